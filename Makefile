@@ -1,0 +1,108 @@
+# orchest-lab developer entry points. Every target installs what it needs, idempotently:
+# stamps under .make/ record what was done and are redone when their inputs change.
+#   make lab    set everything up and open JupyterLab on the example project
+#   make test   set everything up and run every test (lint, Python, TypeScript, browser)
+#   make bench  run the benchmarks in bench/
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+JLPM := $(BIN)/jlpm
+STAMPS := .make
+LAB_PORT ?= 8888
+EXAMPLE := examples/quickstart
+PYTEST_ARGS ?=
+UI_TEST_ARGS ?=
+
+FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
+# Python packages the build needs inside the venv (we install with --no-build-isolation).
+BUILD_REQUIREMENTS := "jupyterlab>=4.4,<5" "jupyter-builder>=1.2,<2" hatchling \
+	"hatch-jupyter-builder>=0.5" "hatch-nodejs-version>=0.3.2" editables
+
+export PATH := $(abspath $(BIN)):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# The extension is built by `make`, not by pip's build hook.
+export HATCH_JUPYTER_BUILDER_SKIP_NPM := 1
+
+.PHONY: help install lab test lint format test-python test-js test-ui bench chromium clean
+
+help:
+	@echo "make lab     open JupyterLab on $(EXAMPLE) (port $(LAB_PORT))"
+	@echo "make test    lint + Python + TypeScript + browser tests"
+	@echo "make bench   run the benchmarks in bench/"
+	@echo "make lint    ruff, mypy, eslint, prettier"
+	@echo "make format  apply ruff format and prettier"
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+
+$(STAMPS)/build-deps: $(PY) | $(STAMPS)
+	$(PY) -m pip install -q $(BUILD_REQUIREMENTS)
+	touch $@
+
+$(STAMPS)/node-modules: package.json yarn.lock .yarnrc.yml $(STAMPS)/build-deps
+	$(JLPM) install --immutable
+	touch $@
+
+$(STAMPS)/frontend: $(FRONTEND_SOURCES) $(STAMPS)/node-modules
+	$(JLPM) build
+	touch $@
+
+$(STAMPS)/python: pyproject.toml $(STAMPS)/build-deps $(STAMPS)/frontend
+	$(PY) -m pip install -q --no-build-isolation -e ".[test]"
+	$(BIN)/jupyter labextension develop . --overwrite > /dev/null
+	touch $@
+
+install: $(STAMPS)/python
+
+lab: install
+	cd $(EXAMPLE) && $(BIN)/jupyter lab --allow-root --ServerApp.port=$(LAB_PORT) \
+		--ServerApp.root_dir=. --LabApp.default_url=/lab/tree/quickstart.orchest
+
+# --- tests -----------------------------------------------------------------------------------
+
+lint: install
+	$(BIN)/ruff check orchest_lab tests bench
+	$(BIN)/ruff format --check orchest_lab tests bench
+	$(BIN)/mypy
+	$(JLPM) eslint:check
+	$(JLPM) prettier:check
+
+format: install
+	$(BIN)/ruff format orchest_lab tests bench
+	$(BIN)/ruff check --fix orchest_lab tests bench
+	$(JLPM) prettier
+
+test-python: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-js: install
+	$(JLPM) test
+
+chromium:
+	@command -v chromium > /dev/null || { \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+$(STAMPS)/ui-tests: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/build-deps
+	cd ui-tests && $(abspath $(JLPM)) install --immutable
+	touch $@
+
+test-ui: install chromium $(STAMPS)/ui-tests
+	cd ui-tests && CI=1 $(abspath $(JLPM)) playwright test $(UI_TEST_ARGS)
+
+test: lint test-python test-js test-ui
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(STAMPS) lib orchest_lab/labextension tsconfig.tsbuildinfo
