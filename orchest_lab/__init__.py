@@ -1,5 +1,7 @@
 """orchest-lab: Orchest-style visual data pipelines inside JupyterLab."""
 
+__all__ = ["__version__"]
+
 from typing import Any
 
 try:

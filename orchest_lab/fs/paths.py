@@ -1,0 +1,47 @@
+"""Confining user-supplied paths to a root folder (the server root, or a project)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+class PathOutsideRoot(ValueError):
+    """A path that is absolute, climbs out with '..', or is a symlink leading out of its root."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"path '{path}' {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """Whether `path` equals `root` or lies below it (both should be resolved the same way)."""
+    return path == root or root in path.parents
+
+
+def resolve_within(root: Path | str, relative: str, *, what: str = "path") -> Path:
+    """Resolve `relative` against `root`, refusing anything that ends up outside `root`.
+
+    The check is done twice: lexically (absolute paths and '..' that climb out) and on the real
+    file system (symlinks, at any depth, that point outside). The returned path is absolute and
+    lexically normalised; it may not exist.
+    """
+    if not isinstance(relative, str) or relative.strip() == "":
+        raise PathOutsideRoot(str(relative), f"is not a valid {what}: it is empty")
+    if "\x00" in relative:
+        raise PathOutsideRoot(relative, f"is not a valid {what}: it contains a NUL character")
+    if relative.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(relative):
+        raise PathOutsideRoot(relative, "is absolute; give a path relative to the root")
+    root_path = Path(root).absolute()
+    normalised = os.path.normpath(PurePosixPath(relative.replace("\\", "/")))
+    if normalised == ".." or normalised.startswith("../"):
+        raise PathOutsideRoot(relative, "leaves the root folder through '..'")
+    candidate = root_path / normalised
+    real_root = root_path.resolve()
+    if not is_within(candidate.resolve(), real_root):
+        raise PathOutsideRoot(relative, "is a symlink that leads outside the root folder")
+    return candidate

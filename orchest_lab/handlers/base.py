@@ -1,0 +1,76 @@
+"""What every REST handler of the extension shares: authentication, JSON bodies, JSON errors."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+from ..services import RequestError
+
+T = TypeVar("T")
+
+API_PREFIX = "orchest-lab/api"
+
+
+class ApiError(web.HTTPError):
+    """A RequestError on its way out as an HTTP response `{message, issues?}`."""
+
+    def __init__(self, error: RequestError) -> None:
+        # tornado %-formats log_message with args; there are none, so escape the percent signs.
+        super().__init__(error.status, log_message=error.message.replace("%", "%%"))
+        self.error = error
+
+
+class ApiHandler(ExtensionHandlerMixin, APIHandler):
+    # Name of the resource for Jupyter Server's authorizer (`@authorized`).
+    auth_resource = "orchest-lab"
+
+    @property
+    def app(self) -> Any:
+        """The OrchestLab extension app, which holds the services."""
+        return self.extensionapp
+
+    def json_body(self) -> Any:
+        raw = self.request.body
+        if not raw:
+            return {}
+        try:
+            return json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ApiError(RequestError(f"the request body is not valid JSON: {err}")) from err
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a (possibly blocking) service call off the event loop; bad input becomes a 4xx."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(None, functools.partial(fn, *args))
+        except RequestError as err:
+            raise ApiError(err) from err
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, ApiError):
+            self.set_header("Content-Type", "application/json")
+            body: dict[str, Any] = {"message": error.error.message}
+            if error.error.issues:
+                body["issues"] = [issue.to_json() for issue in error.error.issues]
+            self.finish(json.dumps(body))
+            return
+        super().write_error(status_code, **kwargs)
+
+
+def api_route(path: str) -> str:
+    return f"{API_PREFIX}/{path}" if path else API_PREFIX
+
+
+def endpoint(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Every route: authenticated (403 without credentials) and authorized."""
+    return web.authenticated(authorized(method))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from .base import ApiHandler, endpoint
+
+
+class PipelinesHandler(ApiHandler):
+    @endpoint
+    async def get(self) -> None:
+        pipelines = await self.call(self.app.pipelines.list_pipelines)
+        self.finish({"pipelines": pipelines})
+
+
+class ValidateHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        result = await self.call(self.app.pipelines.validate, self.json_body())
+        self.finish(result.to_json())
+
+
+class PlanHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        plan = await self.call(self.app.pipelines.plan, self.json_body())
+        self.finish(plan)

@@ -1,0 +1,149 @@
+"""Execution plans: which steps a run of a given mode executes, in what order, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from .dag import RUN_MODES, Dag, RunMode
+from .document import PipelineDocument
+
+_MAX_NAMED = 3  # how many steps a reason names before it says "and N more"
+
+
+class PlanError(ValueError):
+    """A plan request that cannot be satisfied: bad mode, unknown or ambiguous steps."""
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    uuid: str
+    title: str
+    file_path: str
+    reason: str
+    waits_for: tuple[str, ...]  # parents that are part of this plan
+    level: int  # length of the longest chain of planned parents: steps of a level can run together
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "file_path": self.file_path,
+            "reason": self.reason,
+            "waits_for": list(self.waits_for),
+            "level": self.level,
+        }
+
+
+@dataclass(frozen=True)
+class ExecutionPlan:
+    mode: RunMode
+    selected: tuple[str, ...]
+    steps: tuple[PlannedStep, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "selected": list(self.selected),
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+def parse_mode(mode: Any) -> RunMode:
+    if mode not in RUN_MODES:
+        raise PlanError(f"mode must be one of {', '.join(RUN_MODES)} (got {mode!r})")
+    return cast(RunMode, mode)
+
+
+def resolve_step_refs(document: PipelineDocument, refs: Iterable[Any]) -> list[str]:
+    """Step uuids for references that are uuids or (unique) titles, in the order given."""
+    steps = document.steps
+    by_title: dict[str, list[str]] = {}
+    for uuid, step in steps.items():
+        title = step.get("title")
+        if isinstance(title, str):
+            by_title.setdefault(title, []).append(uuid)
+    resolved: list[str] = []
+    for ref in refs:
+        if not isinstance(ref, str):
+            raise PlanError(f"steps must be given as uuids or titles (strings), got {ref!r}")
+        if ref in steps:
+            uuid = ref
+        elif len(by_title.get(ref, [])) == 1:
+            uuid = by_title[ref][0]
+        elif ref in by_title:
+            raise PlanError(
+                f"several steps are titled '{ref}' ({', '.join(by_title[ref])}); name one by uuid"
+            )
+        else:
+            raise PlanError(f"no step has the uuid or title '{ref}'")
+        if uuid not in resolved:
+            resolved.append(uuid)
+    return resolved
+
+
+def make_plan(
+    document: PipelineDocument, mode: Any, step_refs: Sequence[Any] = (), dag: Dag | None = None
+) -> ExecutionPlan:
+    """The plan of a run. The document should be valid (a cycle raises CycleError)."""
+    run_mode = parse_mode(mode)
+    dag = dag or Dag.from_steps(document.steps)
+    selected = resolve_step_refs(document, step_refs) if run_mode != "full" else []
+    if run_mode != "full" and not selected:
+        raise PlanError(f"mode '{run_mode}' needs at least one selected step")
+    members = dag.steps_for_mode(run_mode, selected)
+    order = dag.topological_order(members)
+    reasons = _reasons(document, dag, run_mode, set(selected), order)
+    levels: dict[str, int] = {}
+    planned = []
+    for uuid in order:
+        waits_for = tuple(p for p in dag.parents[uuid] if p in members)
+        levels[uuid] = 1 + max((levels[p] for p in waits_for), default=-1)
+        step = document.steps[uuid]
+        file_path = step.get("file_path")
+        planned.append(
+            PlannedStep(
+                uuid,
+                document.step_title(uuid),
+                file_path if isinstance(file_path, str) else "",
+                reasons[uuid],
+                waits_for,
+                levels[uuid],
+            )
+        )
+    return ExecutionPlan(run_mode, tuple(selected), tuple(planned))
+
+
+def _reasons(
+    document: PipelineDocument, dag: Dag, mode: RunMode, selected: set[str], order: list[str]
+) -> dict[str, str]:
+    if mode == "full":
+        return dict.fromkeys(order, "part of the pipeline")
+    if mode == "selection":
+        return dict.fromkeys(order, "selected")
+    # For each step, a few of the selected steps it leads to (incoming) or comes from
+    # (downstream), propagated along the order so the whole pass stays linear.
+    walk = reversed(order) if mode == "incoming" else iter(order)
+    neighbours = dag.children if mode == "incoming" else dag.parents
+    members = set(order)
+    via: dict[str, list[str]] = {}
+    for uuid in walk:
+        found: list[str] = []
+        for n in neighbours[uuid]:
+            if n not in members:
+                continue
+            for s in ([n] if n in selected else []) + via.get(n, []):
+                if s not in found and len(found) <= _MAX_NAMED:
+                    found.append(s)
+        via[uuid] = found
+    relation = "ancestor of" if mode == "incoming" else "descendant of"
+    reasons = {}
+    for uuid in order:
+        if uuid in selected:
+            reasons[uuid] = "selected"
+            continue
+        names = [f"'{document.step_title(s)}'" for s in via[uuid][:_MAX_NAMED]]
+        more = " and more" if len(via[uuid]) > _MAX_NAMED else ""
+        reasons[uuid] = f"{relation} {', '.join(names)}{more}"
+    return reasons

@@ -1,0 +1,43 @@
+"""Projects: the folder a pipeline belongs to, and what it defines.
+
+A project is the folder holding the pipeline file, or, as in Orchest, the nearest folder above it
+that holds a `.orchest/` folder, so that pipelines in sub-folders share the project's files and
+environments.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..fs import is_within
+
+STATE_DIR = ".orchest"
+
+
+def find_project_root(pipeline_path: Path, boundary: Path) -> Path:
+    """The project folder of `pipeline_path`, searched upwards but never above `boundary`."""
+    start = pipeline_path.parent
+    boundary = boundary.absolute()
+    folder = start
+    while is_within(folder, boundary):
+        if (folder / STATE_DIR).is_dir():
+            return folder
+        if folder == boundary:
+            break
+        folder = folder.parent
+    return start
+
+
+def environment_uuids(project_root: Path) -> frozenset[str]:
+    """The environments defined in the project (`.orchest/environments/<uuid>/properties.json`)."""
+    folder = project_root / STATE_DIR / "environments"
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    return frozenset(
+        e.name
+        for e in entries
+        if e.is_dir() and os.path.isfile(os.path.join(e.path, "properties.json"))
+    )

@@ -1,0 +1,160 @@
+"""Pipelines under the server root: finding, validating and planning them."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..fs import PathOutsideRoot, is_within, resolve_within
+from ..pipeline import (
+    PIPELINE_SUFFIX,
+    CycleError,
+    PipelineDocument,
+    PipelineLoadError,
+    PlanError,
+    ValidationContext,
+    ValidationResult,
+    find_project_root,
+    make_plan,
+    validate_document,
+)
+from .errors import RequestError
+from .requests import check_body, check_string_list
+
+DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "site-packages")
+
+_SOURCE_FIELDS: dict[str, type] = {"path": str, "content": str, "pipeline": dict}
+
+
+@dataclass
+class LoadedPipeline:
+    """A pipeline document (None when its text is not a pipeline at all) with its context."""
+
+    document: PipelineDocument | None
+    context: ValidationContext
+    result: ValidationResult
+    path: str | None  # relative to the server root
+
+
+class PipelineService:
+    def __init__(self, root: Path | str, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
+        self.root = Path(root).absolute()
+        self.exclude = tuple(exclude)
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def list_pipelines(self) -> list[dict[str, Any]]:
+        """Every `*.orchest` file under the root, with a summary or the reason it cannot be read."""
+        found = []
+        real_root = self.root.resolve()
+        for folder, dirs, files in os.walk(self.root):  # symlinked folders are not entered
+            dirs[:] = sorted(d for d in dirs if not self._excluded(d))
+            for name in sorted(files):
+                if not name.endswith(PIPELINE_SUFFIX) or self._excluded(name):
+                    continue
+                path = Path(folder) / name
+                if path.is_symlink() and not is_within(path.resolve(), real_root):
+                    continue
+                found.append(self._summary(path))
+        return found
+
+    def validate(self, body: Any) -> ValidationResult:
+        return self._load(check_body(body, _SOURCE_FIELDS)).result
+
+    def plan(self, body: Any) -> dict[str, Any]:
+        fields = {**_SOURCE_FIELDS, "mode": str, "steps": list}
+        request = check_body(body, fields)
+        if "mode" not in request:
+            raise RequestError("field 'mode' is required (full, selection, incoming or downstream)")
+        steps = check_string_list(request, "steps")
+        loaded = self._load(request)
+        if loaded.document is None or not loaded.result.valid:
+            count = len(loaded.result.errors)
+            raise RequestError(
+                f"the pipeline is not valid ({count} error{'s' if count != 1 else ''}); "
+                "fix it before planning a run",
+                loaded.result.issues,
+            )
+        try:
+            plan = make_plan(loaded.document, request["mode"], steps)
+        except (PlanError, CycleError) as err:
+            raise RequestError(str(err)) from err
+        return {**plan.to_json(), "issues": [i.to_json() for i in loaded.result.issues]}
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def resolve(self, relative: str) -> Path:
+        try:
+            return resolve_within(self.root, relative)
+        except PathOutsideRoot as err:
+            raise RequestError(f"{err}; paths must stay inside the server root") from err
+
+    def _load(self, request: dict[str, Any]) -> LoadedPipeline:
+        sources = [k for k in ("content", "pipeline") if request.get(k) is not None]
+        if len(sources) > 1:
+            raise RequestError("give either 'content' (the file's text) or 'pipeline', not both")
+        relative = request.get("path")
+        if not sources and relative is None:
+            raise RequestError("give the pipeline: 'path', 'content' or 'pipeline'")
+        context = ValidationContext()
+        text: str | None = request.get("content")
+        if relative is not None:
+            path = self.resolve(relative)
+            if path.suffix != PIPELINE_SUFFIX:
+                raise RequestError(f"'{relative}' is not a pipeline file (*{PIPELINE_SUFFIX})")
+            if not sources:
+                text = self._read(path, relative)
+            context = ValidationContext.for_pipeline_file(path, self.root)
+        try:
+            if text is not None:
+                document = PipelineDocument.from_text(text)
+            else:
+                document = PipelineDocument.from_object(request["pipeline"])
+        except PipelineLoadError as err:
+            return LoadedPipeline(None, context, ValidationResult([err.issue]), relative)
+        return LoadedPipeline(document, context, validate_document(document, context), relative)
+
+    def _read(self, path: Path, relative: str) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError as err:
+            raise RequestError(f"pipeline '{relative}' does not exist", status=404) from err
+        except IsADirectoryError as err:
+            raise RequestError(f"'{relative}' is a folder, not a pipeline file") from err
+        except UnicodeDecodeError as err:
+            raise RequestError(f"pipeline '{relative}' is not UTF-8 text") from err
+
+    def _excluded(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.exclude)
+
+    def _summary(self, path: Path) -> dict[str, Any]:
+        relative = path.relative_to(self.root).as_posix()
+        project = find_project_root(path, self.root).relative_to(self.root).as_posix()
+        summary: dict[str, Any] = {
+            "path": relative,
+            "name": path.stem,
+            "uuid": None,
+            "step_count": 0,
+            "project": "" if project == "." else project,
+            "error": None,
+        }
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            summary["error"] = f"cannot be read: {err}"
+            return summary
+        if not isinstance(data, dict):
+            summary["error"] = "is not a pipeline: the file is not a JSON object"
+            return summary
+        if isinstance(data.get("name"), str):
+            summary["name"] = data["name"]
+        if isinstance(data.get("uuid"), str):
+            summary["uuid"] = data["uuid"]
+        if isinstance(data.get("steps"), dict):
+            summary["step_count"] = len(data["steps"])
+        return summary

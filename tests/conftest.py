@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+REPO = Path(__file__).resolve().parent.parent
+QUICKSTART = REPO / "examples" / "quickstart"
+ORCHEST_PROJECT = Path(__file__).resolve().parent / "fixtures" / "orchest-project"
+
+
+@pytest.fixture
+def jp_server_config() -> dict[str, object]:
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"orchest_lab": True},
+            "allow_unauthenticated_access": False,
+        }
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the quickstart example project."""
+    target = tmp_path / "quickstart"
+    shutil.copytree(QUICKSTART, target)
+    return target
+
+
+@pytest.fixture
+def served_project(jp_root_dir: Path) -> Path:
+    """The quickstart example inside the test server's root folder."""
+    target = jp_root_dir / "quickstart"
+    shutil.copytree(QUICKSTART, target)
+    return target
+
+
+def tree_snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes, to check that a request changed nothing on disk."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }

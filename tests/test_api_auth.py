@@ -1,0 +1,40 @@
+"""Every route needs authentication on its own, not only when the server refuses
+unauthenticated access globally (Jupyter Server's default still allows it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from api_client import call
+
+from orchest_lab.handlers import routes
+
+
+@pytest.fixture
+def jp_server_config() -> dict[str, object]:
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"orchest_lab": True},
+            "allow_unauthenticated_access": True,
+        }
+    }
+
+
+async def test_every_route_refuses_requests_without_credentials(jp_fetch: Any) -> None:
+    checked = 0
+    for pattern, handler in routes():
+        route = pattern.removeprefix("orchest-lab/api/")
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            if method.lower() not in vars(handler):
+                continue
+            body = {} if method in ("POST", "PUT") else None
+            response = await call(jp_fetch, method, route, body, headers={"Authorization": ""})
+            assert response.code == 403, f"{method} {route} answered {response.code}"
+            checked += 1
+    assert checked >= 4
+
+
+async def test_requests_with_the_token_are_served(jp_fetch: Any) -> None:
+    response = await call(jp_fetch, "GET", "pipelines")
+    assert response.code == 200
