@@ -128,16 +128,21 @@ class PipelineDocument:
         settings = self.data.get("settings")
         return settings if isinstance(settings, dict) else {}
 
+    def step(self, step_uuid: str) -> dict[str, Any]:
+        """One step's object ({} when there is no such step), without copying `steps`."""
+        steps = self.data.get("steps")
+        step = steps.get(step_uuid) if isinstance(steps, dict) else None
+        return step if isinstance(step, dict) else {}
+
     def step_label(self, step_uuid: str) -> str:
         """How messages name a step: its title when it has one, else its uuid."""
-        step = self.steps.get(step_uuid, {})
-        title = step.get("title")
+        title = self.step(step_uuid).get("title")
         if isinstance(title, str) and title.strip():
             return f"step '{title}'"
         return f"step {step_uuid}"
 
     def step_title(self, step_uuid: str) -> str:
-        title = self.steps.get(step_uuid, {}).get("title")
+        title = self.step(step_uuid).get("title")
         return title if isinstance(title, str) and title.strip() else step_uuid
 
 

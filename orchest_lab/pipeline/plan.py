@@ -100,8 +100,7 @@ def make_plan(
     for uuid in order:
         waits_for = tuple(p for p in dag.parents[uuid] if p in members)
         levels[uuid] = 1 + max((levels[p] for p in waits_for), default=-1)
-        step = document.steps[uuid]
-        file_path = step.get("file_path")
+        file_path = document.step(uuid).get("file_path")
         planned.append(
             PlannedStep(
                 uuid,

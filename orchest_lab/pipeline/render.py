@@ -9,7 +9,7 @@ from .document import PipelineDocument
 
 
 def _label(document: PipelineDocument, uuid: str) -> tuple[str, str]:
-    file_path = document.steps[uuid].get("file_path")
+    file_path = document.step(uuid).get("file_path")
     return document.step_title(uuid), file_path if isinstance(file_path, str) else ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,9 @@ def _connection_issues(document: PipelineDocument) -> list[Issue]:
         seen: set[str] = set()
         for i, parent in enumerate(connections):
             if not isinstance(parent, str):
+                continue  # the schema check reports it
+            if parent in steps and parent not in seen:
+                seen.add(parent)
                 continue
             pointer = json_pointer("steps", key, "incoming_connections", i)
             if parent not in steps:
@@ -156,7 +160,7 @@ def _connection_issues(document: PipelineDocument) -> list[Issue]:
                         step_uuid=key,
                     )
                 )
-            elif parent in seen:
+            else:
                 issues.append(
                     Issue(
                         "warning",
@@ -167,7 +171,6 @@ def _connection_issues(document: PipelineDocument) -> list[Issue]:
                         step_uuid=key,
                     )
                 )
-            seen.add(parent)
     return issues
 
 
@@ -228,16 +231,21 @@ class _FileChecker:
         if folder not in self.real_dirs:
             self.real_dirs[folder] = os.path.realpath(folder)
         real_target = os.path.join(self.real_dirs[folder], name)
-        if os.path.islink(real_target):
-            real_target = os.path.realpath(real_target)
+        try:
+            info = os.lstat(real_target)  # one system call in the common case
+            if stat.S_ISLNK(info.st_mode):
+                real_target = os.path.realpath(real_target)
+                info = os.stat(real_target)
+        except OSError:
+            info = None
         if not _inside(real_target, self.real_project):
             return (
                 "path-outside-project",
                 f"file '{file_path}' is a symlink that points outside the project folder",
             )
-        if not os.path.exists(real_target):
+        if info is None:
             return "missing-file", f"file '{file_path}' does not exist"
-        if os.path.isdir(real_target):
+        if stat.S_ISDIR(info.st_mode):
             return "missing-file", f"'{file_path}' is a folder, not a notebook or script"
         return None
 
