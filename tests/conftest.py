@@ -16,7 +16,7 @@ ORCHEST_PROJECT = Path(__file__).resolve().parent / "fixtures" / "orchest-projec
 def jp_server_config() -> dict[str, object]:
     return {
         "ServerApp": {
-            "jpserver_extensions": {"orchest_lab": True},
+            "jpserver_extensions": {"orchest_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
         }
     }

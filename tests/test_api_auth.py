@@ -15,7 +15,7 @@ from orchest_lab.handlers import routes
 def jp_server_config() -> dict[str, object]:
     return {
         "ServerApp": {
-            "jpserver_extensions": {"orchest_lab": True},
+            "jpserver_extensions": {"orchest_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": True,
         }
     }
