@@ -1,15 +1,19 @@
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+/**
+ * orchest-lab: visual data pipelines in JupyterLab.
+ */
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'orchest-lab:plugin',
-  description: 'Visual data pipelines in JupyterLab.',
-  autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    console.log('orchest-lab is activated');
-  }
-};
+import { apiPlugin } from './plugins/api';
+import { newPipelinePlugin } from './plugins/newPipeline';
+import { pipelineEditorPlugin } from './plugins/pipelineEditor';
 
-export default plugin;
+export * from './api';
+export * from './tokens';
+
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  apiPlugin,
+  pipelineEditorPlugin,
+  newPipelinePlugin
+];
+
+export default plugins;

@@ -1,0 +1,175 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { APIError, OrchestLabAPI, errorFromResponse } from '../api';
+
+interface ICall {
+  /** The URL without the cache-busting timestamp JupyterLab appends. */
+  url: string;
+  authorization: string | null;
+  method: string;
+  body: string | null;
+  contentType: string | null;
+}
+
+/** An API client whose server is a function of the request. */
+function fakeServer(respond: (call: ICall) => Response | Promise<Response>) {
+  const calls: ICall[] = [];
+  const fetch = async (
+    input: RequestInfo,
+    init?: RequestInit
+  ): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const call: ICall = {
+      url: request.url.replace(/[?&]\d+$/, ''),
+      authorization: request.headers.get('Authorization'),
+      method: request.method,
+      body: request.method === 'GET' ? null : await request.text(),
+      contentType: request.headers.get('Content-Type')
+    };
+    calls.push(call);
+    return respond(call);
+  };
+  const serverSettings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/lab-base/',
+    appUrl: 'http://localhost:8888/lab-base/lab',
+    token: 'secret',
+    fetch: fetch as ServerConnection.ISettings['fetch'],
+    Request,
+    Headers
+  });
+  return { api: new OrchestLabAPI({ serverSettings }), calls };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+describe('OrchestLabAPI', () => {
+  it('lists pipelines from GET orchest-lab/api/pipelines', async () => {
+    const pipelines = [
+      {
+        path: 'a/p.orchest',
+        name: 'p',
+        uuid: 'u',
+        step_count: 2,
+        project: 'a',
+        error: null
+      }
+    ];
+    const { api, calls } = fakeServer(() => json(200, { pipelines }));
+    await expect(api.pipelines.list()).resolves.toEqual(pipelines);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].url).toBe(
+      'http://localhost:8888/lab-base/orchest-lab/api/pipelines'
+    );
+    expect(calls[0].method).toBe('GET');
+    expect(calls[0].authorization).toBe('token secret');
+  });
+
+  it('posts the source to validate as JSON', async () => {
+    const { api, calls } = fakeServer(() =>
+      json(200, { valid: true, issues: [] })
+    );
+    const result = await api.pipelines.validate({
+      path: 'p.orchest',
+      content: '{}'
+    });
+    expect(result).toEqual({ valid: true, issues: [] });
+    expect(calls[0].url).toBe(
+      'http://localhost:8888/lab-base/orchest-lab/api/pipelines/validate'
+    );
+    expect(calls[0].method).toBe('POST');
+    expect(calls[0].contentType).toBe('application/json');
+    expect(JSON.parse(calls[0].body!)).toEqual({
+      path: 'p.orchest',
+      content: '{}'
+    });
+  });
+
+  it('turns a {message, issues} error into an APIError carrying both', async () => {
+    const issues = [
+      {
+        severity: 'error',
+        code: 'cycle',
+        message: "steps form a cycle: 'A' -> 'B' -> 'A'",
+        step_uuid: 'a',
+        pointer: '/steps/a/incoming_connections'
+      }
+    ];
+    const { api } = fakeServer(() =>
+      json(400, { message: 'the pipeline cannot be planned', issues })
+    );
+    const error = await api.pipelines
+      .plan({ path: 'p.orchest', mode: 'full' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('the pipeline cannot be planned');
+    expect(error.status).toBe(400);
+    expect(error.issues).toEqual(issues);
+  });
+
+  it('explains a 404 without a JSON body (server extension missing)', async () => {
+    const { api } = fakeServer(
+      () =>
+        new Response('<html>Not Found</html>', {
+          status: 404,
+          statusText: 'Not Found'
+        })
+    );
+    const error = await api.pipelines.list().catch(e => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.status).toBe(404);
+    expect(error.issues).toEqual([]);
+    expect(error.message).toMatch(
+      /server extension did not answer \(404 Not Found\)/
+    );
+  });
+
+  it('reports an unreachable server as an APIError with status 0', async () => {
+    const { api } = fakeServer(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    const error = await api.pipelines.list().catch(e => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.status).toBe(0);
+    expect(error.message).toMatch(
+      /Could not reach the Jupyter server: Failed to fetch/
+    );
+  });
+
+  it('builds URLs with encoded query parameters', () => {
+    const { api } = fakeServer(() => json(200, {}));
+    expect(
+      api.url('runs', { pipeline: 'a b.orchest', limit: 5, skip: undefined })
+    ).toBe(
+      'http://localhost:8888/lab-base/orchest-lab/api/runs?pipeline=a%20b.orchest&limit=5'
+    );
+  });
+});
+
+describe('errorFromResponse', () => {
+  it('uses the status line when the body has no message', async () => {
+    const error = await errorFromResponse(
+      new Response('{"reason": "x"}', {
+        status: 500,
+        statusText: 'Internal Server Error'
+      })
+    );
+    expect(error.message).toBe(
+      'The orchest-lab server answered 500 Internal Server Error'
+    );
+    expect(error.status).toBe(500);
+  });
+
+  it('ignores a malformed issues field', async () => {
+    const error = await errorFromResponse(
+      json(400, { message: 'bad', issues: 'nope' })
+    );
+    expect(error.message).toBe('bad');
+    expect(error.issues).toEqual([]);
+  });
+});

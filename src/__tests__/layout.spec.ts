@@ -1,0 +1,83 @@
+import { IStep, readEdges, readSteps } from '../model/PipelineModel';
+import {
+  DEFAULT_LAYOUT,
+  computeLayout,
+  resolvePositions
+} from '../model/layout';
+
+/** Steps from `{uuid: [parents, position?]}`. */
+function steps(spec: Record<string, [string[], [number, number]?]>): IStep[] {
+  const json: Record<string, unknown> = {};
+  for (const [uuid, [parents, position]] of Object.entries(spec)) {
+    json[uuid] = {
+      uuid,
+      title: uuid,
+      incoming_connections: parents,
+      meta_data: position ? { hidden: false, position } : { hidden: false }
+    };
+  }
+  return readSteps({ steps: json });
+}
+
+describe('computeLayout', () => {
+  it('lays a chain out left to right on one row', () => {
+    const chain = steps({ c: [['b']], a: [[]], b: [['a']] });
+    const positions = computeLayout(chain, readEdges(chain));
+    const [ax, ay] = positions.get('a')!;
+    const [bx, by] = positions.get('b')!;
+    const [cx, cy] = positions.get('c')!;
+    expect(ax).toBeLessThan(bx);
+    expect(bx).toBeLessThan(cx);
+    expect(bx - ax).toBeGreaterThanOrEqual(DEFAULT_LAYOUT.nodeWidth);
+    expect(ay).toBe(by);
+    expect(by).toBe(cy);
+  });
+
+  it('puts the branches of a fan-out in one column without overlap', () => {
+    const fan = steps({
+      root: [[]],
+      left: [['root']],
+      right: [['root']],
+      join: [['left', 'right']]
+    });
+    const positions = computeLayout(fan, readEdges(fan));
+    const [lx, ly] = positions.get('left')!;
+    const [rx, ry] = positions.get('right')!;
+    expect(lx).toBe(rx);
+    expect(Math.abs(ly - ry)).toBeGreaterThanOrEqual(DEFAULT_LAYOUT.nodeHeight);
+    expect(positions.get('join')![0]).toBeGreaterThan(lx);
+  });
+
+  it('survives a cycle', () => {
+    const loop = steps({ a: [['b']], b: [['a']] });
+    expect(computeLayout(loop, readEdges(loop)).size).toBe(2);
+  });
+});
+
+describe('resolvePositions', () => {
+  it('keeps stored positions and computes none when every step has one', () => {
+    const placed = steps({ a: [[], [5, 7]], b: [['a'], [-100, 40]] });
+    const positions = resolvePositions(placed, readEdges(placed));
+    expect(positions.get('a')).toEqual([5, 7]);
+    expect(positions.get('b')).toEqual([-100, 40]);
+  });
+
+  it('places only the steps without a position, next to their neighbours', () => {
+    const mixed = steps({ a: [[], [1000, 500]], b: [['a']], c: [['b']] });
+    const positions = resolvePositions(mixed, readEdges(mixed));
+    expect(positions.get('a')).toEqual([1000, 500]);
+    const [bx, by] = positions.get('b')!;
+    const [cx] = positions.get('c')!;
+    // In the frame of the stored position: to its right, on its row.
+    expect(bx).toBeGreaterThan(1000);
+    expect(cx).toBeGreaterThan(bx);
+    expect(by).toBe(500);
+  });
+
+  it('does not touch the steps it is given', () => {
+    const mixed = steps({ a: [[], [0, 0]], b: [['a']] });
+    resolvePositions(mixed, readEdges(mixed));
+    expect(mixed[1].position).toBeNull();
+    expect(mixed[1].json.meta_data).toEqual({ hidden: false });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Automatic layout of pipeline graphs (left to right) with dagre.
+ *
+ * Steps that have a position in the file keep it; only steps without one are
+ * placed. This module computes positions; it never writes them to the file.
+ */
+import { Graph, layout } from '@dagrejs/dagre';
+
+import { IEdge, IStep } from './PipelineModel';
+import { Position } from './pipeline';
+
+/** Sizes and spacing the layout works with, in canvas pixels. */
+export interface ILayoutOptions {
+  /** Width of a step node. */
+  nodeWidth: number;
+  /** Height of a step node. */
+  nodeHeight: number;
+  /** Horizontal gap between ranks (columns). */
+  rankSeparation: number;
+  /** Vertical gap between nodes of a rank. */
+  nodeSeparation: number;
+}
+
+/** Default sizes; they match the step node's CSS. */
+export const DEFAULT_LAYOUT: ILayoutOptions = {
+  nodeWidth: 200,
+  nodeHeight: 56,
+  rankSeparation: 90,
+  nodeSeparation: 40
+};
+
+/**
+ * Left-to-right dagre positions (top-left corners) of every step, ignoring
+ * the positions stored in the file.
+ */
+export function computeLayout(
+  steps: readonly IStep[],
+  edges: readonly IEdge[],
+  options: ILayoutOptions = DEFAULT_LAYOUT
+): Map<string, Position> {
+  const graph = new Graph({ multigraph: false });
+  graph.setGraph({
+    rankdir: 'LR',
+    ranksep: options.rankSeparation,
+    nodesep: options.nodeSeparation,
+    marginx: 0,
+    marginy: 0
+  });
+  graph.setDefaultEdgeLabel(() => ({}));
+  for (const step of steps) {
+    graph.setNode(step.uuid, {
+      width: options.nodeWidth,
+      height: options.nodeHeight
+    });
+  }
+  for (const edge of edges) {
+    graph.setEdge(edge.source, edge.target);
+  }
+  layout(graph);
+  const positions = new Map<string, Position>();
+  for (const step of steps) {
+    const node = graph.node(step.uuid) as { x: number; y: number };
+    // dagre gives node centres; the canvas and the file use top-left corners.
+    positions.set(step.uuid, [
+      Math.round(node.x - options.nodeWidth / 2),
+      Math.round(node.y - options.nodeHeight / 2)
+    ]);
+  }
+  return positions;
+}
+
+/**
+ * The position of every step: the stored one when there is one, otherwise a
+ * dagre position. Placed steps are shifted into the frame of the positioned
+ * ones (by the average offset between stored and dagre positions), so a new
+ * step lands next to its neighbours rather than at dagre's origin.
+ */
+export function resolvePositions(
+  steps: readonly IStep[],
+  edges: readonly IEdge[],
+  options: ILayoutOptions = DEFAULT_LAYOUT
+): Map<string, Position> {
+  const positions = new Map<string, Position>();
+  const missing = steps.filter(step => step.position === null);
+  for (const step of steps) {
+    if (step.position !== null) {
+      positions.set(step.uuid, step.position);
+    }
+  }
+  if (missing.length === 0) {
+    return positions;
+  }
+  const computed = computeLayout(steps, edges, options);
+  let dx = 0;
+  let dy = 0;
+  const placed = steps.filter(step => step.position !== null);
+  if (placed.length > 0) {
+    for (const step of placed) {
+      const [x, y] = computed.get(step.uuid)!;
+      dx += step.position![0] - x;
+      dy += step.position![1] - y;
+    }
+    dx = Math.round(dx / placed.length);
+    dy = Math.round(dy / placed.length);
+  }
+  for (const step of missing) {
+    const [x, y] = computed.get(step.uuid)!;
+    positions.set(step.uuid, [x + dx, y + dy]);
+  }
+  return positions;
+}

@@ -1,0 +1,200 @@
+/**
+ * The pipeline document: the `.orchest` file type, the "Pipeline Editor"
+ * widget factory (the default for that type), its tracker and layout
+ * restoration, editor commands, and the user settings.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { refreshIcon } from '@jupyterlab/ui-components';
+
+import { OrchestLabAPI } from '../api';
+import { fitViewIcon, pipelineIcon } from '../icons';
+import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
+import {
+  CommandIDs,
+  IOrchestLabAPI,
+  IPipelineEditorTracker,
+  PALETTE_CATEGORY,
+  PIPELINE_FACTORY,
+  PIPELINE_FILE_TYPE,
+  PLUGIN_ID
+} from '../tokens';
+import {
+  DEFAULT_EDITOR_SETTINGS,
+  IPipelineEditorSettings,
+  PipelineEditor
+} from '../widgets/PipelineEditor';
+import {
+  PipelineEditorDocument,
+  PipelineEditorFactory
+} from '../widgets/PipelineEditorFactory';
+
+/** The part of a text editor document this plugin uses. */
+interface IEditorLike {
+  setCursorPosition(position: { line: number; column: number }): void;
+  revealPosition?(position: { line: number; column: number }): void;
+  focus(): void;
+}
+
+/** Read the editor settings from the settings registry. */
+function readSettings(
+  settings: ISettingRegistry.ISettings
+): IPipelineEditorSettings {
+  const validateOnChange = settings.get('validateOnChange').composite;
+  const validationDelay = settings.get('validationDelay').composite;
+  return {
+    validateOnChange:
+      typeof validateOnChange === 'boolean'
+        ? validateOnChange
+        : DEFAULT_EDITOR_SETTINGS.validateOnChange,
+    validationDelay:
+      typeof validationDelay === 'number'
+        ? validationDelay
+        : DEFAULT_EDITOR_SETTINGS.validationDelay
+  };
+}
+
+export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker> =
+  {
+    id: PLUGIN_ID,
+    description: 'Opens .orchest pipeline files in a visual pipeline editor.',
+    autoStart: true,
+    requires: [IOrchestLabAPI],
+    optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
+    provides: IPipelineEditorTracker,
+    activate: (
+      app: JupyterFrontEnd,
+      api: OrchestLabAPI,
+      restorer: ILayoutRestorer | null,
+      palette: ICommandPalette | null,
+      settingRegistry: ISettingRegistry | null
+    ): IPipelineEditorTracker => {
+      const { commands, docRegistry, shell } = app;
+      let settings: IPipelineEditorSettings = { ...DEFAULT_EDITOR_SETTINGS };
+
+      docRegistry.addFileType({
+        name: PIPELINE_FILE_TYPE,
+        displayName: 'Pipeline',
+        extensions: [PIPELINE_FILE_EXTENSION],
+        mimeTypes: ['application/json'],
+        fileFormat: 'text',
+        contentType: 'file',
+        icon: pipelineIcon
+      });
+
+      // JSON syntax errors open the text editor at the error.
+      const openLocation = async (
+        path: string,
+        line: number,
+        column: number
+      ) => {
+        const widget = (await commands.execute('docmanager:open', {
+          path,
+          factory: 'Editor'
+        })) as
+          | {
+              context?: { ready: Promise<void> };
+              content?: { editor?: IEditorLike };
+            }
+          | undefined;
+        await widget?.context?.ready;
+        const editor = widget?.content?.editor;
+        if (editor) {
+          const position = {
+            line: Math.max(0, line - 1),
+            column: Math.max(0, column - 1)
+          };
+          editor.setCursorPosition(position);
+          editor.revealPosition?.(position);
+          editor.focus();
+        }
+      };
+
+      const factory = new PipelineEditorFactory({
+        name: PIPELINE_FACTORY,
+        label: 'Pipeline Editor',
+        fileTypes: [PIPELINE_FILE_TYPE],
+        defaultFor: [PIPELINE_FILE_TYPE],
+        api,
+        settings: () => settings,
+        openLocation: (path, line, column) =>
+          void openLocation(path, line, column)
+      });
+      docRegistry.addWidgetFactory(factory);
+
+      const tracker = new WidgetTracker<PipelineEditorDocument>({
+        namespace: 'orchest-lab-pipeline-editor'
+      });
+      factory.widgetCreated.connect((_, widget) => {
+        widget.context.pathChanged.connect(() => void tracker.save(widget));
+        void tracker.add(widget);
+      });
+      if (restorer) {
+        void restorer.restore(tracker, {
+          command: 'docmanager:open',
+          args: widget => ({
+            path: widget.context.path,
+            factory: PIPELINE_FACTORY
+          }),
+          name: widget => widget.context.path
+        });
+      }
+
+      /** The pipeline editor the user is looking at, if any. */
+      const current = (): PipelineEditor | null => {
+        const widget = tracker.currentWidget;
+        return widget && widget === shell.currentWidget ? widget.content : null;
+      };
+
+      commands.addCommand(CommandIDs.fitView, {
+        label: 'Fit Pipeline to View',
+        caption: 'Zoom and pan so that the whole pipeline is visible',
+        icon: args => (args.isPalette ? undefined : fitViewIcon),
+        isEnabled: () => current() !== null,
+        execute: () => current()?.fitView()
+      });
+      commands.addCommand(CommandIDs.validate, {
+        label: 'Validate Pipeline',
+        caption: 'Check the pipeline for errors again',
+        icon: args => (args.isPalette ? undefined : refreshIcon),
+        isEnabled: () => current() !== null,
+        execute: () => current()?.validate()
+      });
+      if (palette) {
+        for (const command of [CommandIDs.fitView, CommandIDs.validate]) {
+          palette.addItem({
+            command,
+            category: PALETTE_CATEGORY,
+            args: { isPalette: true }
+          });
+        }
+      }
+      tracker.currentChanged.connect(() => {
+        commands.notifyCommandChanged(CommandIDs.fitView);
+        commands.notifyCommandChanged(CommandIDs.validate);
+      });
+
+      if (settingRegistry) {
+        const apply = (loaded: ISettingRegistry.ISettings) => {
+          settings = readSettings(loaded);
+          tracker.forEach(widget => widget.content.updateSettings(settings));
+        };
+        settingRegistry
+          .load(PLUGIN_ID)
+          .then(loaded => {
+            apply(loaded);
+            loaded.changed.connect(apply);
+          })
+          .catch(reason =>
+            console.error('orchest-lab: could not load settings.', reason)
+          );
+      }
+
+      return tracker;
+    }
+  };
