@@ -10,19 +10,13 @@ import {
   Edge,
   MarkerType,
   MiniMap,
-  NodeChange,
   ReactFlow,
-  applyNodeChanges,
-  useReactFlow
+  ReactFlowProvider,
+  useReactFlow,
+  useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, {
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState
-} from 'react';
+import React, { useEffect, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
@@ -187,42 +181,38 @@ function ViewportController(props: {
 
 /** The pipeline canvas. */
 export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
+  return (
+    <ReactFlowProvider>
+      <PipelineCanvas {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
   const { steps, edges, issues, allIssues, selected, onSelect, requests } =
     props;
   const emptyMessage = props.emptyMessage ?? 'This pipeline has no steps yet.';
+  const store = useStoreApi<StepNodeType, Edge>();
   const positions = useMemo(
     () => resolvePositions(steps, edges),
     [steps, edges]
   );
-  const builtNodes = useMemo(
-    () => buildNodes(steps, positions, issues, selected),
-    [steps, positions, issues, selected]
-  );
+  const nodes = useMemo(() => {
+    // Hand React Flow the sizes it measured (with their handles) so that a
+    // re-render for new issues or a new selection keeps the nodes measured;
+    // nodes it has not fully measured yet are left for it to measure.
+    const lookup = store.getState().nodeLookup;
+    return buildNodes(steps, positions, issues, selected).map(node => {
+      const known = lookup.get(node.id);
+      return known?.internals.handleBounds && known.measured.width
+        ? { ...node, measured: known.measured }
+        : node;
+    });
+  }, [store, steps, positions, issues, selected]);
   const flowEdges = useMemo(
     () => buildEdges(edges, positions, cycleEdgeIds(edges, allIssues)),
     [edges, positions, allIssues]
   );
-
-  // React Flow measures nodes and reports it as changes; keep them locally.
-  const [nodes, setNodes] = useState<StepNodeType[]>(builtNodes);
-  useEffect(() => {
-    setNodes(current => {
-      // Keep known sizes so a re-render (new issues, selection) does not
-      // hide nodes until React Flow has measured them again.
-      const measured = new Map(current.map(node => [node.id, node.measured]));
-      return builtNodes.map(node => {
-        const size = measured.get(node.id);
-        return size ? { ...node, measured: size } : node;
-      });
-    });
-  }, [builtNodes]);
-  const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
-    // Only measurements: selection, moves and deletions go through the model.
-    const kept = changes.filter(change => change.type === 'dimensions');
-    if (kept.length > 0) {
-      setNodes(current => applyNodeChanges(kept, current));
-    }
-  }, []);
 
   return (
     <div className="orchest-lab-PipelineGraph">
@@ -231,7 +221,6 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
         edges={flowEdges}
         nodeTypes={NODE_TYPES}
         edgeTypes={EDGE_TYPES}
-        onNodesChange={onNodesChange}
         onNodeClick={(_, node) => onSelect(node.id)}
         onPaneClick={() => onSelect(null)}
         nodesDraggable={false}

@@ -38,6 +38,8 @@ export class PipelineEditor extends ReactWidget {
     this._context = options.context;
     this._settings = { ...DEFAULT_EDITOR_SETTINGS, ...options.settings };
     this._openLocation = options.openLocation ?? null;
+    this._showPath();
+    this._context.pathChanged.connect(this._showPath, this);
     this.model = new PipelineModel();
     this.validation = new ValidationModel({
       validate: (source, signal) =>
@@ -141,6 +143,11 @@ export class PipelineEditor extends ReactWidget {
     if (state === 'completed' && !this._settings.validateOnChange) {
       this.validation.schedule(this._source());
     }
+  }
+
+  /** Expose the document's path on the DOM (for styling and tests). */
+  private _showPath(): void {
+    this.node.dataset.path = this._context.localPath;
   }
 
   /** What the server validates: the unsaved text, in the file's project. */

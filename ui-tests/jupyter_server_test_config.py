@@ -1,0 +1,77 @@
+"""Configuration of the Jupyter server the browser tests run against.
+
+Playwright's `webServer` starts `jupyter lab --config jupyter_server_test_config.py`.
+The server's root is a fresh temporary copy of `examples/quickstart` plus
+`broken.orchest`, a pipeline with a cycle, a missing file and an unknown
+environment, written here at start-up: the tests never touch the repository.
+"""
+
+import atexit
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "quickstart"
+
+KERNEL = {"display_name": "Python 3", "name": "python"}
+
+
+def step(uuid, title, file_path, parents, position, environment=""):
+    return {
+        "environment": environment,
+        "file_path": file_path,
+        "incoming_connections": parents,
+        "kernel": KERNEL,
+        "meta_data": {"hidden": False, "position": position},
+        "parameters": {},
+        "title": title,
+        "uuid": uuid,
+    }
+
+
+LOAD = "11111111-1111-4111-8111-111111111111"
+PREPARE = "22222222-2222-4222-8222-222222222222"
+CHECK = "33333333-3333-4333-8333-333333333333"
+REPORT = "44444444-4444-4444-8444-444444444444"
+
+# Load -> Prepare <-> Check (a cycle) -> Report. Prepare's notebook does not
+# exist; Report uses an environment the project does not define.
+BROKEN = {
+    "name": "broken",
+    "parameters": {},
+    "settings": {
+        "auto_eviction": False,
+        "data_passing_memory_size": "1GB",
+        "max_steps_parallelism": 0,
+    },
+    "steps": {
+        LOAD: step(LOAD, "Load", "load.ipynb", [], [80, 200]),
+        PREPARE: step(PREPARE, "Prepare", "prepare.ipynb", [LOAD, CHECK], [380, 200]),
+        CHECK: step(CHECK, "Check", "clean.py", [PREPARE], [680, 200]),
+        REPORT: step(
+            REPORT,
+            "Report",
+            "report.sh",
+            [CHECK],
+            [980, 200],
+            environment="9e9e9e9e-0000-4000-8000-000000000000",
+        ),
+    },
+    "uuid": "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f",
+    "version": "1.0.0",
+}
+
+root = Path(tempfile.mkdtemp(prefix="orchest-lab-ui-tests-"))
+atexit.register(shutil.rmtree, root, ignore_errors=True)
+shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
+(root / "broken.orchest").write_text(json.dumps(BROKEN, indent=4) + "\n")
+
+configure_jupyter_server(c)  # noqa: F821 (`c` is given by Jupyter's config loader)
+c.ServerApp.root_dir = str(root)  # noqa: F821
+c.ServerApp.allow_root = True  # noqa: F821 (the test machines run as root)
+c.LabApp.news_url = None  # noqa: F821
+# Quiet logs: Galata probes for folders that do not exist yet (404 warnings).
+c.ServerApp.log_level = "ERROR"  # noqa: F821

@@ -1,0 +1,38 @@
+/**
+ * Playwright configuration of the orchest-lab browser tests.
+ *
+ * Galata's defaults, run against the system Chromium (Debian's
+ * /usr/bin/chromium, or CHROMIUM_PATH): no browser is ever downloaded.
+ * Playwright starts and stops the Jupyter server (port 8888) itself.
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+module.exports = {
+  ...baseConfig,
+  testDir: './tests',
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    ...baseConfig.use,
+    video: 'off',
+    trace: 'off',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  },
+  webServer: {
+    command: 'jupyter lab --config jupyter_server_test_config.py',
+    url: 'http://localhost:8888/lab',
+    timeout: 120 * 1000,
+    reuseExistingServer: false
+  }
+};
