@@ -58,3 +58,13 @@ test('the Launcher tile and File > New > Pipeline create and open new pipelines'
 
   await expect(page.locator('.jp-DirListing-item[title^="Name: untitled1.orchest"]')).toHaveCount(1);
 });
+
+test('"New Pipeline" in the file browser context menu creates a pipeline there', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.locator('.jp-DirListing-content').click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'New Pipeline' }).click();
+  await expectNewPipeline(page, request, tmpPath, 'untitled');
+});

@@ -60,17 +60,40 @@ test.describe('Pipeline Editor', () => {
     await setText('break');
     const issue = editor.locator('.orchest-lab-Issue[data-code="invalid-json"]');
     await expect(issue).toHaveCount(1);
-    await expect(issue.locator('.orchest-lab-Issue-location')).toHaveText(/^\d+:\d+$/);
+    // The comma after the title (line 29) is missing: the next key is unexpected.
+    await expect(issue.locator('.orchest-lab-Issue-location')).toHaveText('30:13');
     await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText(/Invalid pipeline/);
     await expect(editor.locator('.orchest-lab-PipelineEditor-notice')).toContainText(
       'not valid JSON'
     );
     await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
 
+    // The error opens the JSON text; both views share one document.
+    await issue.click();
+    const textEditor = page.locator('.jp-FileEditor').filter({ visible: true });
+    await expect(textEditor).toHaveCount(1);
+    await expect(textEditor.locator('.cm-content')).toContainText('"title": "Scrub"');
+
     await setText('revert');
     await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
     await expect(editor.locator('.orchest-lab-StepNode-title')).toHaveText(QUICKSTART_TITLES);
     await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
+  });
+
+  test('the toolbar fits the pipeline back into view', async ({ page }) => {
+    await openFromFileBrowser(page, 'quickstart.orchest');
+    const editor = pipelineEditor(page, 'quickstart.orchest');
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
+    const viewport = editor.locator('.react-flow__viewport');
+    const fitted = await viewport.getAttribute('style');
+    await editor.locator('.react-flow__controls-zoomin').click();
+    await editor.locator('.react-flow__controls-zoomin').click();
+    await expect(viewport).not.toHaveAttribute('style', fitted!);
+    await page
+      .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
+      .getByTitle('Fit the pipeline into view')
+      .click();
+    await expect(viewport).toHaveAttribute('style', fitted!);
   });
 
   test('"Open With > Editor" still opens the JSON text', async ({ page }) => {

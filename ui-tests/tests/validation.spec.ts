@@ -49,3 +49,22 @@ test('a broken pipeline lists its issues and decorates the offending steps', asy
   // Re-rendering for a selection keeps every connection drawn.
   await expect(editor.locator('.react-flow__edge')).toHaveCount(4);
 });
+
+test('a server error is shown in the issue panel instead of a crash', async ({ page }) => {
+  await page.route('**/orchest-lab/api/pipelines/validate*', route =>
+    route.fulfill({
+      status: 500,
+      contentType: 'application/json',
+      body: JSON.stringify({ message: 'validation exploded' })
+    })
+  );
+  await openFromFileBrowser(page, 'quickstart.orchest');
+  const editor = pipelineEditor(page, 'quickstart.orchest');
+  await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Could not validate');
+  await expect(editor.locator('.orchest-lab-IssuePanel-error')).toHaveText(
+    'The server could not validate this pipeline: validation exploded'
+  );
+  // The graph is still drawn.
+  await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
+  await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
+});
