@@ -2,14 +2,21 @@
  * Screenshots of the quickstart pipeline in the light and dark themes, for
  * the documentation (docs/screenshots/).
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 import { openFromFileBrowser, pipelineEditor } from './helpers';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
-test.use({ viewport: { width: 1440, height: 900 } });
+test.use({
+  viewport: { width: 1440, height: 900 },
+  // No "Modified 3m ago" column: the images stay the same from run to run.
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    '@jupyterlab/filebrowser-extension:browser': { showLastModifiedColumn: false }
+  }
+});
 
 test('light and dark screenshots of the quickstart pipeline', async ({ page, tmpPath }) => {
   // Show only the example project in the file browser: drop Galata's
