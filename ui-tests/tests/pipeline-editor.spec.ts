@@ -6,8 +6,20 @@ import { expect, test } from '@jupyterlab/galata';
 
 import { QUICKSTART_TITLES, openFromFileBrowser, pipelineEditor } from './helpers';
 
-test.describe('Pipeline Editor', () => {
+test.describe('Opening a pipeline', () => {
+  // Go to the page in the test, to see console errors from the very start.
+  test.use({ autoGoto: false });
+
   test('double-clicking a pipeline shows its 5 steps and 5 connections', async ({ page }) => {
+    // Errors from the start: plugin activation and settings loading included.
+    const errors: string[] = [];
+    page.on('console', message => {
+      if (message.type() === 'error') {
+        errors.push(message.text());
+      }
+    });
+    page.on('pageerror', error => errors.push(error.message));
+    await page.goto();
     await openFromFileBrowser(page, 'quickstart.orchest');
     const editor = pipelineEditor(page, 'quickstart.orchest');
     await expect(editor).toBeVisible();
@@ -29,8 +41,11 @@ test.describe('Pipeline Editor', () => {
     await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
     await expect(editor.locator('.orchest-lab-Issue')).toHaveCount(0);
     await expect(editor.locator('.orchest-lab-StepNode--error')).toHaveCount(0);
+    expect(errors).toEqual([]);
   });
+});
 
+test.describe('Pipeline Editor', () => {
   test('follows text edits, and keeps the last graph while the JSON is invalid', async ({
     page
   }) => {
