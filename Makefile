@@ -57,7 +57,10 @@ $(STAMPS)/frontend: $(FRONTEND_SOURCES) $(STAMPS)/node-modules
 	touch $@
 
 $(STAMPS)/python: pyproject.toml $(STAMPS)/build-deps $(STAMPS)/frontend
+	@# pip would write install.json through the symlink that `labextension develop` leaves.
+	rm -rf $(VENV)/share/jupyter/labextensions/orchest-lab orchest_lab/labextension/install.json
 	$(PY) -m pip install -q --no-build-isolation -e ".[test]"
+	rm -rf $(VENV)/share/jupyter/labextensions/orchest-lab
 	$(BIN)/jupyter labextension develop . --overwrite > /dev/null
 	touch $@
 

@@ -71,6 +71,8 @@ shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
 
 configure_jupyter_server(c)  # noqa: F821 (`c` is given by Jupyter's config loader)
 c.ServerApp.root_dir = str(root)  # noqa: F821
+# Not 8888, so that the tests can run while `make lab` serves JupyterLab.
+c.ServerApp.port = 8899  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 (the test machines run as root)
 c.LabApp.news_url = None  # noqa: F821
 # Quiet logs: Galata probes for folders that do not exist yet (404 warnings).

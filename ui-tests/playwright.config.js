@@ -3,7 +3,8 @@
  *
  * Galata's defaults, run against the system Chromium (Debian's
  * /usr/bin/chromium, or CHROMIUM_PATH): no browser is ever downloaded.
- * Playwright starts and stops the Jupyter server (port 8888) itself.
+ * Playwright starts and stops the Jupyter server (port 8899, so that `make lab`
+ * on 8888 can stay up) itself.
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -14,6 +15,7 @@ module.exports = {
   reporter: [['list']],
   use: {
     ...baseConfig.use,
+    baseURL: 'http://localhost:8899',
     video: 'off',
     trace: 'off',
     launchOptions: {
@@ -31,7 +33,7 @@ module.exports = {
   },
   webServer: {
     command: 'jupyter lab --config jupyter_server_test_config.py',
-    url: 'http://localhost:8888/lab',
+    url: 'http://localhost:8899/lab',
     timeout: 120 * 1000,
     reuseExistingServer: false
   }
