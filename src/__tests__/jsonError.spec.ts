@@ -1,4 +1,4 @@
-import { findJSONError, lineAndColumn, parseJSON } from '../model/jsonError';
+import { lineAndColumn, locateJSONError, parseJSON } from '../model/jsonError';
 
 describe('parseJSON', () => {
   it('returns the value of valid JSON', () => {
@@ -9,38 +9,48 @@ describe('parseJSON', () => {
   });
 
   it.each([
-    ['{"a": 1,}', 1, 9, /Trailing comma/],
-    ['{\n  "a": 1\n  "b": 2\n}', 3, 3, /expected ',' or '}'/],
-    ['{"a": tru}', 1, 7, /expected a value/],
-    ['{"a": "unterminated}', 1, 7, /Unterminated string/],
-    ['[1, 2', 1, 6, /end of file/],
-    ['', 1, 1, /empty/],
-    ['{"a": 1} x', 1, 10, /after the end/],
-    ["{'a': 1}", 1, 2, /double quotes/],
-    ['{"a": "x\ny"}', 1, 9, /control character/],
-    ['{"a": 01}', 1, 8, /expected ',' or '}'/]
-  ])('locates the error in %j at %i:%i', (text, line, column, message) => {
+    ['{"a": 1,}', 1, 9],
+    ['{\n  "a": 1\n  "b": 2\n}', 3, 3],
+    ['[1, 2', 1, 6],
+    ['', 1, 1]
+  ])('locates the error in %j at %i:%i', (text, line, column) => {
     const result = parseJSON(text);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error).toMatchObject({ line, column });
-      expect(result.error.message).toMatch(message);
+      expect(result.error.message).not.toBe('');
     }
   });
+});
 
-  it('agrees with JSON.parse on what is valid', () => {
-    for (const text of [
-      '{}',
-      '[]',
-      '"s"',
-      '0',
-      '-1.5E-2',
-      ' {"a" : { } } ',
-      '{"\\"": "\\\\"}'
-    ]) {
-      expect(findJSONError(text)).toBeNull();
-      expect(() => JSON.parse(text)).not.toThrow();
-    }
+describe('locateJSONError', () => {
+  const text = '{\n  "a": 1\n  "b": 2\n}';
+
+  it('reads V8 positions', () => {
+    const error = locateJSONError(text, 'Expected , in JSON at position 13');
+    expect(error).toMatchObject({ offset: 13, line: 3, column: 3 });
+  });
+
+  it('reads line and column (Firefox, newer V8)', () => {
+    const message =
+      'JSON.parse: expected , or } after property value in object at line 3 column 3 of the JSON data';
+    expect(locateJSONError(text, message)).toMatchObject({
+      offset: 13,
+      line: 3,
+      column: 3
+    });
+  });
+
+  it('puts an unexpected end at the end of the text', () => {
+    expect(
+      locateJSONError('[1,\n2', 'Unexpected end of JSON input')
+    ).toMatchObject({ line: 2, column: 2 });
+  });
+
+  it('falls back to the start when the engine gives no position', () => {
+    expect(locateJSONError(text, 'JSON Parse error: Expected }')).toMatchObject(
+      { offset: 0, line: 1, column: 1 }
+    );
   });
 });
 
