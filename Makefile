@@ -14,6 +14,7 @@ JLPM := $(BIN)/jlpm
 STAMPS := .make
 LAB_PORT ?= 8888
 EXAMPLE := examples/quickstart
+LAB_DIR := .lab
 PYTEST_ARGS ?=
 UI_TEST_ARGS ?=
 
@@ -66,9 +67,12 @@ $(STAMPS)/python: pyproject.toml $(STAMPS)/build-deps $(STAMPS)/frontend
 
 install: $(STAMPS)/python
 
+# JupyterLab works on a copy of the example (made once, kept between runs), so that running
+# pipelines never dirties the repository.
 lab: install
-	cd $(EXAMPLE) && $(BIN)/jupyter lab --allow-root --ServerApp.port=$(LAB_PORT) \
-		--ServerApp.root_dir=. --LabApp.default_url=/lab/tree/quickstart.orchest
+	@[ -d $(LAB_DIR)/quickstart ] || { mkdir -p $(LAB_DIR) && cp -r $(EXAMPLE) $(LAB_DIR)/; }
+	cd $(LAB_DIR) && $(abspath $(BIN))/jupyter lab --allow-root --ServerApp.port=$(LAB_PORT) \
+		--ServerApp.root_dir=. --LabApp.default_url=/lab/tree/quickstart/quickstart.orchest
 
 # --- tests -----------------------------------------------------------------------------------
 
@@ -109,3 +113,4 @@ bench: install
 
 clean:
 	rm -rf $(STAMPS) lib orchest_lab/labextension tsconfig.tsbuildinfo
+	@echo "(your copy of the example in $(LAB_DIR)/ is kept)"
