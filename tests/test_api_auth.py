@@ -3,6 +3,7 @@ unauthenticated access globally (Jupyter Server's default still allows it)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,10 +22,18 @@ def jp_server_config() -> dict[str, object]:
     }
 
 
+SAMPLES = {"run_id": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "step_uuid": "step-1"}
+
+
+def concrete(pattern: str) -> str:
+    """A URL that the route pattern matches, with sample values for its parameters."""
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES[m.group(1)], pattern)
+
+
 async def test_every_route_refuses_requests_without_credentials(jp_fetch: Any) -> None:
     checked = 0
     for pattern, handler in routes():
-        route = pattern.removeprefix("orchest-lab/api/")
+        route = concrete(pattern).removeprefix("orchest-lab/api/")
         for method in ("GET", "POST", "PUT", "DELETE"):
             if method.lower() not in vars(handler):
                 continue

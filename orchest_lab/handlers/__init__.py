@@ -7,6 +7,7 @@ from typing import Any
 from .base import api_route
 from .openapi import OpenApiHandler
 from .pipelines import PipelinesHandler, PlanHandler, ValidateHandler
+from .runs import RUN_ID, STEP_UUID, RunHandler, RunsHandler, StepLogHandler
 
 
 def routes() -> list[tuple[str, Any]]:
@@ -16,4 +17,7 @@ def routes() -> list[tuple[str, Any]]:
         (api_route("pipelines"), PipelinesHandler),
         (api_route("pipelines/validate"), ValidateHandler),
         (api_route("pipelines/plan"), PlanHandler),
+        (api_route("runs"), RunsHandler),
+        (api_route(f"runs/{RUN_ID}"), RunHandler),
+        (api_route(f"runs/{RUN_ID}/steps/{STEP_UUID}/log"), StepLogHandler),
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -14,6 +14,9 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from ..services import RequestError
+
+if TYPE_CHECKING:
+    from ..app import OrchestLab
 
 T = TypeVar("T")
 
@@ -34,9 +37,9 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
     auth_resource = "orchest-lab"
 
     @property
-    def app(self) -> Any:
+    def app(self) -> OrchestLab:
         """The OrchestLab extension app, which holds the services."""
-        return self.extensionapp
+        return cast("OrchestLab", self.extensionapp)
 
     def json_body(self) -> Any:
         raw = self.request.body
@@ -52,6 +55,13 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(None, functools.partial(fn, *args))
+        except RequestError as err:
+            raise ApiError(err) from err
+
+    async def call_async(self, awaitable: Awaitable[T]) -> T:
+        """Await a service coroutine; bad input becomes a 4xx."""
+        try:
+            return await awaitable
         except RequestError as err:
             raise ApiError(err) from err
 

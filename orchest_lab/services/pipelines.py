@@ -64,7 +64,7 @@ class PipelineService:
         return found
 
     def validate(self, body: Any) -> ValidationResult:
-        return self._load(check_body(body, _SOURCE_FIELDS)).result
+        return self.load(check_body(body, _SOURCE_FIELDS)).result
 
     def plan(self, body: Any) -> dict[str, Any]:
         fields = {**_SOURCE_FIELDS, "mode": str, "steps": list}
@@ -72,7 +72,7 @@ class PipelineService:
         if "mode" not in request:
             raise RequestError("field 'mode' is required (full, selection, incoming or downstream)")
         steps = check_string_list(request, "steps")
-        loaded = self._load(request)
+        loaded = self.load(request)
         if loaded.document is None or not loaded.result.valid:
             count = len(loaded.result.errors)
             raise RequestError(
@@ -94,7 +94,7 @@ class PipelineService:
         except PathOutsideRoot as err:
             raise RequestError(f"{err}; paths must stay inside the server root") from err
 
-    def _load(self, request: dict[str, Any]) -> LoadedPipeline:
+    def load(self, request: dict[str, Any]) -> LoadedPipeline:
         sources = [k for k in ("content", "pipeline") if request.get(k) is not None]
         if len(sources) > 1:
             raise RequestError("give either 'content' (the file's text) or 'pipeline', not both")

@@ -1,0 +1,79 @@
+"""Live updates on Jupyter Server's event bus (`/api/events/subscribe`): run and step statuses,
+notebook cell outputs and script output, as the schemas in `schemas/` describe them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jupyter_events import EventLogger
+
+from ..runs.models import RunRecord, StepRecord
+
+SCHEMAS = Path(__file__).with_name("schemas")
+BASE = "https://events.orchest-lab.dev/"
+RUN, STEP, CELL, STREAM = (BASE + name for name in ("run", "step", "cell", "stream"))
+
+
+def register_schemas(event_logger: EventLogger) -> None:
+    for schema in sorted(SCHEMAS.glob("*.yaml")):
+        event_logger.register_event_schema(schema)
+
+
+class EventBusListener:
+    """Publishes what the run engine reports on the server's event bus."""
+
+    def __init__(self, event_logger: EventLogger) -> None:
+        self.events = event_logger
+
+    def run_changed(self, run: RunRecord) -> None:
+        data = run.summary_json()
+        del data["steps"], data["parameters"], data["selected"]
+        data["run_id"] = data.pop("id")
+        self.events.emit(schema_id=RUN, data=data)
+
+    def step_changed(self, run: RunRecord, step: StepRecord) -> None:
+        data = step.to_json()
+        for key in ("waits_for", "level", "file_path", "uuid"):
+            del data[key]
+        data.update(run_id=run.id, pipeline_path=run.pipeline_path, step_uuid=step.uuid)
+        self.events.emit(schema_id=STEP, data=data)
+
+    def cell(
+        self,
+        run: RunRecord,
+        step_uuid: str,
+        path: str,
+        index: int,
+        cell_id: str | None,
+        state: str,
+        execution_count: int | None,
+        outputs: list[dict[str, Any]],
+    ) -> None:
+        self.events.emit(
+            schema_id=CELL,
+            data={
+                "run_id": run.id,
+                "pipeline_path": run.pipeline_path,
+                "step_uuid": step_uuid,
+                "path": path,
+                "index": index,
+                "cell_id": cell_id,
+                "state": state,
+                "execution_count": execution_count,
+                "outputs": outputs,
+            },
+        )
+
+    def stream(self, run: RunRecord, step_uuid: str, path: str, name: str, text: str) -> None:
+        self.events.emit(
+            schema_id=STREAM,
+            data={
+                "run_id": run.id,
+                "pipeline_path": run.pipeline_path,
+                "step_uuid": step_uuid,
+                "path": path,
+                "name": name,
+                "text": text,
+            },
+        )

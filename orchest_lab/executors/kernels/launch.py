@@ -1,0 +1,111 @@
+"""Starting a kernel from a kernelspec: forked from a zygote when possible, cold otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from queue import Empty
+
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+
+from .provisioner import ForkingProvisioner, forkable
+from .zygote import ZygoteError, Zygotes
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT = 120.0
+
+
+class KernelStartError(RuntimeError):
+    pass
+
+
+@dataclass
+class RunningKernel:
+    spec_name: str
+    language: str
+    manager: AsyncKernelManager
+    client: AsyncKernelClient
+    forked: bool
+
+    async def is_alive(self) -> bool:
+        return bool(await self.manager.is_alive())
+
+    async def shutdown(self) -> None:
+        """Stop the kernel and everything it started (its whole process group), at once."""
+        self.client.stop_channels()
+        try:
+            await self.manager.shutdown_kernel(now=True)
+        except Exception:
+            log.debug("kernel shutdown", exc_info=True)
+
+
+async def start_kernel(
+    spec_name: str,
+    *,
+    kernel_spec_manager: KernelSpecManager,
+    zygotes: Zygotes | None,
+    cwd: str,
+    env: dict[str, str] | None = None,
+) -> RunningKernel:
+    manager = AsyncKernelManager(kernel_name=spec_name, kernel_spec_manager=kernel_spec_manager)
+    try:
+        spec = manager.kernel_spec
+    except Exception as err:  # jupyter_client raises NoSuchKernel (a KeyError)
+        raise KernelStartError(f"no kernel named '{spec_name}' is installed") from err
+    assert spec is not None
+    forked = False
+    if zygotes is not None and forkable(spec):
+        python = shutil.which(spec.argv[0]) or spec.argv[0]
+        try:
+            zygote = await zygotes.get(python, {**os.environ, **(spec.env or {})})
+        except ZygoteError as err:
+            log.warning("starting %s kernels without a zygote: %s", spec_name, err)
+        else:
+            provisioner = ForkingProvisioner(
+                kernel_id=str(uuid.uuid4()), kernel_spec=spec, parent=manager
+            )
+            provisioner.zygote = zygote
+            manager.provisioner = provisioner
+            forked = True
+    try:
+        await manager.start_kernel(cwd=cwd, env={**os.environ, **(env or {})})
+    except Exception as err:
+        raise KernelStartError(f"kernel '{spec_name}' failed to start: {err}") from err
+    client = manager.client()
+    kernel = RunningKernel(spec_name, spec.language, manager, client, forked)
+    try:
+        await wait_until_ready(kernel)
+    except BaseException:
+        await kernel.shutdown()
+        raise
+    return kernel
+
+
+async def wait_until_ready(kernel: RunningKernel, timeout: float = READY_TIMEOUT) -> None:
+    """Wait until the kernel answers on shell and its iopub channel is connected.
+
+    Unlike jupyter_client's wait_for_ready this does not then sit through 0.2 s of iopub silence:
+    readers filter iopub messages by their parent request, so stray status messages do no harm.
+    """
+    client = kernel.client
+    client.start_channels()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not await kernel.is_alive():
+            raise KernelStartError(f"kernel '{kernel.spec_name}' died while starting")
+        client.kernel_info()
+        try:
+            await client.get_shell_msg(timeout=1.0)
+            await client.get_iopub_msg(timeout=0.5)  # a welcome or status message: subscribed
+            return
+        except Empty:
+            await asyncio.sleep(0)
+    raise KernelStartError(f"kernel '{kernel.spec_name}' did not answer within {timeout:.0f} s")

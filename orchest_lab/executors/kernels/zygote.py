@@ -1,0 +1,106 @@
+"""Talking to kernel zygotes (see zygote_main.py): one per Python interpreter and environment."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+ZYGOTE_SCRIPT = Path(__file__).with_name("zygote_main.py")
+START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
+
+log = logging.getLogger(__name__)
+
+
+class ZygoteError(RuntimeError):
+    pass
+
+
+class Zygote:
+    def __init__(self, python: str, env: dict[str, str]) -> None:
+        self.python = python
+        self.env = env
+        self._process: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            self.python,
+            str(ZYGOTE_SCRIPT),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            env=self.env,
+            start_new_session=True,  # Ctrl-C in a terminal must not reach it; we stop it
+        )
+        reply = await self._read(START_TIMEOUT)
+        if not reply.get("ready"):
+            await self.close()
+            raise ZygoteError(reply.get("error", "the kernel zygote did not start"))
+
+    async def fork(self, connection_file: str, env: dict[str, str], cwd: str, argv0: str) -> int:
+        """Fork a kernel; returns its pid (also its process group id)."""
+        async with self._lock:
+            if not self.alive:
+                raise ZygoteError("the kernel zygote is not running")
+            request = {"connection_file": connection_file, "env": env, "cwd": cwd, "argv0": argv0}
+            assert self._process is not None and self._process.stdin is not None
+            self._process.stdin.write((json.dumps(request) + "\n").encode())
+            await self._process.stdin.drain()
+            reply = await self._read(30.0)
+        if "pid" not in reply:
+            raise ZygoteError(reply.get("error", "the kernel zygote did not fork"))
+        return int(reply["pid"])
+
+    async def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+
+    async def _read(self, timeout: float) -> dict[str, Any]:
+        assert self._process is not None and self._process.stdout is not None
+        try:
+            line = await asyncio.wait_for(self._process.stdout.readline(), timeout)
+        except asyncio.TimeoutError as err:
+            raise ZygoteError(f"the kernel zygote did not answer within {timeout:.0f} s") from err
+        if not line:
+            raise ZygoteError(
+                f"the kernel zygote of {self.python} exited (is ipykernel installed?)"
+            )
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+
+class Zygotes:
+    """The zygotes of a process, started on first use and kept for reuse."""
+
+    def __init__(self) -> None:
+        self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
+        self._lock = asyncio.Lock()
+
+    async def get(self, python: str, env: dict[str, str]) -> Zygote:
+        key = (python, tuple(sorted(env.items())))
+        async with self._lock:
+            zygote = self._zygotes.get(key)
+            if zygote is None or not zygote.alive:
+                zygote = Zygote(python, env)
+                await zygote.start()
+                self._zygotes[key] = zygote
+                log.debug("started a kernel zygote for %s", python)
+            return zygote
+
+    async def close(self) -> None:
+        zygotes, self._zygotes = list(self._zygotes.values()), {}
+        await asyncio.gather(*(z.close() for z in zygotes))

@@ -1,0 +1,96 @@
+"""A notebook file that a run keeps writing while it executes: throttled, atomic writes, and a
+refusal to overwrite changes someone else made to the file meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from ..fs import atomic_write_text
+
+WRITE_INTERVAL = 0.2  # seconds between two writes of the same notebook while it runs
+
+
+class ChangedOnDisk(Exception):
+    pass
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class LiveNotebookFile:
+    def __init__(self, path: Path, notebook: NotebookNode, signature: tuple[int, int, int]) -> None:
+        self.path = path
+        self.notebook = notebook
+        self._signature = signature
+        self._last_write = 0.0
+        self._pending: asyncio.Task[None] | None = None  # a write waiting for its turn
+        self._lock = asyncio.Lock()  # one write at a time, so each sees the previous signature
+        self._error: BaseException | None = None
+
+    @classmethod
+    def open(cls, path: Path) -> LiveNotebookFile:
+        signature = _signature(path)
+        notebook = nbformat.read(path, as_version=4)
+        return cls(path, notebook, signature)
+
+    def changed(self) -> None:
+        """The notebook changed in memory: write it soon (at most every WRITE_INTERVAL)."""
+        if self._pending is not None or self._error is not None:
+            return
+        delay = max(0.0, self._last_write + WRITE_INTERVAL - time.monotonic())
+        self._pending = asyncio.ensure_future(self._write_later(delay))
+
+    def check(self) -> None:
+        """Raise ChangedOnDisk if a write found the file changed by someone else."""
+        if self._error is not None:
+            raise self._error
+
+    async def flush(self) -> None:
+        """Write the notebook now (after any write in flight) and raise if that was refused."""
+        if self._pending is not None:
+            self._pending.cancel()  # it is still waiting: a write that started clears _pending
+            self._pending = None
+        self.check()
+        await self._write()
+        self.check()
+
+    async def _write_later(self, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self._pending = None
+        await self._write()
+
+    async def _write(self) -> None:
+        async with self._lock:
+            if self._error is not None:
+                return
+            text = nbformat.writes(self.notebook)  # serialised now: the notebook keeps changing
+            self._last_write = time.monotonic()
+            try:
+                self._signature = await asyncio.get_running_loop().run_in_executor(
+                    None, self._replace, text
+                )
+            except ChangedOnDisk as err:
+                self._error = err
+
+    def _replace(self, text: str) -> tuple[int, int, int]:
+        try:
+            current = _signature(self.path)
+        except FileNotFoundError:
+            current = None
+        if current != self._signature:
+            raise ChangedOnDisk(
+                f"{self.path.name} was changed on disk by someone else while the run was writing "
+                "its outputs; the run stopped so as not to overwrite those changes"
+            )
+        atomic_write_text(self.path, text)
+        return _signature(self.path)

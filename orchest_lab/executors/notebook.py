@@ -1,0 +1,179 @@
+"""Running a notebook step on a fresh kernel, cell by cell, with live outputs.
+
+Every output is written into the notebook file as it arrives (throttled, atomically) and handed
+to `StepOutput` for the UI; streams are merged as JupyterLab shows them; cells tagged `skip` do
+not run; an error stops the notebook and fails the step with the exception and the cell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+from nbformat import NotebookNode
+
+from ..runs.models import StepFailure
+from .base import StepFailed, StepOutput, StepTask
+from .kernels.launch import RunningKernel
+from .live_file import ChangedOnDisk, LiveNotebookFile
+from .log import StepLog
+
+SKIP_TAG = "skip"
+OUTPUT_MESSAGES = {
+    "stream",
+    "display_data",
+    "execute_result",
+    "error",
+    "clear_output",
+    "update_display_data",
+}
+EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first goes at once
+
+
+class _LiveClient(NotebookClient):
+    """nbclient with a hook on every output message of every cell."""
+
+    def __init__(self, notebook: NotebookNode, runner: NotebookRunner, **kwargs: Any) -> None:
+        super().__init__(notebook, **kwargs)
+        self._runner = runner
+
+    def process_message(
+        self, msg: dict[str, Any], cell: NotebookNode, cell_index: int
+    ) -> NotebookNode | None:
+        out = super().process_message(msg, cell, cell_index)
+        msg_type = msg["msg_type"]
+        if out is not None and out.get("output_type") == "stream":
+            _merge_streams(cell.outputs)
+            self._runner.log.write(out["text"])
+        elif msg_type == "error":
+            self._runner.log.write("\n".join(msg["content"].get("traceback", [])) + "\n")
+        if msg_type in OUTPUT_MESSAGES:
+            cells = {cell_index}
+            if msg_type == "update_display_data":
+                display_id = (msg["content"].get("transient") or {}).get("display_id")
+                if display_id:
+                    cells |= set(self._display_id_map.get(display_id, {}))
+            for index in cells:
+                self._runner.outputs_changed(index)
+        return out
+
+
+def _merge_streams(outputs: list[NotebookNode]) -> None:
+    """Merge the newest output into the one before when both are the same stream."""
+    if len(outputs) >= 2:
+        last, before = outputs[-1], outputs[-2]
+        if before.get("output_type") == "stream" and before.get("name") == last.get("name"):
+            before["text"] += last["text"]
+            outputs.pop()
+
+
+class NotebookRunner:
+    def __init__(
+        self, task: StepTask, kernel: RunningKernel, output: StepOutput, log: StepLog
+    ) -> None:
+        self.task = task
+        self.kernel = kernel
+        self.output = output
+        self.log = log
+        self.file = LiveNotebookFile.open(task.output_file)
+        self._last_event: dict[int, float] = {}
+        self._scheduled: dict[int, asyncio.TimerHandle] = {}
+
+    async def run(self) -> None:
+        notebook = self.file.notebook
+        client = _LiveClient(
+            notebook,
+            self,
+            km=self.kernel.manager,
+            skip_cells_with_tag=SKIP_TAG,
+            allow_errors=False,
+            record_timing=False,
+        )
+        client.kc = self.kernel.client  # the kernel is already running: nbclient only drives it
+        await self._prepare_kernel(notebook)
+        try:
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code" or SKIP_TAG in cell.get("metadata", {}).get("tags", []):
+                    continue
+                cell.outputs = []
+                cell.execution_count = None
+                self._publish_cell(index, "running")
+                self.file.changed()
+                try:
+                    await client.async_execute_cell(cell, index)
+                finally:
+                    self._publish_cell(index, "done")
+                self.file.check()
+        except CellExecutionError as err:
+            raise StepFailed(
+                StepFailure(err.ename, err.evalue, index, _traceback(notebook, index))
+            ) from err
+        except DeadKernelError as err:
+            raise StepFailed(
+                StepFailure("DeadKernelError", f"the kernel died while running cell {index}", index)
+            ) from err
+        except ChangedOnDisk as err:
+            raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
+        finally:
+            for handle in self._scheduled.values():
+                handle.cancel()
+            try:
+                await self.file.flush()
+            except ChangedOnDisk as err:
+                raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
+
+    async def _prepare_kernel(self, notebook: NotebookNode) -> None:
+        """Put the (pre-started) kernel in the step's folder with the step's variables."""
+        client = self.kernel.client
+        if self.kernel.language.lower() == "python":
+            code = (
+                f"__import__('os').chdir({json.dumps(str(self.task.cwd))}); "
+                f"__import__('os').environ.update({json.dumps(self.task.env)})"
+            )
+            reply = await client.execute(code, silent=True, store_history=False, reply=True)
+            if reply["content"]["status"] != "ok":
+                raise StepFailed(StepFailure("KernelSetupError", "could not prepare the kernel"))
+        info = await client.kernel_info(reply=True)
+        language_info = info["content"].get("language_info")
+        if language_info:
+            notebook.metadata["language_info"] = language_info
+
+    def outputs_changed(self, index: int) -> None:
+        self.file.changed()
+        if index in self._scheduled:
+            return
+        wait = self._last_event.get(index, 0.0) + EVENT_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._publish_cell(index, "running")
+        else:
+            loop = asyncio.get_running_loop()
+            self._scheduled[index] = loop.call_later(wait, self._publish_scheduled, index)
+
+    def _publish_scheduled(self, index: int) -> None:
+        self._scheduled.pop(index, None)
+        self._publish_cell(index, "running")
+
+    def _publish_cell(self, index: int, state: str) -> None:
+        if state == "done" and index in self._scheduled:
+            self._scheduled.pop(index).cancel()
+        self._last_event[index] = time.monotonic()
+        cell = self.file.notebook.cells[index]
+        self.output.cell(
+            self.task,
+            index,
+            cell.get("id"),
+            state,
+            cell.get("execution_count"),
+            cell.outputs,  # listeners copy what they keep
+        )
+
+
+def _traceback(notebook: NotebookNode, index: int) -> list[str] | None:
+    for output in notebook.cells[index].outputs:
+        if output.get("output_type") == "error":
+            return list(output.get("traceback", []))
+    return None

@@ -1,0 +1,84 @@
+"""Running a script step as a subprocess, its stdout and stderr streamed as they come."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sys
+
+from ..runs.models import StepFailure
+from .base import StepFailed, StepOutput, StepTask
+from .log import StepLog
+
+# How each kind of script runs; Python uses the environment's interpreter.
+INTERPRETERS = {".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
+STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL when a step is cancelled
+
+
+def script_command(task: StepTask, python: str | None) -> list[str]:
+    suffix = task.file.suffix.lower()
+    if suffix == ".py":
+        return [python or sys.executable, "-u", str(task.file)]
+    program = INTERPRETERS.get(suffix)
+    if program is None or shutil.which(program) is None:
+        what = program or f"a program for {suffix} files"
+        raise StepFailed(
+            StepFailure(
+                "InterpreterNotFound", f"{what} is not installed, so {task.file.name} cannot run"
+            )
+        )
+    return [program, str(task.file)]
+
+
+async def run_script(task: StepTask, command: list[str], output: StepOutput, log: StepLog) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=task.cwd,
+        env={**os.environ, **task.env, "PYTHONUNBUFFERED": "1"},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group: stopping it stops its children too
+    )
+    tail: list[str] = []
+
+    async def pump(stream: asyncio.StreamReader, name: str) -> None:
+        while chunk := await stream.read(65536):
+            text = chunk.decode("utf-8", errors="replace")
+            log.write(text)
+            output.stream(task, name, text)
+            if name == "stderr":
+                tail.append(text)
+                del tail[:-20]
+
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        await asyncio.gather(pump(process.stdout, "stdout"), pump(process.stderr, "stderr"))
+        status = await process.wait()
+    finally:
+        if process.returncode is None:
+            await _stop(process)
+    if status != 0:
+        last = "".join(tail).strip().splitlines()[-1:] or [""]
+        detail = f": {last[0]}" if last[0] else ""
+        raise StepFailed(
+            StepFailure("ExitStatus", f"{task.file.name} exited with status {status}{detail}")
+        )
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM the script's whole process group, then SIGKILL what is left."""
+    for signum, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            await asyncio.wait_for(asyncio.shield(process.wait()), wait)
+        except asyncio.TimeoutError:
+            continue
+        # The group may outlive its leader (a background child): make sure it is gone.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return

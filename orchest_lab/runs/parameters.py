@@ -1,0 +1,71 @@
+"""Run parameters: overrides of the pipeline's and the steps' parameters for one run."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..pipeline import PipelineDocument, PlanError, resolve_step_refs
+
+
+class ParameterError(ValueError):
+    pass
+
+
+def parse_parameters(document: PipelineDocument, raw: Any) -> dict[str, Any]:
+    """`{"pipeline": {name: value}, "steps": {uuid-or-title: {name: value}}}`, both optional;
+    step references become uuids. Raises ParameterError saying what is wrong."""
+    if raw is None:
+        return {"pipeline": {}, "steps": {}}
+    if not isinstance(raw, dict):
+        raise ParameterError("parameters must be an object with 'pipeline' and/or 'steps'")
+    unknown = sorted(set(raw) - {"pipeline", "steps"})
+    if unknown:
+        raise ParameterError(
+            f"parameters has an unknown key '{unknown[0]}'; use 'pipeline' and 'steps'"
+        )
+    pipeline = raw.get("pipeline") or {}
+    if not isinstance(pipeline, dict):
+        raise ParameterError("parameters.pipeline must be an object of name: value")
+    steps_raw = raw.get("steps") or {}
+    if not isinstance(steps_raw, dict):
+        raise ParameterError("parameters.steps must be an object of step: {name: value}")
+    steps: dict[str, dict[str, Any]] = {}
+    for ref, values in steps_raw.items():
+        try:
+            (uuid,) = resolve_step_refs(document, [ref])
+        except PlanError as err:
+            raise ParameterError(f"parameters.steps: {err}") from err
+        if not isinstance(values, dict):
+            raise ParameterError(f"parameters.steps['{ref}'] must be an object of name: value")
+        steps.setdefault(uuid, {}).update(values)
+    return {"pipeline": dict(pipeline), "steps": steps}
+
+
+def parse_assignment(document: PipelineDocument, text: str) -> tuple[str | None, str, str]:
+    """A command line `KEY=VALUE` or `STEP.KEY=VALUE` as (step uuid or None, key, value)."""
+    if "=" not in text:
+        raise ParameterError(f"'{text}' is not KEY=VALUE or STEP.KEY=VALUE")
+    target, value = text.split("=", 1)
+    # The step part may itself contain dots (a title): try the longest one that names a step.
+    parts = target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        step_ref, key = ".".join(parts[:cut]), ".".join(parts[cut:])
+        try:
+            (uuid,) = resolve_step_refs(document, [step_ref])
+        except PlanError:
+            continue
+        return uuid, key, value
+    if not target:
+        raise ParameterError(f"'{text}' has no parameter name before '='")
+    return None, target, value
+
+
+def effective_pipeline(document: PipelineDocument, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline definition with the run's parameters applied, as its steps will read it."""
+    data = copy.deepcopy(document.data)
+    if parameters["pipeline"]:
+        data.setdefault("parameters", {}).update(parameters["pipeline"])
+    for uuid, values in parameters["steps"].items():
+        data["steps"][uuid].setdefault("parameters", {}).update(values)
+    return data

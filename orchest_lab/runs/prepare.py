@@ -1,0 +1,143 @@
+"""Turning a validated pipeline and a plan into a run: its record, folders and step tasks."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid as uuid_lib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..executors.base import StepTask
+from ..fs import atomic_write_text
+from ..pipeline import ExecutionPlan, PipelineDocument
+from ..pipeline.project import STATE_DIR
+from .engine import PreparedRun
+from .models import RunRecord, StepRecord
+from .parameters import effective_pipeline
+
+KernelChooser = Callable[[Path], str]  # step file -> kernelspec (scripts: for its interpreter)
+
+
+@dataclass(frozen=True)
+class RunLocation:
+    """Where a pipeline lives: the server root (or the CLI's working folder), its file, its
+    project."""
+
+    root: Path
+    pipeline_file: Path
+    project: Path
+
+    def shown(self, path: Path) -> str:
+        """`path` as the UI names it: relative to the root when it is below it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def project_uuid(project: Path) -> str:
+    """A stable uuid for a project on this machine (Orchest kept one in its database)."""
+    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, "file://" + os.path.realpath(project)))
+
+
+def pipeline_state_dir(project: Path, pipeline_uuid: str) -> Path:
+    return project / STATE_DIR / "pipelines" / pipeline_uuid
+
+
+def prepare_run(
+    location: RunLocation,
+    document: PipelineDocument,
+    plan: ExecutionPlan,
+    parameters: dict[str, Any],
+    *,
+    data_dir: Path,
+    choose_kernel: KernelChooser,
+    kind: str = "interactive",
+    job_id: str | None = None,
+) -> PreparedRun:
+    run_id = str(uuid_lib.uuid4())
+    pipeline_uuid = document.uuid or ""
+    state = pipeline_state_dir(location.project, pipeline_uuid)
+    run_dir = state / "runs" / run_id
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    (state / "logs").mkdir(parents=True, exist_ok=True)
+    _ignore_state(location.project)
+    definition = run_dir / "pipeline.json"
+    atomic_write_text(definition, json.dumps(effective_pipeline(document, parameters), indent=4))
+
+    base_env = _pipeline_env(document)
+    base_env.update(
+        {
+            "ORCHEST_PROJECT_UUID": project_uuid(location.project),
+            "ORCHEST_PROJECT_DIR": str(location.project),
+            "ORCHEST_PIPELINE_UUID": pipeline_uuid,
+            "ORCHEST_PIPELINE_PATH": str(definition),
+            "ORCHEST_RUN_UUID": run_id,
+            "ORCHEST_DATA_DIR": str(data_dir),
+        }
+    )
+    pipeline_dir = location.pipeline_file.parent
+    record = RunRecord(
+        id=run_id,
+        pipeline_path=location.shown(location.pipeline_file),
+        pipeline_uuid=pipeline_uuid,
+        pipeline_name=document.name or location.pipeline_file.stem,
+        project=location.shown(location.project),
+        mode=plan.mode,
+        selected=list(plan.selected),
+        parameters=parameters,
+        kind=kind,
+        job_id=job_id,
+    )
+    tasks = {}
+    for planned in plan.steps:
+        file = (pipeline_dir / planned.file_path).absolute()
+        record.steps[planned.uuid] = StepRecord(
+            planned.uuid,
+            planned.title,
+            planned.file_path,
+            waits_for=list(planned.waits_for),
+            level=planned.level,
+        )
+        tasks[planned.uuid] = StepTask(
+            run_id=run_id,
+            step_uuid=planned.uuid,
+            title=planned.title,
+            file=file,
+            output_file=file,
+            output_path=location.shown(file),
+            cwd=pipeline_dir,
+            env={**base_env, "ORCHEST_STEP_UUID": planned.uuid},
+            kernel_name=choose_kernel(file),
+            log_files=(
+                run_dir / "logs" / f"{planned.uuid}.log",
+                state / "logs" / f"{planned.uuid}.log",
+            ),
+        )
+    max_parallel = document.settings.get("max_steps_parallelism") or 0
+    return PreparedRun(record, tasks, max_parallel if isinstance(max_parallel, int) else 0)
+
+
+def run_log_file(project: Path, pipeline_uuid: str, run_id: str, step_uuid: str) -> Path:
+    return (
+        pipeline_state_dir(project, pipeline_uuid) / "runs" / run_id / "logs" / f"{step_uuid}.log"
+    )
+
+
+def _pipeline_env(document: PipelineDocument) -> dict[str, str]:
+    """The pipeline's own environment variables (a top-level `env_variables` object); ORCHEST_*
+    variables are set after them, so they cannot be overridden."""
+    variables = document.data.get("env_variables")
+    if not isinstance(variables, dict):
+        return {}
+    return {str(k): str(v) for k, v in variables.items() if k != "PATH"}
+
+
+def _ignore_state(project: Path) -> None:
+    """Like Orchest: logs and data under .orchest/pipelines/ stay out of version control."""
+    ignore = project / STATE_DIR / ".gitignore"
+    if not ignore.exists():
+        atomic_write_text(ignore, "pipelines/\n")
