@@ -59,6 +59,9 @@ class OrchestLab(ExtensionApp):
         state = Path(self.state_dir or Path(jupyter_data_dir()) / "orchest-lab")
         self.pipelines = PipelineService(root, self.pipeline_search_exclude)
         self.store = RunStore(state / "state.db")
+        aborted = self.store.abort_in_flight(RESTART_REASON)
+        if aborted:
+            self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", aborted)
         self.executor = LocalExecutor(
             self.serverapp.kernel_spec_manager,
             pool_size=self.kernel_pool_size,
@@ -83,11 +86,6 @@ class OrchestLab(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
-
-    async def _start_jupyter_server_extension(self, serverapp: object) -> None:
-        aborted = await self.store.abort_in_flight(RESTART_REASON)
-        if aborted:
-            self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", aborted)
 
     async def stop_extension(self) -> None:
         await self.engine.shutdown("the server stopped")

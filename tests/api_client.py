@@ -23,3 +23,28 @@ async def call(
 
 def payload(response: HTTPResponse) -> Any:
     return json.loads(response.body)
+
+
+async def start_run(jp_fetch: Any, body: dict[str, Any]) -> dict[str, Any]:
+    response = await call(jp_fetch, "POST", "runs", body)
+    assert response.code == 202, payload(response)
+    run: dict[str, Any] = payload(response)
+    return run
+
+
+async def wait_run(jp_fetch: Any, run_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    """Poll until the run ended (tests may poll; the UI gets events)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        run: dict[str, Any] = payload(await call(jp_fetch, "GET", f"runs/{run_id}"))
+        if run["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
+            return run
+        assert time.monotonic() < deadline, f"run still {run['status']} after {timeout} s"
+        await asyncio.sleep(0.05)
+
+
+def steps_by_title(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step["title"]: step for step in run["steps"]}

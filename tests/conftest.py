@@ -13,12 +13,19 @@ ORCHEST_PROJECT = Path(__file__).resolve().parent / "fixtures" / "orchest-projec
 
 
 @pytest.fixture
-def jp_server_config() -> dict[str, object]:
+def data_dir(tmp_path: Path) -> Path:
+    """The shared data folder of the test server's steps (ORCHEST_DATA_DIR)."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def jp_server_config(data_dir: Path) -> dict[str, object]:
     return {
         "ServerApp": {
             "jpserver_extensions": {"orchest_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
-        }
+        },
+        "OrchestLab": {"data_dir": str(data_dir)},
     }
 
 

@@ -7,9 +7,7 @@ not run; an error stops the notebook and fails the step with the exception and t
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from typing import Any
 
 from nbclient import NotebookClient
@@ -21,6 +19,7 @@ from .base import StepFailed, StepOutput, StepTask
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
+from .throttle import Throttle
 
 SKIP_TAG = "skip"
 OUTPUT_MESSAGES = {
@@ -80,8 +79,7 @@ class NotebookRunner:
         self.output = output
         self.log = log
         self.file = LiveNotebookFile.open(task.output_file)
-        self._last_event: dict[int, float] = {}
-        self._scheduled: dict[int, asyncio.TimerHandle] = {}
+        self._events = Throttle(EVENT_INTERVAL, self._publish_running)
 
     async def run(self) -> None:
         notebook = self.file.notebook
@@ -119,8 +117,6 @@ class NotebookRunner:
         except ChangedOnDisk as err:
             raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
         finally:
-            for handle in self._scheduled.values():
-                handle.cancel()
             try:
                 await self.file.flush()
             except ChangedOnDisk as err:
@@ -144,23 +140,14 @@ class NotebookRunner:
 
     def outputs_changed(self, index: int) -> None:
         self.file.changed()
-        if index in self._scheduled:
-            return
-        wait = self._last_event.get(index, 0.0) + EVENT_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self._publish_cell(index, "running")
-        else:
-            loop = asyncio.get_running_loop()
-            self._scheduled[index] = loop.call_later(wait, self._publish_scheduled, index)
+        self._events.touch(index)
 
-    def _publish_scheduled(self, index: int) -> None:
-        self._scheduled.pop(index, None)
+    def _publish_running(self, index: int) -> None:
         self._publish_cell(index, "running")
 
     def _publish_cell(self, index: int, state: str) -> None:
-        if state == "done" and index in self._scheduled:
-            self._scheduled.pop(index).cancel()
-        self._last_event[index] = time.monotonic()
+        if state == "done":
+            self._events.flush(index)  # its last "running" event goes out before "done"
         cell = self.file.notebook.cells[index]
         self.output.cell(
             self.task,

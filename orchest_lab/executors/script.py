@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import os
 import shutil
@@ -12,9 +13,11 @@ import sys
 from ..runs.models import StepFailure
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
+from .throttle import Throttle
 
 # How each kind of script runs; Python uses the environment's interpreter.
 INTERPRETERS = {".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
+EVENT_INTERVAL = 0.025  # at most one output event per stream per 25 ms; the first goes at once
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL when a step is cancelled
 
 
@@ -44,12 +47,23 @@ async def run_script(task: StepTask, command: list[str], output: StepOutput, log
         start_new_session=True,  # its own process group: stopping it stops its children too
     )
     tail: list[str] = []
+    pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
+
+    def publish(name: str) -> None:
+        text = "".join(pending[name])
+        pending[name].clear()
+        if text:
+            output.stream(task, name, text)
+
+    events = Throttle(EVENT_INTERVAL, publish)
 
     async def pump(stream: asyncio.StreamReader, name: str) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         while chunk := await stream.read(65536):
-            text = chunk.decode("utf-8", errors="replace")
+            text = decoder.decode(chunk)
             log.write(text)
-            output.stream(task, name, text)
+            pending[name].append(text)
+            events.touch(name)
             if name == "stderr":
                 tail.append(text)
                 del tail[:-20]
@@ -58,6 +72,7 @@ async def run_script(task: StepTask, command: list[str], output: StepOutput, log
     try:
         await asyncio.gather(pump(process.stdout, "stdout"), pump(process.stderr, "stderr"))
         status = await process.wait()
+        events.flush_all()
     finally:
         if process.returncode is None:
             await _stop(process)

@@ -92,7 +92,7 @@ class RunEngine:
         entry = self._active.get(run_id)
         if entry is None:
             return None
-        self._abort_reasons[run_id] = reason
+        self._abort_reasons.setdefault(run_id, reason)
         entry[1].cancel()
         return await asyncio.shield(entry[1])
 
@@ -128,10 +128,11 @@ class RunEngine:
             failed = any(s.status is not Status.SUCCESS for s in run.steps.values())
             run.status = Status.FAILURE if failed else Status.SUCCESS
         except asyncio.CancelledError:
-            reason = self._abort_reasons.pop(run.id, "cancelled")
+            reason = self._abort_reasons.setdefault(run.id, "cancelled")
             for step_task in running:
                 step_task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+            del self._abort_reasons[run.id]
             for step in run.steps.values():
                 if not step.status.ended:
                     self._end_step(run, step, Status.ABORTED, reason=reason)
@@ -171,16 +172,25 @@ class RunEngine:
             self._step_changed(run, step)
             try:
                 await self.executor.run(task, _Output(self.listener, run))
-            except StepFailed as failed:
-                self._end_step(run, step, Status.FAILURE, failure=failed.failure)
             except asyncio.CancelledError:
                 raise
             except Exception as err:
-                log.exception("step %s of run %s crashed", step.uuid, run.id)
-                failure = StepFailure(type(err).__name__, str(err) or repr(err))
-                self._end_step(run, step, Status.FAILURE, failure=failure)
+                if run.id in self._abort_reasons:
+                    # Stopping a step can look like a failure to it (nbclient reports a killed
+                    # kernel as dead); during a cancel, every unfinished step is ABORTED.
+                    raise asyncio.CancelledError from None
+                self._fail_step(run, step, err)
             else:
                 self._end_step(run, step, Status.SUCCESS)
+
+    def _fail_step(self, run: RunRecord, step: StepRecord, error: Exception) -> None:
+        if isinstance(error, StepFailed):
+            self._end_step(run, step, Status.FAILURE, failure=error.failure)
+            return
+        # A bug must fail the step, not the server.
+        log.error("step %s of run %s crashed", step.uuid, run.id, exc_info=error)
+        failure = StepFailure(type(error).__name__, str(error) or repr(error))
+        self._end_step(run, step, Status.FAILURE, failure=failure)
 
     # --- records -------------------------------------------------------------------------------
 

@@ -60,7 +60,10 @@ class RunService:
         if mode not in RUN_MODES:
             raise RequestError(f"mode must be one of {', '.join(RUN_MODES)} (got {mode!r})")
         steps = check_string_list(request, "steps")
-        loaded = self.pipelines.load({"path": path})
+        try:
+            loaded = self.pipelines.load({"path": path})
+        except RequestError as err:  # a missing pipeline is bad input here, not a missing URL
+            raise RequestError(err.message, err.issues, status=400) from err
         if loaded.document is None or not loaded.result.valid:
             count = len(loaded.result.errors)
             raise RequestError(

@@ -60,9 +60,10 @@ class RunStore:
     ) -> list[RunRecord]:
         return await self._call(self._list, pipeline_path, job_id, limit)
 
-    async def abort_in_flight(self, reason: str) -> int:
-        """Mark runs left PENDING or STARTED by a server that stopped as ABORTED; how many."""
-        return await self._call(self._abort_in_flight, reason)
+    def abort_in_flight(self, reason: str) -> int:
+        """Mark runs left PENDING or STARTED by a server that stopped as ABORTED; how many.
+        Called once at start-up, before any run can begin, so it may wait."""
+        return self._submit(self._abort_in_flight, reason).result()
 
     async def flush(self) -> None:
         await self._call(lambda: None)
