@@ -2,6 +2,7 @@
 
 A compiled fastjsonschema validator answers "is it valid?" in a few milliseconds for large
 pipelines; only when it says no does jsonschema walk the document to list every violation.
+jsonschema is imported then, not before: importing it costs over a second on some machines.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import json
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from .document import PipelineDocument
 from .issues import Issue, json_pointer
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_RESOURCE = "schemas/pipeline-1.0.0.schema.json"
 
@@ -46,6 +49,8 @@ def _fast_validator() -> Callable[[Any], Any]:
 
 @cache
 def _full_validator() -> jsonschema.Draft7Validator:
+    import jsonschema
+
     return jsonschema.Draft7Validator(pipeline_schema())
 
 

@@ -29,6 +29,7 @@ class KernelPool:
         self._ready: collections.deque[RunningKernel] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[RunningKernel]] = collections.deque()
         self._starting: set[asyncio.Task[None]] = set()
+        self._stopping: set[asyncio.Task[None]] = set()
         self._reserved = 0
         self._start_slots = asyncio.Semaphore(concurrency)
         self._closed = False
@@ -70,7 +71,7 @@ class KernelPool:
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
         kernels, self._ready = list(self._ready), collections.deque()
-        await asyncio.gather(*(k.shutdown() for k in kernels))
+        await asyncio.gather(*(k.shutdown() for k in kernels), *self._stopping)
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -87,9 +88,9 @@ class KernelPool:
 
     def _shrink(self) -> None:
         while len(self._ready) > self._wanted():
-            kernel = self._ready.pop()
-            task = asyncio.ensure_future(kernel.shutdown())
-            task.add_done_callback(lambda t: t.exception())
+            task = asyncio.ensure_future(self._ready.pop().shutdown())
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
 
     async def _start_one(self) -> None:
         try:
