@@ -108,7 +108,11 @@ test-ui: install chromium $(STAMPS)/ui-tests
 
 test: lint test-python test-js test-ui
 
-bench: install
+$(STAMPS)/bench: pyproject.toml $(STAMPS)/python
+	$(PY) -m pip install -q --no-build-isolation -e ".[test,bench]"
+	touch $@
+
+bench: install $(STAMPS)/bench
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:

@@ -13,6 +13,7 @@ from .executors.local import LocalExecutor
 from .handlers import routes
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
+from .runs.kernels import DEFAULT_KERNEL
 from .runs.slots import StepSlots
 from .services import PipelineService
 from .services.pipelines import DEFAULT_EXCLUDE
@@ -43,7 +44,9 @@ class OrchestLab(ExtensionApp):
         32, help="How many steps may run at once across all runs of the server (0: no limit)."
     ).tag(config=True)
     kernel_pool_size = Int(
-        1, help="Fresh kernels kept ready per kernelspec, so that steps do not wait for one."
+        2,
+        help="Fresh kernels kept ready per kernelspec, so that steps do not wait for one "
+        "(more are started as soon as a run needs them).",
     ).tag(config=True)
     fork_kernels = Bool(
         True,
@@ -86,6 +89,12 @@ class OrchestLab(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
+
+    async def _start_jupyter_server_extension(self, serverapp: object) -> None:
+        # Once the server runs: the default kernels get ready so that a first run does not
+        # wait for a kernel start (kernel_pool_size = 0 turns this off).
+        if self.kernel_pool_size > 0:
+            self.executor.warm_up(DEFAULT_KERNEL)
 
     async def stop_extension(self) -> None:
         await self.engine.shutdown("the server stopped")

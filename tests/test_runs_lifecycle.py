@@ -180,6 +180,9 @@ async def test_statuses_and_outputs_are_pushed_as_events_and_written_live(
     assert final_cell["outputs"] == [
         {"output_type": "stream", "name": "stdout", "text": "first\nsecond\n"}
     ]
-    streams = {(e["name"], e["text"]) for e in events if e["schema_id"] == STREAM}
-    assert streams == {("stdout", "out\n"), ("stderr", "err\n")}
+    streams = {
+        name: "".join(e["text"] for e in events if e["schema_id"] == STREAM and e["name"] == name)
+        for name in ("stdout", "stderr")
+    }
+    assert streams == {"stdout": "out\n", "stderr": "err\n"}
     assert os.environ.get("ORCHEST_RUN_UUID") is None  # nothing leaked into the server

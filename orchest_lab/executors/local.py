@@ -31,6 +31,7 @@ class LocalExecutor:
         self._zygotes = Zygotes() if fork_kernels else None
         self._neutral_cwd = neutral_cwd
         self.pools = KernelPools(self._starter, idle_size=pool_size, max_size=pool_max)
+        self._retiring: set[asyncio.Task[None]] = set()  # used kernels being cleaned up
 
     def _starter(self, spec_name: str):  # type: ignore[no-untyped-def]
         async def start() -> RunningKernel:
@@ -50,6 +51,11 @@ class LocalExecutor:
         except NoSuchKernel:
             return False
         return spec.language.lower() == "python"
+
+    def warm_up(self, spec_name: str) -> None:
+        """Get the idle kernels of a kernelspec ready before the first run asks for one."""
+        if self._poolable(spec_name):
+            self.pools.pool(spec_name).fill()
 
     def prepare(self, tasks: list[StepTask]) -> None:
         for name, count in self._kernel_demand(tasks).items():
@@ -76,8 +82,12 @@ class LocalExecutor:
         try:
             await NotebookRunner(task, kernel, output, log).run()
         finally:
-            # Shielded: a cancelled step must still lose its kernel (and its children) now.
-            await asyncio.shield(kernel.shutdown())
+            # The kernel and its children die now (shielded: a cancelled step too); releasing
+            # its files and ports can finish after the step.
+            await asyncio.shield(kernel.kill())
+            retiring = asyncio.ensure_future(kernel.shutdown())
+            self._retiring.add(retiring)
+            retiring.add_done_callback(self._retiring.discard)
 
     async def _kernel_for(self, task: StepTask) -> RunningKernel:
         try:
@@ -104,6 +114,7 @@ class LocalExecutor:
         return shutil.which(spec.argv[0]) or spec.argv[0]
 
     async def close(self) -> None:
+        await asyncio.gather(*self._retiring, return_exceptions=True)
         await self.pools.close()
         if self._zygotes is not None:
             await self._zygotes.close()

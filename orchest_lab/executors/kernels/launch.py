@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -38,9 +39,17 @@ class RunningKernel:
     async def is_alive(self) -> bool:
         return bool(await self.manager.is_alive())
 
-    async def shutdown(self) -> None:
-        """Stop the kernel and everything it started (its whole process group), at once."""
+    async def kill(self) -> None:
+        """Stop the kernel and everything it started (its process group) right now."""
         self.client.stop_channels()
+        provisioner = self.manager.provisioner
+        if provisioner is not None and provisioner.has_process:
+            with contextlib.suppress(OSError):
+                await provisioner.kill()
+
+    async def shutdown(self) -> None:
+        """Kill the kernel and release what it held (connection file, ports)."""
+        await self.kill()
         try:
             await self.manager.shutdown_kernel(now=True)
         except Exception:
@@ -96,7 +105,8 @@ async def wait_until_ready(kernel: RunningKernel, timeout: float = READY_TIMEOUT
     readers filter iopub messages by their parent request, so stray status messages do no harm.
     """
     client = kernel.client
-    client.start_channels()
+    # No heartbeat thread (liveness comes from the process) and no stdin (steps cannot prompt).
+    client.start_channels(stdin=False, hb=False)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not await kernel.is_alive():

@@ -38,6 +38,10 @@ class KernelPool:
     def ready_count(self) -> int:
         return len(self._ready)
 
+    def fill(self) -> None:
+        """Start the idle kernels now (they are otherwise started on first use)."""
+        self._top_up()
+
     def reserve(self, count: int) -> None:
         """Announce `count` acquisitions to come, so their kernels start right away."""
         self._reserved += count

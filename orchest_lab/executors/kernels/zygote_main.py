@@ -13,6 +13,7 @@ The zygote exits when stdin closes; kernels exit when the zygote does (JPY_PAREN
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -20,16 +21,31 @@ import sys
 import threading
 from typing import Any
 
-# Everything a kernel imports on start-up, paid once here.
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-import ipykernel.comm
-import ipykernel.debugger
-import ipykernel.heartbeat
-import ipykernel.iostream
-import ipykernel.ipkernel
-import ipykernel.zmqshell  # noqa: F401
-import IPython.core.interactiveshell  # noqa: F401
-from ipykernel.kernelapp import IPKernelApp
+# What every kernel imports on start-up: done once here, before any fork.
+PRELOAD = (
+    "bdb",
+    "faulthandler",
+    "pdb",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "IPython.core.interactiveshell",
+    "ipykernel.comm",
+    "ipykernel.debugger",
+    "ipykernel.heartbeat",
+    "ipykernel.iostream",
+    "ipykernel.ipkernel",
+    "ipykernel.kernelapp",
+    "ipykernel.zmqshell",
+)
+
+
+def preload() -> None:
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from jupyter_client import localinterfaces
+
+    localinterfaces.local_ips()  # lists the network interfaces (psutil), once, not per kernel
 
 
 def run_kernel(request: dict[str, Any]) -> None:
@@ -45,12 +61,15 @@ def run_kernel(request: dict[str, Any]) -> None:
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
         os.chdir(request["cwd"])
         sys.argv = [request["argv0"], "-m", "ipykernel_launcher", "-f", request["connection_file"]]
+        from ipykernel.kernelapp import IPKernelApp
+
         IPKernelApp.launch_instance(argv=sys.argv[3:])
     finally:
         os._exit(0)
 
 
 def main() -> int:
+    preload()
     if threading.active_count() != 1:
         # Forking a process with threads can deadlock the child; refuse rather than hang.
         print(json.dumps({"error": "zygote has threads after its imports"}), flush=True)
