@@ -183,3 +183,17 @@ async def test_plan_of_an_invalid_pipeline_returns_its_issues(
     error = payload(response)
     assert error["message"].startswith("the pipeline is not valid (1 error)")
     assert [i["code"] for i in error["issues"]] == ["missing-file"]
+
+
+async def test_pipelines_that_run_a_given_file(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path
+) -> None:
+    (jp_root_dir / "other.orchest").write_text(
+        (served_project / "quickstart.orchest").read_text().replace("train.ipynb", "x.ipynb")
+    )
+    response = await call(jp_fetch, "GET", "pipelines", params={"file": "quickstart/train.ipynb"})
+    (found,) = payload(response)["pipelines"]
+    assert found["path"] == "quickstart/quickstart.orchest"
+    assert found["steps"] == [{"uuid": TRAIN, "title": "Train"}]
+    response = await call(jp_fetch, "GET", "pipelines", params={"file": "../etc/passwd"})
+    assert response.code == 400

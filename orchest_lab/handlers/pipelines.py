@@ -6,7 +6,8 @@ from .base import ApiHandler, endpoint
 class PipelinesHandler(ApiHandler):
     @endpoint
     async def get(self) -> None:
-        pipelines = await self.call(self.app.pipelines.list_pipelines)
+        file = self.get_query_argument("file", None)
+        pipelines = await self.call(self.app.pipelines.list_pipelines, file)
         self.finish({"pipelines": pipelines})
 
 

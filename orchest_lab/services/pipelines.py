@@ -48,8 +48,11 @@ class PipelineService:
 
     # --- queries ---------------------------------------------------------------------------------
 
-    def list_pipelines(self) -> list[dict[str, Any]]:
-        """Every `*.orchest` file under the root, with a summary or the reason it cannot be read."""
+    def list_pipelines(self, file: str | None = None) -> list[dict[str, Any]]:
+        """Every `*.orchest` file under the root, with a summary or the reason it cannot be read.
+        With `file` (a notebook or script, relative to the root), only the pipelines that have
+        steps running it, with those steps."""
+        target = self.resolve(file) if file is not None else None
         found = []
         real_root = self.root.resolve()
         for folder, dirs, files in os.walk(self.root):  # symlinked folders are not entered
@@ -60,7 +63,12 @@ class PipelineService:
                 path = Path(folder) / name
                 if path.is_symlink() and not is_within(path.resolve(), real_root):
                     continue
-                found.append(self._summary(path))
+                summary = self._summary(path, target)
+                if target is None or summary["steps"]:
+                    found.append(summary)
+        if target is None:
+            for summary in found:
+                del summary["steps"]
         return found
 
     def validate(self, body: Any) -> ValidationResult:
@@ -132,7 +140,7 @@ class PipelineService:
     def _excluded(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.exclude)
 
-    def _summary(self, path: Path) -> dict[str, Any]:
+    def _summary(self, path: Path, file: Path | None = None) -> dict[str, Any]:
         relative = path.relative_to(self.root).as_posix()
         project = find_project_root(path, self.root).relative_to(self.root).as_posix()
         summary: dict[str, Any] = {
@@ -142,6 +150,7 @@ class PipelineService:
             "step_count": 0,
             "project": "" if project == "." else project,
             "error": None,
+            "steps": [],  # the steps that run `file`
         }
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -155,6 +164,20 @@ class PipelineService:
             summary["name"] = data["name"]
         if isinstance(data.get("uuid"), str):
             summary["uuid"] = data["uuid"]
-        if isinstance(data.get("steps"), dict):
-            summary["step_count"] = len(data["steps"])
+        steps = data.get("steps")
+        if isinstance(steps, dict):
+            summary["step_count"] = len(steps)
+            if file is not None:
+                summary["steps"] = _steps_running(steps, path.parent, file)
         return summary
+
+
+def _steps_running(steps: dict[str, Any], folder: Path, file: Path) -> list[dict[str, str]]:
+    wanted = os.path.normpath(file)
+    return [
+        {"uuid": uuid, "title": str(step.get("title", ""))}
+        for uuid, step in steps.items()
+        if isinstance(step, dict)
+        and isinstance(step.get("file_path"), str)
+        and os.path.normpath(folder / step["file_path"]) == wanted
+    ]
