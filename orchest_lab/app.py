@@ -11,12 +11,12 @@ from traitlets import Bool, Int, List, Unicode
 from .events import EventBusListener, register_schemas
 from .executors.local import LocalExecutor
 from .handlers import routes
+from .pipeline.project import DEFAULT_EXCLUDE
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
 from .runs.kernels import DEFAULT_KERNEL
 from .runs.slots import StepSlots
 from .services import PipelineService
-from .services.pipelines import DEFAULT_EXCLUDE
 from .services.runs import RunService
 from .store import RunStore
 

@@ -7,12 +7,17 @@ environments.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..fs import is_within
+from .document import PIPELINE_SUFFIX
 
 STATE_DIR = ".orchest"
+# File and folder names that searches for pipelines skip.
+DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "site-packages")
 
 
 def find_project_root(pipeline_path: Path, boundary: Path) -> Path:
@@ -41,3 +46,20 @@ def environment_uuids(project_root: Path) -> frozenset[str]:
         for e in entries
         if e.is_dir() and os.path.isfile(os.path.join(e.path, "properties.json"))
     )
+
+
+def pipeline_files(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Iterator[Path]:
+    """Every `*.orchest` file under `root`, in path order, skipping excluded names and never
+    leaving `root` through a symlink."""
+    real_root = root.resolve()
+
+    def excluded(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude)
+
+    for folder, dirs, files in os.walk(root):  # symlinked folders are not entered
+        dirs[:] = sorted(d for d in dirs if not excluded(d))
+        for name in sorted(files):
+            if name.endswith(PIPELINE_SUFFIX) and not excluded(name):
+                path = Path(folder) / name
+                if not path.is_symlink() or is_within(path.resolve(), real_root):
+                    yield path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 from collections.abc import Sequence
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..fs import PathOutsideRoot, is_within, resolve_within
+from ..fs import PathOutsideRoot, resolve_within
 from ..pipeline import (
     PIPELINE_SUFFIX,
     CycleError,
@@ -23,10 +22,9 @@ from ..pipeline import (
     make_plan,
     validate_document,
 )
+from ..pipeline.project import DEFAULT_EXCLUDE, pipeline_files
 from .errors import RequestError
 from .requests import check_body, check_string_list
-
-DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "site-packages")
 
 _SOURCE_FIELDS: dict[str, type] = {"path": str, "content": str, "pipeline": dict}
 
@@ -54,18 +52,10 @@ class PipelineService:
         steps running it, with those steps."""
         target = self.resolve(file) if file is not None else None
         found = []
-        real_root = self.root.resolve()
-        for folder, dirs, files in os.walk(self.root):  # symlinked folders are not entered
-            dirs[:] = sorted(d for d in dirs if not self._excluded(d))
-            for name in sorted(files):
-                if not name.endswith(PIPELINE_SUFFIX) or self._excluded(name):
-                    continue
-                path = Path(folder) / name
-                if path.is_symlink() and not is_within(path.resolve(), real_root):
-                    continue
-                summary = self._summary(path, target)
-                if target is None or summary["steps"]:
-                    found.append(summary)
+        for path in pipeline_files(self.root, self.exclude):
+            summary = self._summary(path, target)
+            if target is None or summary["steps"]:
+                found.append(summary)
         if target is None:
             for summary in found:
                 del summary["steps"]
@@ -136,9 +126,6 @@ class PipelineService:
             raise RequestError(f"'{relative}' is a folder, not a pipeline file") from err
         except UnicodeDecodeError as err:
             raise RequestError(f"pipeline '{relative}' is not UTF-8 text") from err
-
-    def _excluded(self, name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.exclude)
 
     def _summary(self, path: Path, file: Path | None = None) -> dict[str, Any]:
         relative = path.relative_to(self.root).as_posix()
