@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, List, Unicode
 
-from .events import EventBusListener, register_schemas
+from .environments.builds import EnvironmentBuilds
+from .environments.kernelspecs import project_kernel_env
+from .environments.resolver import RunEnvironments
+from .environments.usage import set_notebook_kernels
+from .events import BuildEventsListener, EventBusListener, register_schemas
 from .executors.local import LocalExecutor
 from .handlers import routes
-from .pipeline.project import DEFAULT_EXCLUDE
+from .pipeline import PIPELINE_SUFFIX, find_project_root
+from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
 from .runs.kernels import DEFAULT_KERNEL
 from .runs.slots import StepSlots
 from .services import PipelineService
+from .services.environments import EnvironmentService
 from .services.runs import RunService
 from .store import RunStore
 
@@ -48,6 +55,14 @@ class OrchestLab(ExtensionApp):
         help="Fresh kernels kept ready per kernelspec, so that steps do not wait for one "
         "(more are started as soon as a run needs them).",
     ).tag(config=True)
+    build_environments_on_run = Bool(
+        True,
+        help="Build a step's environment before running the step when it is not built or its "
+        "definition changed (else such a step fails, saying so).",
+    ).tag(config=True)
+    max_parallel_builds = Int(1, help="How many environment builds may run at once.").tag(
+        config=True
+    )
     fork_kernels = Bool(
         True,
         help="Start Python kernels by forking a process that has imported ipykernel already "
@@ -56,36 +71,54 @@ class OrchestLab(ExtensionApp):
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
-        assert self.serverapp.event_logger is not None
-        assert self.serverapp.kernel_spec_manager is not None
+        events = self.serverapp.event_logger
+        kernel_specs = self.serverapp.kernel_spec_manager
+        assert events is not None and kernel_specs is not None
         root = Path(self.serverapp.root_dir)
         state = Path(self.state_dir or Path(jupyter_data_dir()) / "orchest-lab")
+        data_dir = resolve_data_dir(self.data_dir)
+        register_schemas(events)
         self.pipelines = PipelineService(root, self.pipeline_search_exclude)
         self.store = RunStore(state / "state.db")
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
             self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", aborted)
+        self.builds = EnvironmentBuilds(
+            state,
+            BuildEventsListener(events),
+            kernel_env=lambda project: project_kernel_env(project, project_uuid(project), data_dir),
+            max_parallel=self.max_parallel_builds,
+        )
+        if self.builds.recover():
+            self.log.warning("orchest-lab: environment builds interrupted by a stop have failed")
+        self.environments = EnvironmentService(self.pipelines, self.builds)
         self.executor = LocalExecutor(
-            self.serverapp.kernel_spec_manager,
+            kernel_specs,
             pool_size=self.kernel_pool_size,
             neutral_cwd=str(root),
             fork_kernels=self.fork_kernels,
+            environments=RunEnvironments(
+                self.builds, self.build_environments_on_run, self.environments.label
+            ),
         )
-        register_schemas(self.serverapp.event_logger)
         self.engine = RunEngine(
-            self.executor,
-            EventBusListener(self.serverapp.event_logger),
-            StepSlots(self.max_parallel_steps),
-            saver=self.store,
+            self.executor, EventBusListener(events), StepSlots(self.max_parallel_steps), self.store
         )
-        self.runs = RunService(
-            self.pipelines,
-            self.engine,
-            self.store,
-            resolve_data_dir(self.data_dir),
-            self.serverapp.kernel_spec_manager,
-        )
+        self.runs = RunService(self.pipelines, self.engine, self.store, data_dir, kernel_specs)
+        self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
+
+    def _pipeline_saved(self, model: dict[str, Any], os_path: str, **kwargs: Any) -> None:
+        """A pipeline saved from JupyterLab: its notebooks get their environments' kernels."""
+        if not os_path.endswith(PIPELINE_SUFFIX):
+            return
+        path = Path(os_path)
+        try:
+            project = find_project_root(path, self.pipelines.root)
+            for notebook in set_notebook_kernels(path, project):
+                self.log.info("orchest-lab: %s now uses its environment's kernel", notebook)
+        except Exception:  # a failing hook must not fail the save
+            self.log.warning("orchest-lab: could not set the kernels of %s", path, exc_info=True)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())
@@ -98,6 +131,7 @@ class OrchestLab(ExtensionApp):
 
     async def stop_extension(self) -> None:
         await self.engine.shutdown("the server stopped")
+        await self.builds.close()
         await self.executor.close()
         await self.store.flush()
         self.store.close()

@@ -22,7 +22,12 @@ def jp_server_config() -> dict[str, object]:
     }
 
 
-SAMPLES = {"run_id": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "step_uuid": "step-1"}
+SAMPLES = {
+    "run_id": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+    "step_uuid": "step-1",
+    "project": "some/project",
+    "env_uuid": "env-1",
+}
 
 
 def concrete(pattern: str) -> str:

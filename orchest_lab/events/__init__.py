@@ -13,6 +13,7 @@ from ..runs.models import RunRecord, StepRecord
 SCHEMAS = Path(__file__).with_name("schemas")
 BASE = "https://events.orchest-lab.dev/"
 RUN, STEP, CELL, STREAM = (BASE + name for name in ("run", "step", "cell", "stream"))
+BUILD, BUILD_LOG = BASE + "environment-build", BASE + "environment-build-log"
 
 
 def register_schemas(event_logger: EventLogger) -> None:
@@ -77,3 +78,18 @@ class EventBusListener:
                 "text": text,
             },
         )
+
+
+class BuildEventsListener:
+    """Publishes environment builds on the server's event bus."""
+
+    def __init__(self, event_logger: EventLogger) -> None:
+        self.events = event_logger
+
+    def build_changed(self, project: str, env_uuid: str, status: dict[str, Any]) -> None:
+        data = {**status, "project": project, "environment_uuid": env_uuid}
+        self.events.emit(schema_id=BUILD, data=data)
+
+    def build_log(self, project: str, env_uuid: str, text: str) -> None:
+        data = {"project": project, "environment_uuid": env_uuid, "text": text}
+        self.events.emit(schema_id=BUILD_LOG, data=data)

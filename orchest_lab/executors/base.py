@@ -24,6 +24,8 @@ class StepTask:
     kernel_name: str  # kernelspec for notebooks (scripts use its interpreter when it is Python)
     log_files: tuple[Path, ...]  # the step log; written to all of them
     parameters: dict[str, Any] = field(default_factory=dict)
+    project: Path | None = None
+    environment: str = ""  # the environment's uuid; "" runs on the notebook's own kernel
 
     @property
     def kind(self) -> str:
@@ -44,6 +46,12 @@ class StepOutput(Protocol):
     ) -> None: ...
 
     def stream(self, task: StepTask, name: str, text: str) -> None: ...
+
+
+class EnvironmentResolver(Protocol):
+    async def kernel_for(self, task: StepTask) -> str:
+        """The kernelspec of the step's environment, ready to use (built first when so
+        configured); raises StepFailed saying why the environment cannot be used."""
 
 
 class StepFailed(Exception):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import shutil
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from ..runs.models import StepFailure
-from .base import StepFailed, StepOutput, StepTask
+from .base import EnvironmentResolver, StepFailed, StepOutput, StepTask
 from .kernels.launch import KernelStartError, RunningKernel, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.zygote import Zygotes
@@ -26,8 +27,10 @@ class LocalExecutor:
         pool_max: int = 16,
         neutral_cwd: str = "/",
         fork_kernels: bool = True,
+        environments: EnvironmentResolver | None = None,
     ) -> None:
         self.kernel_spec_manager = kernel_spec_manager or KernelSpecManager()
+        self.environments = environments
         self._zygotes = Zygotes() if fork_kernels else None
         self._neutral_cwd = neutral_cwd
         self.pools = KernelPools(self._starter, idle_size=pool_size, max_size=pool_max)
@@ -71,6 +74,8 @@ class LocalExecutor:
         )
 
     async def run(self, task: StepTask, output: StepOutput) -> None:
+        if task.environment and self.environments is not None:
+            task = dataclasses.replace(task, kernel_name=await self.environments.kernel_for(task))
         with StepLog(task.log_files) as log:
             if task.kind == "notebook":
                 await self._run_notebook(task, output, log)

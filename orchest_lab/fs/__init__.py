@@ -1,6 +1,7 @@
-"""File-system safety: paths confined to a root, and atomic writes."""
+"""File-system safety: paths confined to a root, atomic writes, logs read as they grow."""
 
 from .atomic import atomic_write_bytes, atomic_write_text
+from .logs import read_from
 from .paths import PathOutsideRoot, is_within, resolve_within
 
 __all__ = [
@@ -8,5 +9,6 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "is_within",
+    "read_from",
     "resolve_within",
 ]

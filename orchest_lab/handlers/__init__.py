@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .base import api_route
+from .environments import (
+    ENV_UUID,
+    PROJECT,
+    BuildHandler,
+    BuildLogHandler,
+    EnvironmentHandler,
+    EnvironmentsHandler,
+)
 from .openapi import OpenApiHandler
 from .pipelines import PipelinesHandler, PlanHandler, ValidateHandler
 from .runs import RUN_ID, STEP_UUID, RunHandler, RunsHandler, StepLogHandler
@@ -20,4 +28,9 @@ def routes() -> list[tuple[str, Any]]:
         (api_route("runs"), RunsHandler),
         (api_route(f"runs/{RUN_ID}"), RunHandler),
         (api_route(f"runs/{RUN_ID}/steps/{STEP_UUID}/log"), StepLogHandler),
+        (api_route("environments"), EnvironmentsHandler),
+        # The build routes first: the project part of the others would swallow "/build".
+        (api_route(f"environments/{PROJECT}/{ENV_UUID}/build/log"), BuildLogHandler),
+        (api_route(f"environments/{PROJECT}/{ENV_UUID}/build"), BuildHandler),
+        (api_route(f"environments/{PROJECT}/{ENV_UUID}"), EnvironmentHandler),
     ]

@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import asyncio
-
-from tornado.iostream import StreamClosedError
-
-from ..services import RequestError
-from .base import ApiError, ApiHandler, endpoint
-
-FOLLOW_INTERVAL = 0.1  # seconds between two looks at a followed log
+from ..services.runs import LogChunk
+from .base import ApiHandler, endpoint
+from .logs import log_request, send_log
 
 RUN_ID = r"(?P<run_id>[0-9a-f-]{36})"
 STEP_UUID = r"(?P<step_uuid>[A-Za-z0-9_-]{1,64})"
@@ -46,31 +41,12 @@ class StepLogHandler(ApiHandler):
 
     @endpoint
     async def get(self, run_id: str, step_uuid: str) -> None:
-        follow = self.get_query_argument("follow", "false").lower() in ("1", "true", "yes")
-        try:
-            offset = int(self.get_query_argument("offset", "0"))
-            if offset < 0:
-                raise ValueError
-        except ValueError as err:
-            raise ApiError(RequestError("offset must be a byte count (0 or more)")) from err
+        offset, follow = log_request(self)
         service = self.app.runs
-        run = await self.call_async(service.get(run_id))
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        chunk = await self.call(service.read_log, run, step_uuid, offset)
-        if not follow:
-            self.set_header("X-Log-Offset", str(chunk.offset))
-            self.finish(chunk.text)
-            return
-        try:
-            while True:
-                if chunk.text:
-                    self.write(chunk.text)
-                    await self.flush()
-                if not chunk.step_running:
-                    break
-                await asyncio.sleep(FOLLOW_INTERVAL)
-                run = await service.get(run_id)
-                chunk = await self.call(service.read_log, run, step_uuid, chunk.offset)
-        except StreamClosedError:
-            return  # the reader went away
-        self.finish()
+        await self.call_async(service.get(run_id))  # 404 for an unknown run
+
+        async def read(at: int) -> LogChunk:
+            run = await service.get(run_id)
+            return await self.call(service.read_log, run, step_uuid, at)
+
+        await send_log(self, read, offset, follow)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import uuid as uuid_lib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from .document import PIPELINE_SUFFIX
 STATE_DIR = ".orchest"
 # File and folder names that searches for pipelines skip.
 DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "site-packages")
+
+
+def project_uuid(project: Path) -> str:
+    """A stable uuid for a project on this machine (Orchest kept one in its database)."""
+    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, "file://" + os.path.realpath(project)))
 
 
 def find_project_root(pipeline_path: Path, boundary: Path) -> Path:

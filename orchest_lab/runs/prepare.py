@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..environments.kernelspecs import kernel_name
 from ..executors.base import StepTask
 from ..fs import atomic_write_text
 from ..pipeline import ExecutionPlan, PipelineDocument
-from ..pipeline.project import STATE_DIR
+from ..pipeline.project import STATE_DIR, project_uuid
 from .engine import PreparedRun
 from .models import RunRecord, StepRecord
 from .parameters import effective_pipeline
@@ -36,11 +36,6 @@ class RunLocation:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
-
-
-def project_uuid(project: Path) -> str:
-    """A stable uuid for a project on this machine (Orchest kept one in its database)."""
-    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, "file://" + os.path.realpath(project)))
 
 
 def pipeline_state_dir(project: Path, pipeline_uuid: str) -> Path:
@@ -68,10 +63,11 @@ def prepare_run(
     definition = run_dir / "pipeline.json"
     atomic_write_text(definition, json.dumps(effective_pipeline(document, parameters), indent=4))
 
+    project_id = project_uuid(location.project)
     base_env = _pipeline_env(document)
     base_env.update(
         {
-            "ORCHEST_PROJECT_UUID": project_uuid(location.project),
+            "ORCHEST_PROJECT_UUID": project_id,
             "ORCHEST_PROJECT_DIR": str(location.project),
             "ORCHEST_PIPELINE_UUID": pipeline_uuid,
             "ORCHEST_PIPELINE_PATH": str(definition),
@@ -95,6 +91,9 @@ def prepare_run(
     tasks = {}
     for planned in plan.steps:
         file = (pipeline_dir / planned.file_path).absolute()
+        environment = document.step(planned.uuid).get("environment") or ""
+        if not isinstance(environment, str):
+            environment = ""
         record.steps[planned.uuid] = StepRecord(
             planned.uuid,
             planned.title,
@@ -111,11 +110,15 @@ def prepare_run(
             output_path=location.shown(file),
             cwd=pipeline_dir,
             env={**base_env, "ORCHEST_STEP_UUID": planned.uuid},
-            kernel_name=choose_kernel(file),
+            kernel_name=kernel_name(project_id, environment)
+            if environment
+            else choose_kernel(file),
             log_files=(
                 run_dir / "logs" / f"{planned.uuid}.log",
                 state / "logs" / f"{planned.uuid}.log",
             ),
+            project=location.project,
+            environment=environment,
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
     return PreparedRun(record, tasks, max_parallel if isinstance(max_parallel, int) else 0)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager
 
+from ..fs import read_from
 from ..pipeline import RUN_MODES, CycleError, PlanError, make_plan
 from ..runs.engine import PreparedRun, RunEngine
 from ..runs.kernels import notebook_kernel_chooser
@@ -119,15 +119,6 @@ class RunService:
             raise RequestError(f"run '{run.id}' has no step '{step_uuid}'", status=404)
         project = self.pipelines.resolve(run.project) if run.project else self.pipelines.root
         path = run_log_file(project, run.pipeline_uuid, run.id, step_uuid)
-        try:
-            with open(path, "rb") as f:
-                f.seek(offset)
-                data = f.read()
-        except FileNotFoundError:
-            data = b""
-        # Never split a UTF-8 character: an incomplete one at the end waits for the next read.
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        text = decoder.decode(data, final=False)
-        consumed = len(data) - len(decoder.getstate()[0])
+        text, next_offset = read_from(path, offset)
         running = self.engine.get(run.id) is not None and not step.status.ended
-        return LogChunk(text, offset + consumed, running)
+        return LogChunk(text, next_offset, running)

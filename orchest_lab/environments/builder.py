@@ -1,0 +1,129 @@
+"""Building one environment: a virtual environment made with uv, the kernel and SDK packages,
+then the environment's setup script run inside it. Every line goes to the build log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .definition import EnvironmentDefinition
+
+# What every environment needs so that steps and JupyterLab can use it: a kernel, and the
+# SDK's data passing (the SDK itself is put on the kernel's path, not installed).
+RUNTIME_REQUIREMENTS = ("ipykernel", "pyarrow")
+
+Log = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build failed; the message says at which step and why."""
+
+
+def uv_binary() -> str:
+    from uv import find_uv_bin
+
+    return str(find_uv_bin())
+
+
+def interpreter_for(definition: EnvironmentDefinition) -> str:
+    """The Python an environment is built on. Orchest's base images have no meaning on one
+    machine: `orchest/base-kernel-py` (and custom images) use the server's Python, and an image
+    naming a version (`python:3.10`, `...-py3.12`) uses that version when it is installed."""
+    if definition.language != "python":
+        raise BuildError(
+            f"'{definition.name}' is a {definition.language} environment; only Python "
+            "environments can be built on this machine (Orchest's other images need a "
+            "container runtime)"
+        )
+    version = re.search(r"(?:python|py)[:-]?(3\.\d+)", definition.base_image)
+    if version is None:
+        return sys.executable
+    found = shutil.which(f"python{version.group(1)}")
+    if found is None:
+        raise BuildError(
+            f"base image '{definition.base_image}' asks for Python {version.group(1)}, which "
+            "is not installed on this machine"
+        )
+    return found
+
+
+class Builder:
+    """One build of one environment into `venv`. Cancelling `run()` stops the step in progress
+    and everything it started."""
+
+    def __init__(self, definition: EnvironmentDefinition, project: Path, venv: Path, log: Log):
+        self.definition = definition
+        self.project = project
+        self.venv = venv
+        self.log = log
+
+    async def run(self) -> Path:
+        """Build and return the environment's Python; raises BuildError."""
+        python = interpreter_for(self.definition)
+        uv = uv_binary()
+        shutil.rmtree(self.venv, ignore_errors=True)
+        self.log(f"Building '{self.definition.name}' on {python}\n")
+        if self.definition.gpu_support:
+            self.log("GPU support is requested; it is a matter of the packages you install.\n")
+        await self._step(
+            "create the virtual environment",
+            [uv, "venv", "--seed", "--no-python-downloads", "--python", python, str(self.venv)],
+        )
+        env_python = self.venv / "bin" / "python"
+        await self._step(
+            "install the kernel and the SDK's packages",
+            [uv, "pip", "install", "--python", str(env_python), *RUNTIME_REQUIREMENTS],
+        )
+        if self.definition.setup_script.strip():
+            script = self.venv.parent / "setup_script.sh"
+            script.write_text(self.definition.setup_script)
+            await self._step("run the setup script", ["bash", str(script)], cwd=self.project)
+        await self._step("check the kernel", [str(env_python), "-c", "import ipykernel"])
+        self.log("Environment ready.\n")
+        return env_python
+
+    async def _step(self, what: str, command: list[str], cwd: Path | None = None) -> None:
+        self.log(f"\n$ {' '.join(command)}\n")
+        env = {
+            **os.environ,
+            "VIRTUAL_ENV": str(self.venv),
+            "PATH": f"{self.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONUNBUFFERED": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        }
+        env.pop("PYTHONHOME", None)
+        env.pop("PYTHONPATH", None)  # the build must not see the server's packages
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=cwd or self.venv.parent,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # a cancel stops everything the step started
+        )
+        assert process.stdout is not None
+        last = ""
+        try:
+            while chunk := await process.stdout.read(65536):
+                text = chunk.decode("utf-8", errors="replace")
+                self.log(text)
+                lines = text.strip().splitlines()
+                if lines:
+                    last = lines[-1]
+            status = await process.wait()
+        except asyncio.CancelledError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await asyncio.shield(process.wait())
+            raise
+        if status != 0:
+            detail = f": {last}" if last else ""
+            raise BuildError(f"could not {what} (exit status {status}){detail}")

@@ -1,0 +1,272 @@
+"""Builds of environments: where they live, their state, and one build at a time per environment.
+
+On disk, per environment: `<state>/environments/<project-uuid>/<env-uuid>/` holds `current.json`
+(the good build in service), `last.json` (the latest attempt) and `builds/<hash>/` (a venv and
+its build log). A build is keyed by the hash of what it depends on, so an unchanged environment is
+never built again, and a failed build leaves the good one in service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..executors.throttle import Throttle
+from ..fs import atomic_write_text
+from ..pipeline.project import project_uuid
+from ..runs.models import now
+from .builder import RUNTIME_REQUIREMENTS, Builder, BuildError
+from .definition import EnvironmentDefinition
+from .kernelspecs import kernel_name, kernels_dir, remove_kernelspec, write_kernelspec
+
+RUNTIME = " ".join(RUNTIME_REQUIREMENTS) + f" | python {sys.version.split()[0]}"
+LOG_INTERVAL = 0.05  # at most one build-log event per build per 50 ms
+
+
+class BuildListener(Protocol):
+    def build_changed(self, project: str, env_uuid: str, status: dict[str, Any]) -> None: ...
+
+    def build_log(self, project: str, env_uuid: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class BuiltEnvironment:
+    kernel_name: str
+    python: Path
+    hash: str
+
+
+@dataclass
+class _Active:
+    hash: str
+    task: asyncio.Task[dict[str, Any]]
+
+
+class EnvironmentBuilds:
+    def __init__(
+        self,
+        state_dir: Path,
+        listener: BuildListener,
+        kernel_env: Callable[[Path], dict[str, str]],
+        max_parallel: int = 1,
+    ) -> None:
+        self.root = state_dir / "environments"
+        self.listener = listener
+        self.kernel_env = kernel_env  # the variables kernels of a project get
+        self._slots = asyncio.Semaphore(max_parallel)
+        self._active: dict[tuple[str, str], _Active] = {}
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def folder(self, project: Path, env_uuid: str) -> Path:
+        return self.root / project_uuid(project) / env_uuid
+
+    def status(self, project: Path, definition: EnvironmentDefinition) -> dict[str, Any]:
+        folder = self.folder(project, definition.uuid)
+        last = _read(folder / "last.json") or {"state": "none"}
+        current = self.resolve(project, definition.uuid, write_spec=False)
+        return {
+            **last,
+            "building": (project_uuid(project), definition.uuid) in self._active,
+            "kernel_name": current.kernel_name if current else None,
+            "up_to_date": current is not None and current.hash == definition.content_hash(RUNTIME),
+        }
+
+    def resolve(
+        self, project: Path, env_uuid: str, *, write_spec: bool = True
+    ) -> BuiltEnvironment | None:
+        """The environment's good build, if it has one (its kernelspec rewritten if it went)."""
+        current = _read(self.folder(project, env_uuid) / "current.json")
+        if current is None or not Path(current["python"]).exists():
+            return None
+        name = kernel_name(project_uuid(project), env_uuid)
+        if write_spec and not (kernels_dir() / name / "kernel.json").exists():
+            self._write_spec(project, env_uuid, Path(current["python"]), current["hash"])
+        return BuiltEnvironment(name, Path(current["python"]), current["hash"])
+
+    def log_file(self, project: Path, env_uuid: str) -> Path | None:
+        last = _read(self.folder(project, env_uuid) / "last.json")
+        if last is None:
+            return None
+        return self.folder(project, env_uuid) / "builds" / str(last["hash"]) / "build.log"
+
+    # --- building ------------------------------------------------------------------------------
+
+    def build(
+        self, project: Path, label: str, definition: EnvironmentDefinition
+    ) -> asyncio.Task[dict[str, Any]]:
+        """Start a build, or join the one already running for the same definition."""
+        key = (project_uuid(project), definition.uuid)
+        content = definition.content_hash(RUNTIME)
+        active = self._active.get(key)
+        if active is not None and active.hash == content:
+            return active.task
+        if active is not None:  # the definition changed meanwhile: that build is out of date
+            active.task.cancel()
+        task = asyncio.ensure_future(self._build(project, label, definition, content))
+        self._active[key] = _Active(content, task)
+        task.add_done_callback(lambda done: self._forget(key, done))
+        return task
+
+    def _forget(self, key: tuple[str, str], task: asyncio.Task[dict[str, Any]]) -> None:
+        active = self._active.get(key)
+        if active is not None and active.task is task:  # not a newer build of the same one
+            del self._active[key]
+
+    async def cancel(self, project: Path, env_uuid: str) -> bool:
+        active = self._active.get((project_uuid(project), env_uuid))
+        if active is None:
+            return False
+        active.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await active.task
+        return True
+
+    def remove(self, project: Path, env_uuid: str) -> None:
+        """Forget every build of the environment and its kernelspec (cancel builds first)."""
+        shutil.rmtree(self.folder(project, env_uuid), ignore_errors=True)
+        remove_kernelspec(kernel_name(project_uuid(project), env_uuid))
+
+    def recover(self) -> int:
+        """Builds a stopped server left unfinished are failed; how many."""
+        count = 0
+        for last_file in self.root.glob("*/*/last.json"):
+            last = _read(last_file)
+            if last and last.get("state") in ("queued", "building"):
+                last.update(state="failed", message="the server stopped during the build")
+                last["finished_at"] = now()
+                atomic_write_text(last_file, json.dumps(last))
+                count += 1
+        return count
+
+    async def close(self) -> None:
+        tasks = [a.task for a in self._active.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _build(
+        self, project: Path, label: str, definition: EnvironmentDefinition, content: str
+    ) -> dict[str, Any]:
+        folder = self.folder(project, definition.uuid)
+        build_dir = folder / "builds" / content
+        current = self.resolve(project, definition.uuid, write_spec=False)
+        if current is not None and current.hash == content:
+            # Nothing changed that a build depends on: only the name may have (kernelspec).
+            self._write_spec(project, definition.uuid, current.python, content, definition.name)
+            return self._record(project, label, definition, content, "ready", "up to date")
+        build_dir.mkdir(parents=True, exist_ok=True)
+        log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115
+        pending: list[str] = []
+
+        def flush(_: str) -> None:
+            if pending:
+                self.listener.build_log(label, definition.uuid, "".join(pending))
+                pending.clear()
+
+        events = Throttle(LOG_INTERVAL, flush)
+
+        def log(text: str) -> None:
+            log_file.write(text)
+            log_file.flush()
+            pending.append(text)
+            events.touch("log")
+
+        started = now()
+        self._record(project, label, definition, content, "queued", None, started)
+        lock = open(folder / "build.lock", "w")  # noqa: SIM115 - one build across processes
+        try:
+            async with self._slots:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise BuildError("another process is building this environment") from None
+                self._record(project, label, definition, content, "building", None, started)
+                python = await Builder(definition, project, build_dir / "venv", log).run()
+        except BuildError as err:
+            log(f"\nBuild failed: {err}\n")
+            shutil.rmtree(build_dir / "venv", ignore_errors=True)
+            return self._record(project, label, definition, content, "failed", str(err), started)
+        except asyncio.CancelledError:
+            log("\nBuild cancelled.\n")
+            shutil.rmtree(build_dir / "venv", ignore_errors=True)
+            self._record(project, label, definition, content, "cancelled", "cancelled", started)
+            raise
+        finally:
+            events.flush_all()
+            log_file.close()
+            lock.close()
+        atomic_write_text(
+            folder / "current.json",
+            json.dumps({"hash": content, "python": str(python), "built_at": now()}),
+        )
+        self._write_spec(project, definition.uuid, python, content, definition.name)
+        self._prune(folder, keep={content, current.hash if current else ""})
+        return self._record(project, label, definition, content, "ready", None, started)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        project: Path,
+        label: str,
+        definition: EnvironmentDefinition,
+        content: str,
+        state: str,
+        message: str | None,
+        started: str | None = None,
+    ) -> dict[str, Any]:
+        last = {
+            "state": state,
+            "hash": content,
+            "message": message,
+            "started_at": started,
+            "finished_at": now() if state in ("ready", "failed", "cancelled") else None,
+        }
+        folder = self.folder(project, definition.uuid)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(folder / "last.json", json.dumps(last))
+        status = self.status(project, definition)
+        status["state"] = state
+        self.listener.build_changed(label, definition.uuid, status)
+        return status
+
+    def _write_spec(
+        self, project: Path, env_uuid: str, python: Path, content: str, name: str | None = None
+    ) -> None:
+        if name is None:
+            try:
+                name = EnvironmentDefinition.load(project, env_uuid).name
+            except ValueError:
+                name = env_uuid
+        write_kernelspec(
+            kernel_name(project_uuid(project), env_uuid),
+            python=python,
+            display_name=f"{name} ({project.name})",
+            project=project,
+            env=self.kernel_env(project),
+            metadata={"project": str(project), "environment": env_uuid, "build": content},
+        )
+
+    @staticmethod
+    def _prune(folder: Path, keep: set[str]) -> None:
+        """Keep the build in service and the one before (kernels may still run on it)."""
+        for build in (folder / "builds").iterdir():
+            if build.name not in keep:
+                shutil.rmtree(build, ignore_errors=True)
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,73 @@
+"""Kernelspecs of built environments: real kernel.json folders in the Jupyter data directory, so
+that jupyter_client, nbclient and JupyterLab's kernel picker and launcher all see them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpecManager
+
+from ..fs import atomic_write_text
+
+PREFIX = "orchest-env-"
+
+
+def kernel_name(project_uuid: str, env_uuid: str) -> str:
+    return f"{PREFIX}{project_uuid}-{env_uuid}".lower()
+
+
+def kernels_dir() -> Path:
+    """Where this user's kernelspecs live (jupyter_data_dir()/kernels)."""
+    return Path(KernelSpecManager().user_kernel_dir)
+
+
+def write_kernelspec(
+    name: str,
+    *,
+    python: Path,
+    display_name: str,
+    project: Path,
+    env: dict[str, str],
+    metadata: dict[str, Any],
+) -> Path:
+    folder = kernels_dir() / name
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [
+            str(python),
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            # Kernels of a project work in the project folder, as Orchest's did.
+            f"--IPKernelApp.exec_lines=import os; os.chdir({json.dumps(str(project))})",
+        ],
+        "display_name": display_name,
+        "language": "python",
+        "interrupt_mode": "signal",
+        "env": env,
+        "metadata": {"orchest_lab": metadata, "debugger": True},
+    }
+    atomic_write_text(folder / "kernel.json", json.dumps(spec, indent=2) + "\n")
+    return folder
+
+
+def remove_kernelspec(name: str) -> None:
+    shutil.rmtree(kernels_dir() / name, ignore_errors=True)
+
+
+SDK_PATH = Path(__file__).resolve().parents[1] / "sdk"  # holds the `orchest` package
+
+
+def project_kernel_env(project: Path, project_id: str, data_dir: Path) -> dict[str, str]:
+    """What kernels of a project's environments get: the SDK on their path (and nothing else of
+    the server's), and the project's ORCHEST_* variables."""
+    return {
+        "PYTHONPATH": str(SDK_PATH),
+        "ORCHEST_PROJECT_UUID": project_id,
+        "ORCHEST_PROJECT_DIR": str(project),
+        "ORCHEST_DATA_DIR": str(data_dir),
+    }

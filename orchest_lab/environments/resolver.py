@@ -1,0 +1,49 @@
+"""How a run finds the kernel of a step's environment, building it first when so configured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..executors.base import StepFailed, StepTask
+from ..runs.models import StepFailure
+from .builds import EnvironmentBuilds
+from .definition import DefinitionError, EnvironmentDefinition
+
+
+class RunEnvironments:
+    def __init__(
+        self, builds: EnvironmentBuilds, build_on_run: bool, label: Callable[[Path], str]
+    ) -> None:
+        self.builds = builds
+        self.build_on_run = build_on_run
+        self.label = label  # how a project is named in events
+
+    async def kernel_for(self, task: StepTask) -> str:
+        assert task.project is not None, "a step with an environment belongs to a project"
+        project, env_uuid = task.project, task.environment
+        try:
+            definition = EnvironmentDefinition.load(project, env_uuid)
+        except DefinitionError as err:
+            raise _unavailable(f"the step's environment {env_uuid} cannot be used: {err}") from err
+        built = self.builds.resolve(project, env_uuid)
+        if self.build_on_run and (built is None or not self._up_to_date(project, definition)):
+            status = await self.builds.build(project, self.label(project), definition)
+            if status["state"] != "ready":
+                raise _unavailable(
+                    f"environment '{definition.name}' did not build: {status.get('message')}"
+                )
+            built = self.builds.resolve(project, env_uuid)
+        if built is None:
+            raise _unavailable(
+                f"environment '{definition.name}' is not built; build it (Environments panel, "
+                f"or `orchest-lab env build {project} {env_uuid}`) and run again"
+            )
+        return built.kernel_name
+
+    def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
+        return bool(self.builds.status(project, definition)["up_to_date"])
+
+
+def _unavailable(message: str) -> StepFailed:
+    return StepFailed(StepFailure("EnvironmentUnavailable", message))

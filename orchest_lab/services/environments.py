@@ -1,0 +1,164 @@
+"""Environments of projects under the server root: definitions, builds and their logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..environments.builds import EnvironmentBuilds
+from ..environments.definition import (
+    LANGUAGES,
+    DefinitionError,
+    EnvironmentDefinition,
+    list_definitions,
+)
+from ..environments.kernelspecs import kernel_name
+from ..environments.usage import steps_using
+from ..fs import read_from
+from ..pipeline.project import project_uuid
+from .errors import RequestError
+from .pipelines import PipelineService
+from .requests import check_body
+from .runs import LogChunk
+
+_FIELDS: dict[str, type] = {
+    "name": str,
+    "language": str,
+    "base_image": str,
+    "gpu_support": bool,
+    "setup_script": str,
+}
+
+
+class EnvironmentService:
+    def __init__(self, pipelines: PipelineService, builds: EnvironmentBuilds) -> None:
+        self.pipelines = pipelines
+        self.builds = builds
+
+    # --- projects ------------------------------------------------------------------------------
+
+    def project(self, relative: str | None) -> Path:
+        if relative is None:
+            raise RequestError("give the project folder: ?project=<folder relative to the root>")
+        path = self.pipelines.root if relative in ("", ".") else self.pipelines.resolve(relative)
+        if not path.is_dir():
+            raise RequestError(f"project folder '{relative}' does not exist", status=404)
+        return path
+
+    def label(self, project: Path) -> str:
+        relative = project.relative_to(self.pipelines.root).as_posix()
+        return relative if relative != "." else "."
+
+    # --- definitions ---------------------------------------------------------------------------
+
+    def list_environments(self, relative: str | None) -> dict[str, Any]:
+        project = self.project(relative)
+        environments = []
+        for env_uuid, found in list_definitions(project):
+            if isinstance(found, DefinitionError):
+                environments.append({"uuid": env_uuid, "error": str(found)})
+            else:
+                environments.append(self._json(project, found))
+        return {
+            "project": self.label(project),
+            "project_uuid": project_uuid(project),
+            "environments": environments,
+        }
+
+    def create(self, relative: str | None, body: Any) -> dict[str, Any]:
+        project = self.project(relative)
+        request = self._check(body)
+        if not request.get("name"):
+            raise RequestError("field 'name' is required: what the environment is called")
+        definition = EnvironmentDefinition.new(request["name"], request.get("language", "python"))
+        self._apply(definition, request)
+        definition.save(project)
+        return self._json(project, definition)
+
+    def get(self, relative: str, env_uuid: str) -> dict[str, Any]:
+        project = self.project(relative)
+        return self._json(project, self._load(project, env_uuid))
+
+    def update(self, relative: str, env_uuid: str, body: Any) -> dict[str, Any]:
+        project = self.project(relative)
+        definition = self._load(project, env_uuid)
+        self._apply(definition, self._check(body))
+        definition.save(project)
+        return self._json(project, definition)
+
+    async def delete(self, relative: str, env_uuid: str) -> None:
+        project = self.project(relative)
+        definition = self._load(project, env_uuid)
+        users = steps_using(project, env_uuid)
+        if users:
+            raise RequestError(
+                f"environment '{definition.name}' is used by step {', step '.join(users)}; "
+                "give those steps another environment first",
+                status=409,
+            )
+        await self.builds.cancel(project, env_uuid)
+        self.builds.remove(project, env_uuid)
+        definition.delete(project)
+
+    # --- builds --------------------------------------------------------------------------------
+
+    def build(self, relative: str, env_uuid: str) -> dict[str, Any]:
+        """Start a build (or join the one running); answers at once with its status."""
+        project = self.project(relative)
+        definition = self._load(project, env_uuid)
+        self.builds.build(project, self.label(project), definition)
+        return self._json(project, definition)
+
+    async def cancel_build(self, relative: str, env_uuid: str) -> dict[str, Any]:
+        project = self.project(relative)
+        definition = self._load(project, env_uuid)
+        await self.builds.cancel(project, env_uuid)
+        return self._json(project, definition)
+
+    def read_log(self, relative: str, env_uuid: str, offset: int) -> LogChunk:
+        project = self.project(relative)
+        definition = self._load(project, env_uuid)
+        text, next_offset = read_from(self.builds.log_file(project, env_uuid), offset)
+        building = bool(self.builds.status(project, definition)["building"])
+        return LogChunk(text, next_offset, building)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _load(self, project: Path, env_uuid: str) -> EnvironmentDefinition:
+        try:
+            return EnvironmentDefinition.load(project, env_uuid)
+        except DefinitionError as err:
+            status = 404 if "does not exist" in str(err) else 400
+            if status == 404:
+                raise RequestError(
+                    f"project '{self.label(project)}' has no environment '{env_uuid}'", status=404
+                ) from err
+            raise RequestError(str(err)) from err
+
+    @staticmethod
+    def _check(body: Any) -> dict[str, Any]:
+        request = check_body(body, _FIELDS)
+        language = request.get("language")
+        if language is not None and language not in LANGUAGES:
+            raise RequestError(
+                f"field 'language' must be one of {', '.join(LANGUAGES)} (got {language!r})"
+            )
+        return request
+
+    @staticmethod
+    def _apply(definition: EnvironmentDefinition, request: dict[str, Any]) -> None:
+        for name in _FIELDS:
+            if request.get(name) is not None:
+                setattr(definition, name, request[name])
+        try:
+            definition.check()
+        except DefinitionError as err:
+            raise RequestError(str(err)) from err
+
+    def _json(self, project: Path, definition: EnvironmentDefinition) -> dict[str, Any]:
+        return {
+            **definition.to_json(),
+            "project": self.label(project),
+            "kernel_name": kernel_name(project_uuid(project), definition.uuid),
+            "build": self.builds.status(project, definition),
+        }
