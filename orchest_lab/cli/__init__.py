@@ -12,7 +12,7 @@ from collections.abc import Sequence
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from .. import __version__  # noqa: E402
-from . import pipelines, run  # noqa: E402
+from . import environments, pipelines, run  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     pipelines.register(commands)
     run.register(commands)
+    environments.register(commands)
     return parser
 
 

@@ -19,6 +19,7 @@ from ..pipeline import (
     make_plan,
 )
 from ..runs.parameters import ParameterError, parse_assignment, parse_parameters
+from .environments import environment_builds
 from .pipelines import EXIT_INVALID, EXIT_OK, CommandError, _guarded, _load_valid, _pipeline_path
 
 if TYPE_CHECKING:  # the executor (nbclient, jupyter_client) loads only when a run starts
@@ -61,6 +62,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
         parameters = parse_parameters(document, _assignments(document, args.param))
     except (PlanError, CycleError, ParameterError) as err:
         raise CommandError(str(err)) from err
+    from ..environments.resolver import RunEnvironments
     from ..executors.local import LocalExecutor
     from ..runs.data_dir import resolve_data_dir
     from ..runs.kernels import notebook_kernel_chooser
@@ -71,13 +73,20 @@ def run_pipeline(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     root = cwd if path.is_relative_to(cwd) else path.parent
     location = RunLocation(root, path, find_project_root(path, root))
-    executor = LocalExecutor(neutral_cwd=str(location.project), pool_size=0)
+    data_dir = resolve_data_dir(args.data_dir)
+    # Steps' environments are built first when needed, printing their logs with --output.
+    builds = environment_builds(quiet=not args.output, data_dir=data_dir)
+    executor = LocalExecutor(
+        neutral_cwd=str(location.project),
+        pool_size=0,
+        environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),
+    )
     prepared = prepare_run(
         location,
         document,
         plan,
         parameters,
-        data_dir=resolve_data_dir(args.data_dir),
+        data_dir=data_dir,
         choose_kernel=notebook_kernel_chooser(executor.kernel_spec_manager),
     )
     listener = ProgressPrinter(sys.stderr, show_output=args.output and not args.json)

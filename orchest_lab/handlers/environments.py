@@ -44,7 +44,7 @@ class EnvironmentHandler(ApiHandler):
 class BuildHandler(ApiHandler):
     @endpoint
     async def post(self, project: str, env_uuid: str) -> None:
-        environment = await self.call(self.app.environments.build, project, env_uuid)
+        environment = await self.call_async(self.app.environments.build(project, env_uuid))
         self.set_status(202)
         self.finish(environment)
 

@@ -102,8 +102,9 @@ class EnvironmentService:
 
     # --- builds --------------------------------------------------------------------------------
 
-    def build(self, relative: str, env_uuid: str) -> dict[str, Any]:
-        """Start a build (or join the one running); answers at once with its status."""
+    async def build(self, relative: str, env_uuid: str) -> dict[str, Any]:
+        """Start a build (or join the one running); answers at once with its status. On the
+        event loop, since it starts a task there (the files it reads are tiny)."""
         project = self.project(relative)
         definition = self._load(project, env_uuid)
         self.builds.build(project, self.label(project), definition)
