@@ -1,0 +1,76 @@
+"""Kernels of built environments, as JupyterLab starts them, and runs when an environment is not
+built and the server does not build it on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_client import start_run, steps_by_title, wait_run
+from environment_helpers import build, create_environment
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from project_factory import write_pipeline
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+    jp_server_config["OrchestLab"]["build_environments_on_run"] = False
+    return jp_server_config
+
+
+async def test_a_kernel_of_an_environment_works_in_the_project_with_its_variables(
+    jp_fetch: Any, jp_root_dir: Path, jp_serverapp: Any, data_dir: Path
+) -> None:
+    (jp_root_dir / "project" / "sub").mkdir(parents=True)
+    environment = await build(
+        jp_fetch, "project", (await create_environment(jp_fetch, "project", "K"))["uuid"]
+    )
+    body = json.dumps({"name": environment["kernel_name"], "path": "project/sub"})
+    kernel = json.loads((await jp_fetch("api", "kernels", method="POST", body=body)).body)
+    manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])
+    client: AsyncKernelClient = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        code = (
+            "import os, sys, json\n"
+            "print(json.dumps([os.getcwd(), sys.prefix, os.environ.get('ORCHEST_PROJECT_DIR'),\n"
+            "    os.environ.get('ORCHEST_DATA_DIR'), os.environ.get('ORCHEST_PROJECT_UUID')]))"
+        )
+        printed: list[str] = []
+        await client.execute_interactive(
+            code, output_hook=lambda m: printed.append(m["content"].get("text", ""))
+        )
+    finally:
+        client.stop_channels()
+        await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+    cwd, prefix, project_dir, shared, project_id = json.loads("".join(printed))
+    assert cwd == project_dir == str(jp_root_dir / "project")  # the project, not "sub"
+    assert shared == str(data_dir)
+    assert environment["kernel_name"] == f"orchest-env-{project_id}-{environment['uuid']}"
+    assert "environments" in prefix, "the kernel runs on the environment's own Python"
+
+
+async def test_a_step_whose_environment_is_not_built_fails_saying_so(
+    jp_fetch: Any, jp_root_dir: Path
+) -> None:
+    environment = await create_environment(jp_fetch, ".", "Never built")
+    document, uuids, path = write_pipeline(
+        jp_root_dir, {"S": ("s.py", []), "N": ("n.ipynb", [])}, {"s.py": "", "n.ipynb": ["1"]}
+    )
+    for uuid in uuids.values():
+        document.data["steps"][uuid]["environment"] = environment["uuid"]
+    document.data["steps"][uuids["N"]]["environment"] = "not-defined-here"
+    document.save(path)
+    run = await wait_run(
+        jp_fetch, (await start_run(jp_fetch, {"pipeline_path": "p.orchest"}))["id"]
+    )
+    script, notebook = steps_by_title(run)["S"], steps_by_title(run)["N"]
+    assert script["failure"]["name"] == "EnvironmentUnavailable"
+    assert script["failure"]["message"].startswith("environment 'Never built' is not built")
+    assert "orchest-lab env build" in script["failure"]["message"]
+    assert notebook["failure"]["message"].startswith(
+        "the step's environment not-defined-here cannot be used"
+    )
