@@ -79,7 +79,17 @@ class Builder:
         env_python = self.venv / "bin" / "python"
         await self._step(
             "install the kernel and the SDK's packages",
-            [uv, "pip", "install", "--python", str(env_python), *RUNTIME_REQUIREMENTS],
+            # Compiled now: kernels must not recompile IPython at every start (the machine may
+            # forbid writing bytecode at run time).
+            [
+                uv,
+                "pip",
+                "install",
+                "--compile-bytecode",
+                "--python",
+                str(env_python),
+                *RUNTIME_REQUIREMENTS,
+            ],
         )
         if self.definition.setup_script.strip():
             script = self.venv.parent / "setup_script.sh"

@@ -19,11 +19,13 @@ IPYKERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
 
 
 def forkable(spec: KernelSpec) -> bool:
-    """Whether kernels of `spec` are plain ipykernels that a zygote of their Python can fork."""
+    """Whether kernels of `spec` are plain ipykernels that a zygote of their Python can fork
+    (options after the connection file, like `--IPKernelApp.exec_lines=...`, are passed on)."""
     argv = spec.argv
     return (
         spec.language.lower() == "python"
-        and len(argv) == 5
+        and len(argv) >= 5
+        and all(option.startswith("--") for option in argv[5:])
         and argv[1] == "-m"
         and argv[2] in IPYKERNEL_MODULES
         and argv[3] == "-f"
@@ -48,7 +50,7 @@ class ForkingProvisioner(LocalProvisioner):
         cwd = str(kwargs.get("cwd") or os.getcwd())
         assert self.parent is not None, "the provisioner belongs to a kernel manager"
         connection_file = self.parent.connection_file
-        self.pid = await self.zygote.fork(connection_file, env, cwd, cmd[0])
+        self.pid = await self.zygote.fork(connection_file, env, cwd, cmd[0], cmd[5:])
         self.pgid = self.pid
         self.cwd = cwd
         return self.connection_info

@@ -47,12 +47,25 @@ class Zygote:
             await self.close()
             raise ZygoteError(reply.get("error", "the kernel zygote did not start"))
 
-    async def fork(self, connection_file: str, env: dict[str, str], cwd: str, argv0: str) -> int:
+    async def fork(
+        self,
+        connection_file: str,
+        env: dict[str, str],
+        cwd: str,
+        argv0: str,
+        options: list[str] | None = None,
+    ) -> int:
         """Fork a kernel; returns its pid (also its process group id)."""
         async with self._lock:
             if not self.alive:
                 raise ZygoteError("the kernel zygote is not running")
-            request = {"connection_file": connection_file, "env": env, "cwd": cwd, "argv0": argv0}
+            request = {
+                "connection_file": connection_file,
+                "env": env,
+                "cwd": cwd,
+                "argv0": argv0,
+                "options": options or [],
+            }
             assert self._process is not None and self._process.stdin is not None
             self._process.stdin.write((json.dumps(request) + "\n").encode())
             await self._process.stdin.drain()

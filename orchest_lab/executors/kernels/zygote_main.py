@@ -6,7 +6,8 @@ kernel's start-up cost (about 0.4 CPU-seconds here); a forked child skips it and
 fraction of that. Each child is a fresh kernel on which nothing has run.
 
 Protocol: one JSON request per line on stdin, one JSON reply per line on stdout.
-  request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str}
+  request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
+            "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
 The zygote exits when stdin closes; kernels exit when the zygote does (JPY_PARENT_PID).
 """
@@ -61,6 +62,7 @@ def run_kernel(request: dict[str, Any]) -> None:
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
         os.chdir(request["cwd"])
         sys.argv = [request["argv0"], "-m", "ipykernel_launcher", "-f", request["connection_file"]]
+        sys.argv += request.get("options", [])
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance(argv=sys.argv[3:])
