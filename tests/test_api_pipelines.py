@@ -181,7 +181,9 @@ async def test_plan_of_an_invalid_pipeline_returns_its_issues(
     response = await call(jp_fetch, "POST", "pipelines/plan", body)
     assert response.code == 400
     error = payload(response)
-    assert error["message"].startswith("the pipeline is not valid (1 error)")
+    assert error["message"].startswith(
+        "pipeline 'quickstart/quickstart.orchest' is not valid (1 error)"
+    )
     assert [i["code"] for i in error["issues"]] == ["missing-file"]
 
 

@@ -38,6 +38,18 @@ class LoadedPipeline:
     result: ValidationResult
     path: str | None  # relative to the server root
 
+    def valid_document(self, before: str) -> PipelineDocument:
+        """The document, or a RequestError with every issue when it is not valid."""
+        if self.document is None or not self.result.valid:
+            count = len(self.result.errors)
+            name = f"pipeline '{self.path}'" if self.path else "the pipeline"
+            raise RequestError(
+                f"{name} is not valid ({count} error{'s' if count != 1 else ''}); "
+                f"fix it before {before}",
+                self.result.issues,
+            )
+        return self.document
+
 
 class PipelineService:
     def __init__(self, root: Path | str, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
@@ -71,15 +83,9 @@ class PipelineService:
             raise RequestError("field 'mode' is required (full, selection, incoming or downstream)")
         steps = check_string_list(request, "steps")
         loaded = self.load(request)
-        if loaded.document is None or not loaded.result.valid:
-            count = len(loaded.result.errors)
-            raise RequestError(
-                f"the pipeline is not valid ({count} error{'s' if count != 1 else ''}); "
-                "fix it before planning a run",
-                loaded.result.issues,
-            )
+        document = loaded.valid_document("planning a run")
         try:
-            plan = make_plan(loaded.document, request["mode"], steps)
+            plan = make_plan(document, request["mode"], steps)
         except (PlanError, CycleError) as err:
             raise RequestError(str(err)) from err
         return {**plan.to_json(), "issues": [i.to_json() for i in loaded.result.issues]}

@@ -64,14 +64,7 @@ class RunService:
             loaded = self.pipelines.load({"path": path})
         except RequestError as err:  # a missing pipeline is bad input here, not a missing URL
             raise RequestError(err.message, err.issues, status=400) from err
-        if loaded.document is None or not loaded.result.valid:
-            count = len(loaded.result.errors)
-            raise RequestError(
-                f"pipeline '{path}' is not valid ({count} error{'s' if count != 1 else ''}); "
-                "fix it before running it",
-                loaded.result.issues,
-            )
-        document = loaded.document
+        document = loaded.valid_document("running it")
         try:
             plan = make_plan(document, mode, steps)
             parameters = parse_parameters(document, request.get("parameters"))
