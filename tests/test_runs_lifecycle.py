@@ -186,3 +186,24 @@ async def test_statuses_and_outputs_are_pushed_as_events_and_written_live(
     }
     assert streams == {"stdout": "out\n", "stderr": "err\n"}
     assert os.environ.get("ORCHEST_RUN_UUID") is None  # nothing leaked into the server
+
+
+async def test_kernels_end_when_their_zygote_does() -> None:
+    """Even when a process dies without closing its kernel pools, no kernel outlives it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from orchest_lab.executors.kernels.launch import start_kernel
+    from orchest_lab.executors.kernels.zygote import Zygotes
+
+    zygotes = Zygotes()
+    kernel = await start_kernel(
+        "python3", kernel_spec_manager=KernelSpecManager(), zygotes=zygotes, cwd="/"
+    )
+    assert kernel.forked
+    pid = kernel.manager.provisioner.pid  # type: ignore[union-attr]
+    zygote = next(iter(zygotes._zygotes.values()))
+    assert zygote._process is not None
+    zygote._process.kill()  # as when the server is killed: nobody shuts the kernel down
+    await wait_for(lambda: not alive(pid), timeout=5.0)
+    kernel.client.stop_channels()
+    await zygotes.close()

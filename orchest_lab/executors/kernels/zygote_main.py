@@ -59,10 +59,13 @@ def run_kernel(request: dict[str, Any]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        parent = str(os.getppid())
+        os.environ["JPY_PARENT_PID"] = parent
         os.chdir(request["cwd"])
         sys.argv = [request["argv0"], "-m", "ipykernel_launcher", "-f", request["connection_file"]]
-        sys.argv += request.get("options", [])
+        # ipykernel read JPY_PARENT_PID when the zygote imported it: say it again, so that the
+        # kernel ends when the zygote does (and the zygote ends when its parent does).
+        sys.argv += [*request.get("options", []), f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance(argv=sys.argv[3:])
