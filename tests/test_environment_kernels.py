@@ -74,3 +74,22 @@ async def test_a_step_whose_environment_is_not_built_fails_saying_so(
     assert notebook["failure"]["message"].startswith(
         "the step's environment not-defined-here cannot be used"
     )
+
+
+async def test_a_step_cannot_name_an_environment_outside_the_project(
+    jp_fetch: Any, jp_root_dir: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    (outside / "evil").mkdir(parents=True)
+    (outside / "evil" / "properties.json").write_text('{"name": "Evil", "language": "python"}')
+    (outside / "evil" / "setup_script.sh").write_text(f"touch {tmp_path / 'pwned'}\n")
+    document, uuids, path = write_pipeline(jp_root_dir, {"S": ("s.py", [])}, {"s.py": ""})
+    relative = Path("..", "..", "..", *outside.parts[1:], "evil").as_posix()
+    document.data["steps"][uuids["S"]]["environment"] = f"../../{relative}"
+    document.save(path)
+    run = await wait_run(
+        jp_fetch, (await start_run(jp_fetch, {"pipeline_path": "p.orchest"}))["id"]
+    )
+    failure = steps_by_title(run)["S"]["failure"]
+    assert "is not an environment uuid" in failure["message"]
+    assert not (tmp_path / "pwned").exists()

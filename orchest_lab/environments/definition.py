@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import uuid as uuid_lib
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ DEFAULT_BASE_IMAGES = {
 NEW_SETUP_SCRIPT = """#!/bin/bash
 # Install what your steps need; this runs inside the environment, so `pip install ...` lands there.
 """
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 PROPERTIES = "properties.json"
 SETUP_SCRIPT = "setup_script.sh"
 
@@ -56,6 +58,9 @@ class EnvironmentDefinition:
 
     @classmethod
     def load(cls, project: Path, env_uuid: str) -> EnvironmentDefinition:
+        if not IDENTIFIER.fullmatch(env_uuid):
+            # It names a folder: nothing that could lead out of .orchest/environments/.
+            raise DefinitionError(f"'{env_uuid}' is not an environment uuid")
         folder = environments_dir(project) / env_uuid
         where = f".orchest/environments/{env_uuid}/{PROPERTIES}"
         try:
