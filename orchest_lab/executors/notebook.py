@@ -8,6 +8,7 @@ not run; an error stops the notebook and fails the step with the exception and t
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from nbclient import NotebookClient
@@ -123,12 +124,16 @@ class NotebookRunner:
                 raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
 
     async def _prepare_kernel(self, notebook: NotebookNode) -> None:
-        """Put the (pre-started) kernel in the step's folder with the step's variables."""
+        """Put the (pre-started) kernel in the step's folder with the step's variables, and the
+        step's PYTHONPATH (the SDK first: `import orchest`) at the front of its sys.path."""
         client = self.kernel.client
         if self.kernel.language.lower() == "python":
+            paths = [p for p in self.task.env.get("PYTHONPATH", "").split(os.pathsep) if p]
             code = (
                 f"__import__('os').chdir({json.dumps(str(self.task.cwd))}); "
-                f"__import__('os').environ.update({json.dumps(self.task.env)})"
+                f"__import__('os').environ.update({json.dumps(self.task.env)}); "
+                f"__import__('sys').path[:0] = [p for p in {json.dumps(paths)} "
+                "if p not in __import__('sys').path]"
             )
             reply = await client.execute(code, silent=True, store_history=False, reply=True)
             if reply["content"]["status"] != "ok":

@@ -6,7 +6,15 @@ Pure and fast: no HTTP, no server, no kernels.
 from .dag import RUN_MODES, CycleError, Dag, RunMode
 from .document import FORMAT_VERSION, PIPELINE_SUFFIX, PipelineDocument, PipelineLoadError
 from .issues import Issue, ValidationResult, json_pointer
-from .plan import ExecutionPlan, PlanError, PlannedStep, make_plan, resolve_step_refs
+from .plan import (
+    ExecutionPlan,
+    PlanError,
+    PlannedStep,
+    StepData,
+    StepState,
+    make_plan,
+    resolve_step_refs,
+)
 from .project import environment_uuids, find_project_root
 from .render import to_dot, to_mermaid
 from .validate import ValidationContext, validate_document, validate_text
@@ -24,6 +32,8 @@ __all__ = [
     "PlanError",
     "PlannedStep",
     "RunMode",
+    "StepData",
+    "StepState",
     "ValidationContext",
     "ValidationResult",
     "environment_uuids",

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-RunMode = Literal["full", "selection", "incoming", "downstream"]
-RUN_MODES: tuple[RunMode, ...] = ("full", "selection", "incoming", "downstream")
+RunMode = Literal["full", "selection", "incoming", "downstream", "outdated"]
+# `outdated`: the selected steps and their ancestors (none selected: every step) that are out of
+# date; which those are is known from the steps' outputs, not from the graph (see plan.py).
+RUN_MODES: tuple[RunMode, ...] = ("full", "selection", "incoming", "downstream", "outdated")
 
 
 class CycleError(ValueError):
@@ -101,6 +103,8 @@ class Dag:
             return chosen | self.ancestors(chosen)
         if mode == "downstream":
             return chosen | self.descendants(chosen)
+        if mode == "outdated":  # the candidates; the plan keeps those that are out of date
+            return chosen | self.ancestors(chosen) if chosen else set(self.order)
         raise ValueError(f"unknown run mode {mode!r}")
 
     # --- helpers -------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""Execution plans: which steps a run of a given mode executes, in what order, and why."""
+"""Execution plans: which steps a run of a given mode executes, in what order, and why.
+
+Given what is known of the steps' outputs (`StepData`, computed elsewhere: this stays pure), a
+plan also tells for every step whether its outputs are available and up to date, and the mode
+`outdated` runs only the steps that are not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -14,6 +19,25 @@ _MAX_NAMED = 3  # how many steps a reason names before it says "and N more"
 
 class PlanError(ValueError):
     """A plan request that cannot be satisfied: bad mode, unknown or ambiguous steps."""
+
+
+@dataclass(frozen=True)
+class StepData:
+    """What is known of a step's outputs: its current fingerprint, whether an output of it is
+    stored, and whether it is up to date (and if not, why)."""
+
+    fingerprint: str
+    available: bool
+    up_to_date: bool
+    why: str = ""  # why it is out of date
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "outputs": "available" if self.available else "none",
+            "up_to_date": self.up_to_date,
+            "why": self.why or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -37,17 +61,35 @@ class PlannedStep:
 
 
 @dataclass(frozen=True)
+class StepState:
+    """A step of the pipeline, planned or not, with what is known of its outputs."""
+
+    uuid: str
+    title: str
+    planned: bool
+    data: StepData
+
+    def to_json(self) -> dict[str, Any]:
+        return {"uuid": self.uuid, "title": self.title, "runs": self.planned, **self.data.to_json()}
+
+
+@dataclass(frozen=True)
 class ExecutionPlan:
     mode: RunMode
     selected: tuple[str, ...]
     steps: tuple[PlannedStep, ...]
+    # Every step of the pipeline in order, when the state of the outputs was given.
+    state: tuple[StepState, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "mode": self.mode,
             "selected": list(self.selected),
             "steps": [s.to_json() for s in self.steps],
         }
+        if self.state is not None:
+            data["data"] = [s.to_json() for s in self.state]
+        return data
 
 
 def parse_mode(mode: Any) -> RunMode:
@@ -84,17 +126,33 @@ def resolve_step_refs(document: PipelineDocument, refs: Iterable[Any]) -> list[s
 
 
 def make_plan(
-    document: PipelineDocument, mode: Any, step_refs: Sequence[Any] = (), dag: Dag | None = None
+    document: PipelineDocument,
+    mode: Any,
+    step_refs: Sequence[Any] = (),
+    dag: Dag | None = None,
+    state: Mapping[str, StepData] | None = None,
 ) -> ExecutionPlan:
-    """The plan of a run. The document should be valid (a cycle raises CycleError)."""
+    """The plan of a run. The document should be valid (a cycle raises CycleError). `state`:
+    what is known of each step's outputs (needed by the mode `outdated`)."""
     run_mode = parse_mode(mode)
     dag = dag or Dag.from_steps(document.steps)
     selected = resolve_step_refs(document, step_refs) if run_mode != "full" else []
-    if run_mode != "full" and not selected:
+    if run_mode not in ("full", "outdated") and not selected:
         raise PlanError(f"mode '{run_mode}' needs at least one selected step")
     members = dag.steps_for_mode(run_mode, selected)
+    if run_mode == "outdated":
+        if state is None:
+            raise PlanError(
+                "mode 'outdated' needs to know which outputs are up to date: plan a pipeline "
+                "file of a project, not unsaved content"
+            )
+        members = {u for u in members if u not in state or not state[u].up_to_date}
     order = dag.topological_order(members)
-    reasons = _reasons(document, dag, run_mode, set(selected), order)
+    if run_mode == "outdated":
+        assert state is not None
+        reasons = {u: _why_outdated(state.get(u)) for u in order}
+    else:
+        reasons = _reasons(document, dag, run_mode, set(selected), order)
     levels: dict[str, int] = {}
     planned = []
     for uuid in order:
@@ -111,7 +169,18 @@ def make_plan(
                 levels[uuid],
             )
         )
-    return ExecutionPlan(run_mode, tuple(selected), tuple(planned))
+    states = None
+    if state is not None:
+        unknown = StepData("", available=False, up_to_date=False, why="unknown")
+        states = tuple(
+            StepState(u, document.step_title(u), u in members, state.get(u, unknown))
+            for u in dag.topological_order()
+        )
+    return ExecutionPlan(run_mode, tuple(selected), tuple(planned), states)
+
+
+def _why_outdated(data: StepData | None) -> str:
+    return f"out of date: {data.why}" if data is not None and data.why else "out of date"
 
 
 def _reasons(

@@ -27,6 +27,16 @@ class RunSaver(Protocol):
     def save_soon(self, run: RunRecord) -> None: ...
 
 
+class RunHooks(Protocol):
+    """What happens around a run beyond running its steps (its data: see data/run_hooks.py).
+    Called in a worker thread for a step, synchronously at the end of the run; a failing hook
+    is logged and changes no status."""
+
+    def step_succeeded(self, run: RunRecord, step_uuid: str) -> None: ...
+
+    def run_ended(self, run: RunRecord) -> None: ...
+
+
 @dataclass
 class PreparedRun:
     """A run ready to start: its record (steps PENDING, in plan order) and its step tasks."""
@@ -34,6 +44,7 @@ class PreparedRun:
     record: RunRecord
     tasks: dict[str, StepTask]
     max_parallel: int = 0  # the pipeline's max_steps_parallelism; 0 means no limit
+    hooks: RunHooks | None = None
 
 
 class _Output:
@@ -116,7 +127,7 @@ class RunEngine:
                     if len(running) >= limit:
                         break
                     step_task = asyncio.ensure_future(
-                        self._run_step(run, run.steps[uuid], tasks[uuid], priority)
+                        self._run_step(run, run.steps[uuid], tasks[uuid], priority, prepared.hooks)
                     )
                     running[step_task] = uuid
                     started.add(uuid)
@@ -139,6 +150,11 @@ class RunEngine:
             run.status, run.reason = Status.ABORTED, reason
         finally:
             self.executor.release([t for u, t in tasks.items() if u not in started])
+            if prepared.hooks is not None:
+                try:  # synchronous: a cancel cannot interrupt it, and it ends before the run does
+                    prepared.hooks.run_ended(run)
+                except Exception:
+                    log.warning("run %s: its end hook failed", run.id, exc_info=True)
             run.finished_at = now()
             self._changed(run)
             for callback in self.on_finished:
@@ -165,7 +181,12 @@ class RunEngine:
         return ready
 
     async def _run_step(
-        self, run: RunRecord, step: StepRecord, task: StepTask, priority: int
+        self,
+        run: RunRecord,
+        step: StepRecord,
+        task: StepTask,
+        priority: int,
+        hooks: RunHooks | None = None,
     ) -> None:
         async with self.slots.slot(priority):
             step.status, step.started_at = Status.STARTED, now()
@@ -181,6 +202,11 @@ class RunEngine:
                     raise asyncio.CancelledError from None
                 self._fail_step(run, step, err)
             else:
+                if hooks is not None:
+                    try:  # recorded before the step counts as done, so a plan right after sees it
+                        await asyncio.to_thread(hooks.step_succeeded, run, step.uuid)
+                    except Exception:
+                        log.warning("step %s: its success hook failed", step.uuid, exc_info=True)
                 self._end_step(run, step, Status.SUCCESS)
 
     def _fail_step(self, run: RunRecord, step: StepRecord, error: Exception) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..environments.kernelspecs import kernel_name
+from ..data.fingerprints import Fingerprint, compute_fingerprints
+from ..data.outputs import default_memory_root, ensure_store
+from ..data.run_hooks import RunData
+from ..environments.kernelspecs import SDK_PATH, kernel_name
 from ..executors.base import StepTask
 from ..fs import atomic_write_text
 from ..pipeline import ExecutionPlan, PipelineDocument
@@ -52,7 +56,11 @@ def prepare_run(
     choose_kernel: KernelChooser,
     kind: str = "interactive",
     job_id: str | None = None,
+    memory_dir: Path | None = None,
+    fingerprints: dict[str, Fingerprint] | None = None,
 ) -> PreparedRun:
+    """`memory_dir`: the root of the memory stores (default: shared memory, per user);
+    `fingerprints`: the steps' fingerprints with these parameters (computed when not given)."""
     run_id = str(uuid_lib.uuid4())
     pipeline_uuid = document.uuid or ""
     state = pipeline_state_dir(location.project, pipeline_uuid)
@@ -63,6 +71,11 @@ def prepare_run(
     definition = run_dir / "pipeline.json"
     atomic_write_text(definition, json.dumps(effective_pipeline(document, parameters), indent=4))
 
+    if fingerprints is None:
+        fingerprints = compute_fingerprints(document, location.pipeline_file.parent, parameters)
+    memory_root = memory_dir or default_memory_root()
+    if pipeline_uuid:
+        ensure_store(memory_root, pipeline_uuid, location.pipeline_file)
     project_id = project_uuid(location.project)
     base_env = _pipeline_env(document)
     base_env.update(
@@ -73,8 +86,12 @@ def prepare_run(
             "ORCHEST_PIPELINE_PATH": str(definition),
             "ORCHEST_RUN_UUID": run_id,
             "ORCHEST_DATA_DIR": str(data_dir),
+            "ORCHEST_MEMORY_DIR": str(memory_root),
         }
     )
+    eviction = kind == "job"
+    if eviction:
+        base_env["ORCHEST_MEMORY_EVICTION"] = "1"
     pipeline_dir = location.pipeline_file.parent
     record = RunRecord(
         id=run_id,
@@ -109,7 +126,12 @@ def prepare_run(
             output_file=file,
             output_path=location.shown(file),
             cwd=pipeline_dir,
-            env={**base_env, "ORCHEST_STEP_UUID": planned.uuid},
+            env={
+                **base_env,
+                "ORCHEST_STEP_UUID": planned.uuid,
+                "ORCHEST_STEP_FINGERPRINT": fingerprints[planned.uuid].value,
+                "PYTHONPATH": _python_path(base_env, isolated=bool(environment)),
+            },
             kernel_name=kernel_name(project_id, environment)
             if environment
             else choose_kernel(file),
@@ -121,7 +143,10 @@ def prepare_run(
             environment=environment,
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
-    return PreparedRun(record, tasks, max_parallel if isinstance(max_parallel, int) else 0)
+    hooks = RunData(memory_root, location.project, pipeline_uuid, fingerprints, eviction)
+    return PreparedRun(
+        record, tasks, max_parallel if isinstance(max_parallel, int) else 0, hooks=hooks
+    )
 
 
 def run_log_file(project: Path, pipeline_uuid: str, run_id: str, step_uuid: str) -> Path:
@@ -137,6 +162,15 @@ def _pipeline_env(document: PipelineDocument) -> dict[str, str]:
     if not isinstance(variables, dict):
         return {}
     return {str(k): str(v) for k, v in variables.items() if k != "PATH"}
+
+
+def _python_path(env: dict[str, str], isolated: bool) -> str:
+    """The SDK first (`import orchest`), then the pipeline's PYTHONPATH; steps without an
+    environment keep the server's, steps in an environment see nothing else of the server."""
+    paths = [str(SDK_PATH)]
+    inherited = env.get("PYTHONPATH") or ("" if isolated else os.environ.get("PYTHONPATH", ""))
+    paths += [p for p in inherited.split(os.pathsep) if p and p != str(SDK_PATH)]
+    return os.pathsep.join(paths)
 
 
 def _ignore_state(project: Path) -> None:

@@ -1,0 +1,167 @@
+"""The server's view of the stored outputs of a pipeline: listing them, their memory use,
+removing those a run must not leave behind, and removing stale stores.
+
+The formats belong to the SDK (`orchest_lab/sdk/orchest/_store.py`), which this module reads
+through; the SDK imports nothing from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..pipeline.project import STATE_DIR
+
+if TYPE_CHECKING:
+    from ..sdk.orchest._store import StoredOutput
+
+log = logging.getLogger(__name__)
+
+
+def _store_module() -> Any:
+    # pyarrow loads on first use, not with the server.
+    from ..sdk.orchest import _store
+
+    return _store
+
+
+def default_memory_root() -> Path:
+    return Path(_store_module().default_memory_root())
+
+
+def data_dir(project: Path, pipeline_uuid: str) -> Path:
+    """Orchest's disk store of a pipeline: `.orchest/pipelines/<uuid>/data/`."""
+    return project / STATE_DIR / "pipelines" / pipeline_uuid / "data"
+
+
+def store_dir(memory_root: Path, pipeline_uuid: str) -> Path:
+    return memory_root / pipeline_uuid
+
+
+def ensure_store(memory_root: Path, pipeline_uuid: str, pipeline_file: Path) -> Path:
+    store = store_dir(memory_root, pipeline_uuid)
+    _store_module().ensure_store(str(store), str(pipeline_file))
+    return store
+
+
+@dataclass
+class StepOutputs:
+    memory: StoredOutput | None
+    disk: StoredOutput | None
+
+    @property
+    def current(self) -> StoredOutput | None:
+        """What get_inputs reads: the newest write."""
+        result: StoredOutput | None = _store_module().newest(self.memory, self.disk)
+        return result
+
+
+def step_outputs(
+    memory_root: Path, project: Path, pipeline_uuid: str, step_uuids: list[str]
+) -> dict[str, StepOutputs]:
+    """The stored outputs of the given steps (only steps that have one)."""
+    store = _store_module()
+    memory = str(store_dir(memory_root, pipeline_uuid))
+    disk = data_dir(project, pipeline_uuid)
+    found = {}
+    for uuid in step_uuids:
+        outputs = StepOutputs(
+            store.read_memory_meta(memory, uuid), store.read_disk_meta(str(disk / uuid), uuid)
+        )
+        if outputs.memory is not None or outputs.disk is not None:
+            found[uuid] = outputs
+    return found
+
+
+def memory_used(memory_root: Path, pipeline_uuid: str) -> int:
+    return int(_store_module().memory_usage(str(store_dir(memory_root, pipeline_uuid))))
+
+
+def remove_outputs(
+    memory_root: Path,
+    project: Path,
+    pipeline_uuid: str,
+    run_id: str,
+    steps: list[str],
+    disk: bool,
+) -> list[str]:
+    """Remove what run `run_id` wrote for `steps` (in memory, and on disk too when `disk`),
+    with the unfinished writes of those steps. Returns the steps whose outputs were removed."""
+    store = _store_module()
+    memory = store_dir(memory_root, pipeline_uuid)
+    removed = []
+    for uuid in steps:
+        written = step_outputs(memory_root, project, pipeline_uuid, [uuid]).get(uuid)
+        if written is None:
+            continue
+        if written.memory is not None and written.memory.run_uuid == run_id:
+            store.remove_memory(str(memory), uuid)
+            removed.append(uuid)
+        if disk and written.disk is not None and written.disk.run_uuid == run_id:
+            store.remove_disk(str(data_dir(project, pipeline_uuid) / uuid), uuid)
+            if uuid not in removed:
+                removed.append(uuid)
+    remove_partial_writes(memory, set(steps))
+    return removed
+
+
+def remove_partial_writes(store: Path, steps: set[str] | None = None) -> int:
+    """Remove files of writes whose writer is gone (of `steps` only, when given)."""
+    module = _store_module()
+    count = 0
+    try:
+        entries = list(os.scandir(store))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(module.TMP_PREFIX):
+            continue
+        parsed = module.parse_tmp_name(entry.name)
+        if parsed is None or (steps is not None and parsed[0] not in steps):
+            continue
+        if not module.pid_alive(parsed[1]):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                count += 1
+    return count
+
+
+def remove_stale_stores(memory_root: Path) -> list[str]:
+    """At server start: remove the stores of pipelines that no longer exist (their pipeline file
+    is gone or has another uuid now), and everywhere the files of interrupted writes. A store
+    that does not say which pipeline it belongs to is left alone. Returns the removed stores."""
+    module = _store_module()
+    removed = []
+    try:
+        stores = [e for e in os.scandir(memory_root) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    for entry in stores:
+        try:
+            with open(os.path.join(entry.path, module.PIPELINE_MARKER), encoding="utf-8") as f:
+                pipeline_file = json.load(f).get("pipeline_file")
+        except (OSError, ValueError, AttributeError):
+            pipeline_file = None
+        if isinstance(pipeline_file, str) and not _pipeline_has_uuid(pipeline_file, entry.name):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+            continue
+        remove_partial_writes(Path(entry.path))
+    return removed
+
+
+def _pipeline_has_uuid(path: str, uuid: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable for now (being written?): not proof that it is gone
+    return isinstance(data, dict) and data.get("uuid") == uuid
