@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,9 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, List, Unicode
 
+from .data.outputs import default_memory_root, remove_stale_stores
 from .environments.builds import EnvironmentBuilds
-from .environments.kernelspecs import project_kernel_env
+from .environments.kernelspecs import SDK_PATH, project_kernel_env
 from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, register_schemas
@@ -23,6 +25,7 @@ from .runs.engine import RunEngine
 from .runs.kernels import DEFAULT_KERNEL
 from .runs.slots import StepSlots
 from .services import PipelineService
+from .services.data import DataService
 from .services.environments import EnvironmentService
 from .services.runs import RunService
 from .store import RunStore
@@ -43,6 +46,11 @@ class OrchestLab(ExtensionApp):
         "",
         help="The data folder all steps share (ORCHEST_DATA_DIR). Empty: /data when it exists or "
         "can be created, else <Jupyter data dir>/orchest-lab/data.",
+    ).tag(config=True)
+    memory_dir = Unicode(
+        "",
+        help="Where outputs passed in memory live, a folder per pipeline (ORCHEST_MEMORY_DIR). "
+        "Empty: /dev/shm/orchest-lab-<user id> (shared memory) on Linux, else a temporary folder.",
     ).tag(config=True)
     state_dir = Unicode(
         "", help="Where orchest-lab keeps its database. Empty: <Jupyter data dir>/orchest-lab."
@@ -78,7 +86,9 @@ class OrchestLab(ExtensionApp):
         state = Path(self.state_dir or Path(jupyter_data_dir()) / "orchest-lab")
         data_dir = resolve_data_dir(self.data_dir)
         register_schemas(events)
-        self.pipelines = PipelineService(root, self.pipeline_search_exclude)
+        memory_root = self._prepare_data_passing()
+        self.pipelines = PipelineService(root, self.pipeline_search_exclude, memory_root)
+        self.data = DataService(self.pipelines)
         self.store = RunStore(state / "state.db")
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
@@ -107,6 +117,24 @@ class OrchestLab(ExtensionApp):
         self.runs = RunService(self.pipelines, self.engine, self.store, data_dir, kernel_specs)
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
+
+    def _prepare_data_passing(self) -> Path:
+        """Kernels this server starts (JupyterLab's too) inherit its environment: they get the
+        SDK first on their Python path (`import orchest`) and the memory stores' folder. Stores
+        of pipelines that no longer exist, and unfinished writes, are removed."""
+        memory_root = (
+            Path(self.memory_dir).expanduser().absolute()
+            if self.memory_dir
+            else default_memory_root()
+        )
+        os.environ["ORCHEST_MEMORY_DIR"] = str(memory_root)
+        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if str(SDK_PATH) not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([str(SDK_PATH), *paths])
+        removed = remove_stale_stores(memory_root)
+        if removed:
+            self.log.info("orchest-lab: removed the data of %d deleted pipeline(s)", len(removed))
+        return memory_root
 
     def _pipeline_saved(self, model: dict[str, Any], os_path: str, **kwargs: Any) -> None:
         """A pipeline saved from JupyterLab: its notebooks get their environments' kernels."""

@@ -19,13 +19,19 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def jp_server_config(data_dir: Path) -> dict[str, object]:
+def memory_dir(tmp_path: Path) -> Path:
+    """The test server's memory stores (ORCHEST_MEMORY_DIR), private to the test."""
+    return tmp_path / "memory"
+
+
+@pytest.fixture
+def jp_server_config(data_dir: Path, memory_dir: Path) -> dict[str, object]:
     return {
         "ServerApp": {
             "jpserver_extensions": {"orchest_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
         },
-        "OrchestLab": {"data_dir": str(data_dir)},
+        "OrchestLab": {"data_dir": str(data_dir), "memory_dir": str(memory_dir)},
     }
 
 

@@ -32,7 +32,13 @@ def _store_module() -> Any:
 
 
 def default_memory_root() -> Path:
+    """Shared memory on Linux (/dev/shm/orchest-lab-<user id>), else a temporary folder."""
     return Path(_store_module().default_memory_root())
+
+
+def memory_root_from_env() -> Path:
+    """ORCHEST_MEMORY_DIR when set (as kernels and steps see it), else the default."""
+    return Path(_store_module().memory_root())
 
 
 def data_dir(project: Path, pipeline_uuid: str) -> Path:

@@ -23,3 +23,10 @@ class PlanHandler(ApiHandler):
     async def post(self) -> None:
         plan = await self.call(self.app.pipelines.plan, self.json_body())
         self.finish(plan)
+
+
+class PipelineDataHandler(ApiHandler):
+    @endpoint
+    async def get(self) -> None:
+        path = self.get_query_argument("path", None)
+        self.finish(await self.call(self.app.data.outputs, path))

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..data.outputs import memory_root_from_env
+from ..data.state import PipelineData, pipeline_data
 from ..fs import PathOutsideRoot, resolve_within
 from ..pipeline import (
     PIPELINE_SUFFIX,
@@ -23,6 +25,7 @@ from ..pipeline import (
     validate_document,
 )
 from ..pipeline.project import DEFAULT_EXCLUDE, pipeline_files
+from ..runs.parameters import ParameterError, parse_parameters
 from .errors import RequestError
 from .requests import check_body, check_string_list
 
@@ -52,9 +55,21 @@ class LoadedPipeline:
 
 
 class PipelineService:
-    def __init__(self, root: Path | str, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        exclude: Sequence[str] = DEFAULT_EXCLUDE,
+        memory_root: Path | None = None,
+    ) -> None:
         self.root = Path(root).absolute()
         self.exclude = tuple(exclude)
+        self._memory_root = memory_root  # where outputs passed in memory are (plans show them)
+
+    @property
+    def memory_root(self) -> Path:
+        if self._memory_root is None:
+            self._memory_root = memory_root_from_env()
+        return self._memory_root
 
     # --- queries ---------------------------------------------------------------------------------
 
@@ -77,18 +92,37 @@ class PipelineService:
         return self.load(check_body(body, _SOURCE_FIELDS)).result
 
     def plan(self, body: Any) -> dict[str, Any]:
-        fields = {**_SOURCE_FIELDS, "mode": str, "steps": list}
+        fields = {**_SOURCE_FIELDS, "mode": str, "steps": list, "parameters": dict}
         request = check_body(body, fields)
         if "mode" not in request:
-            raise RequestError("field 'mode' is required (full, selection, incoming or downstream)")
+            raise RequestError(
+                "field 'mode' is required (full, selection, incoming, downstream or outdated)"
+            )
         steps = check_string_list(request, "steps")
         loaded = self.load(request)
         document = loaded.valid_document("planning a run")
         try:
-            plan = make_plan(document, request["mode"], steps)
-        except (PlanError, CycleError) as err:
+            parameters = parse_parameters(document, request.get("parameters"))
+            data = self.data_of(loaded, document, parameters)
+            state = data.plan_state() if data is not None else None
+            plan = make_plan(document, request["mode"], steps, state=state)
+        except (PlanError, CycleError, ParameterError) as err:
             raise RequestError(str(err)) from err
         return {**plan.to_json(), "issues": [i.to_json() for i in loaded.result.issues]}
+
+    def data_of(
+        self,
+        loaded: LoadedPipeline,
+        document: PipelineDocument,
+        parameters: dict[str, Any] | None = None,
+    ) -> PipelineData | None:
+        """Fingerprints, last successes and stored outputs of a pipeline file's steps (None for
+        content that is not a file of a project). The document must be valid."""
+        project = loaded.context.project_root
+        if loaded.path is None or project is None:
+            return None
+        pipeline_file = self.resolve(loaded.path)
+        return pipeline_data(document, pipeline_file, project, self.memory_root, parameters)
 
     # --- helpers ---------------------------------------------------------------------------------
 

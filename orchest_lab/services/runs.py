@@ -44,7 +44,7 @@ class RunService:
         data_dir: Path,
         kernel_spec_manager: KernelSpecManager,
     ) -> None:
-        self.pipelines = pipelines
+        self.pipelines = pipelines  # which also knows where outputs are (memory_root)
         self.engine = engine
         self.store = store
         self.data_dir = data_dir
@@ -65,9 +65,15 @@ class RunService:
         except RequestError as err:  # a missing pipeline is bad input here, not a missing URL
             raise RequestError(err.message, err.issues, status=400) from err
         document = loaded.valid_document("running it")
+        fingerprints = None
         try:
-            plan = make_plan(document, mode, steps)
             parameters = parse_parameters(document, request.get("parameters"))
+            state = None
+            if mode == "outdated":  # which steps run depends on what is stored and up to date
+                data = self.pipelines.data_of(loaded, document, parameters)
+                if data is not None:
+                    state, fingerprints = data.plan_state(), data.fingerprints
+            plan = make_plan(document, mode, steps, state=state)
         except (PlanError, CycleError, ParameterError) as err:
             raise RequestError(str(err)) from err
         pipeline_file = self.pipelines.resolve(path)
@@ -80,6 +86,8 @@ class RunService:
             parameters,
             data_dir=self.data_dir,
             choose_kernel=notebook_kernel_chooser(self.kernel_spec_manager),
+            memory_dir=self.pipelines.memory_root,
+            fingerprints=fingerprints,
         )
 
     def start(self, prepared: PreparedRun) -> RunRecord:
