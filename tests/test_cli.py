@@ -83,8 +83,12 @@ def test_plan_shows_steps_in_order_with_reasons(
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Execution plan of 'quickstart' (downstream: 3 of 5 steps)"
-    assert [line.split()[1] for line in lines[2:]] == ["Features", "Train", "Report"]
+    assert [line.split()[1] for line in lines[2:5]] == ["Features", "Train", "Report"]
     assert lines[3].endswith("descendant of 'Features'")
+    # Then every step with its outputs (none stored yet) and whether it runs.
+    assert lines[6].startswith("Outputs:")
+    assert lines[8].startswith("  [ ] ( ) Load data  out of date")
+    assert "  [ ] (>) Features " in out and "  [ ] ( ) Clean " in out
 
 
 def test_plan_json_and_bad_steps(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..fs import is_within
 from ..pipeline import (
     PIPELINE_SUFFIX,
     RUN_MODES,
+    ExecutionPlan,
     PipelineDocument,
     PipelineLoadError,
     PlanError,
@@ -22,6 +23,9 @@ from ..pipeline import (
     to_mermaid,
     validate_document,
 )
+
+if TYPE_CHECKING:
+    from ..data.state import PipelineData
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +45,13 @@ def register(commands: Any) -> None:
     plan.add_argument("--mode", choices=RUN_MODES, default="full", help="run mode (default: full)")
     plan.add_argument(
         "--steps", nargs="+", default=[], metavar="STEP", help="selected steps: uuids or titles"
+    )
+    plan.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="[STEP.]KEY=VALUE",
+        help="a parameter of the run to plan, as for `run` (parameters change fingerprints)",
     )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(handler=_guarded(run_plan))
@@ -73,9 +84,14 @@ def run_plan(args: argparse.Namespace) -> int:
     document, result = _load_valid(path, args.path)
     if document is None:
         return EXIT_INVALID
+    from ..runs.parameters import ParameterError, parse_parameters
+    from .run import _assignments
+
     try:
-        plan = make_plan(document, args.mode, args.steps)
-    except PlanError as err:
+        parameters = parse_parameters(document, _assignments(document, args.param))
+        data = pipeline_data_of(path, document, parameters)
+        plan = make_plan(document, args.mode, args.steps, state=data.plan_state())
+    except (PlanError, ParameterError) as err:
         raise CommandError(str(err)) from err
     if args.json:
         print(
@@ -94,7 +110,34 @@ def run_plan(args: argparse.Namespace) -> int:
             + "  "
             + row[3]
         )
+    _print_data(plan)
     return EXIT_OK
+
+
+def _print_data(plan: ExecutionPlan) -> None:
+    """Every step with its outputs, like job-orchestra's execution plan."""
+    if not plan.state:
+        return
+    print()
+    print("Outputs: [*] stored, up to date  [~] stored, out of date  [ ] none stored")
+    print("         (>) runs  ( ) does not run")
+    width = max(len(s.title) for s in plan.state)
+    for step in plan.state:
+        data = step.data
+        stored = ("[*]" if data.up_to_date else "[~]") if data.available else "[ ]"
+        status = "up to date" if data.up_to_date else f"out of date: {data.why}"
+        print(f"  {stored} {'(>)' if step.planned else '( )'} {step.title.ljust(width)}  {status}")
+
+
+def pipeline_data_of(
+    path: Path, document: PipelineDocument, parameters: dict[str, Any] | None = None
+) -> PipelineData:
+    """Fingerprints, last successes and stored outputs of a valid pipeline file's steps."""
+    from ..data.outputs import memory_root_from_env
+    from ..data.state import pipeline_data
+
+    project = _context(path).project_root or path.parent
+    return pipeline_data(document, path, project, memory_root_from_env(), parameters)
 
 
 def run_graph(args: argparse.Namespace) -> int:

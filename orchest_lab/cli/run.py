@@ -20,7 +20,15 @@ from ..pipeline import (
 )
 from ..runs.parameters import ParameterError, parse_assignment, parse_parameters
 from .environments import environment_builds
-from .pipelines import EXIT_INVALID, EXIT_OK, CommandError, _guarded, _load_valid, _pipeline_path
+from .pipelines import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CommandError,
+    _guarded,
+    _load_valid,
+    _pipeline_path,
+    pipeline_data_of,
+)
 
 if TYPE_CHECKING:  # the executor (nbclient, jupyter_client) loads only when a run starts
     from ..executors.local import LocalExecutor
@@ -57,9 +65,14 @@ def run_pipeline(args: argparse.Namespace) -> int:
     document, _ = _load_valid(path, args.path)
     if document is None:
         return EXIT_INVALID
+    fingerprints = None
     try:
-        plan = make_plan(document, args.mode, args.steps)
         parameters = parse_parameters(document, _assignments(document, args.param))
+        state = None
+        if args.mode == "outdated":  # which steps run depends on what is stored and up to date
+            data = pipeline_data_of(path, document, parameters)
+            state, fingerprints = data.plan_state(), data.fingerprints
+        plan = make_plan(document, args.mode, args.steps, state=state)
     except (PlanError, CycleError, ParameterError) as err:
         raise CommandError(str(err)) from err
     from ..environments.resolver import RunEnvironments
@@ -88,6 +101,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
         parameters,
         data_dir=data_dir,
         choose_kernel=notebook_kernel_chooser(executor.kernel_spec_manager),
+        fingerprints=fingerprints,
     )
     listener = ProgressPrinter(sys.stderr, show_output=args.output and not args.json)
     run = asyncio.run(_run(prepared, executor, listener))

@@ -33,7 +33,7 @@ class PipelineData:
         current = self.fingerprints[uuid]
         recorded = self.recorded.get(uuid)
         if recorded is None:
-            return "it has not run successfully since orchest-lab records fingerprints"
+            return "no successful run is recorded"
         changes = self._changes(uuid, recorded.fingerprint, current)
         if changes:
             return ", ".join(changes)
