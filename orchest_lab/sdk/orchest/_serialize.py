@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import struct
 import sys
 from typing import Any
 
@@ -321,10 +322,8 @@ def pickle_to_batch(data: Any) -> Any:
 
 def _binary(data: Any) -> Any:
     """A one-element large_binary array over `data`'s memory (no copy)."""
-    import numpy as np
-
     buffer = pa.py_buffer(data)
-    offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64))
+    offsets = pa.py_buffer(struct.pack("<qq", 0, buffer.size))
     return pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
 
 
@@ -335,9 +334,5 @@ def batch_to_object(batch: Any, view: _Views) -> Any:
 
 def _column_bytes(array: Any, view: _Views) -> Any:
     """The bytes of a one-element binary column, over the batch's memory."""
-    import numpy as np
-
-    offsets = array.buffers()[1]
-    bounds = np.frombuffer(offsets, dtype=np.int64, count=2, offset=array.offset * 8)
-    start, end = int(bounds[0]), int(bounds[1])
+    start, end = struct.unpack_from("<qq", array.buffers()[1], array.offset * 8)
     return view.bytes(array.buffers()[2], start, end - start)

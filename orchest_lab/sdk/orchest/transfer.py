@@ -10,6 +10,8 @@ newest write is read.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from enum import Enum
 from typing import Any
@@ -34,12 +36,17 @@ class Serialization(Enum):
     PICKLE = 2
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
 _last_output_name: Any = -1  # -1: nothing was output yet in this process
 _get_inputs_called = False
 
 
 def _warn(message: str, category: type[Warning] = RuntimeWarning) -> None:
-    warnings.warn(message, category, stacklevel=3)
+    """A warning attributed to the user's line that called the SDK."""
+    frame, level = sys._getframe(0), 1
+    while frame.f_back is not None and os.path.dirname(frame.f_code.co_filename) == _HERE:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _check_name(name: Any) -> None:
