@@ -11,8 +11,10 @@ import {
   terminalIcon
 } from '@jupyterlab/ui-components';
 
+import autoLayoutSvg from '../style/icons/auto-layout.svg';
 import fitViewSvg from '../style/icons/fit-view.svg';
 import pipelineSvg from '../style/icons/pipeline.svg';
+import runSelectedSvg from '../style/icons/run-selected.svg';
 
 /** The icon of `.orchest` files: a small DAG. */
 export const pipelineIcon = new LabIcon({
@@ -24,6 +26,18 @@ export const pipelineIcon = new LabIcon({
 export const fitViewIcon = new LabIcon({
   name: 'orchest-lab:fit-view',
   svgstr: fitViewSvg
+});
+
+/** "Arrange the steps automatically". */
+export const autoLayoutIcon = new LabIcon({
+  name: 'orchest-lab:auto-layout',
+  svgstr: autoLayoutSvg
+});
+
+/** "Run the selected steps". */
+export const runSelectedIcon = new LabIcon({
+  name: 'orchest-lab:run-selected',
+  svgstr: runSelectedSvg
 });
 
 /** What kind of file a step runs, for its icon and label. */

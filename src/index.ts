@@ -4,16 +4,25 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { apiPlugin } from './plugins/api';
+import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { newPipelinePlugin } from './plugins/newPipeline';
+import { notebookPlugin } from './plugins/notebook';
 import { pipelineEditorPlugin } from './plugins/pipelineEditor';
+import { runLauncherPlugin, runsPlugin } from './plugins/runs';
+import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './api';
 export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   apiPlugin,
+  runsPlugin,
+  runLauncherPlugin,
   pipelineEditorPlugin,
-  newPipelinePlugin
+  newPipelinePlugin,
+  sidebarPlugin,
+  notebookPlugin,
+  fileBrowserPlugin
 ];
 
 export default plugins;

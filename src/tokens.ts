@@ -6,6 +6,8 @@ import { IWidgetTracker } from '@jupyterlab/apputils';
 import { Token } from '@lumino/coreutils';
 
 import { OrchestLabAPI } from './api';
+import { RunsModel } from './model/RunsModel';
+import { RunLauncher } from './runner/RunLauncher';
 import { PipelineEditorDocument } from './widgets/PipelineEditorFactory';
 
 /** The id of the main plugin; its settings schema is `schema/plugin.json`. */
@@ -25,12 +27,54 @@ export namespace CommandIDs {
   export const newPipeline = 'orchest-lab:new-pipeline';
   export const fitView = 'orchest-lab:fit-view';
   export const validate = 'orchest-lab:validate';
+  // Running (in the current pipeline editor).
+  export const runAll = 'orchest-lab:run-all';
+  export const runSelected = 'orchest-lab:run-selected';
+  export const runIncoming = 'orchest-lab:run-incoming';
+  export const runDownstream = 'orchest-lab:run-downstream';
+  export const cancelRun = 'orchest-lab:cancel-run';
+  // Editing (in the current pipeline editor).
+  export const deleteSelection = 'orchest-lab:delete-selection';
+  export const copySteps = 'orchest-lab:copy-steps';
+  export const cutSteps = 'orchest-lab:cut-steps';
+  export const pasteSteps = 'orchest-lab:paste-steps';
+  export const selectAll = 'orchest-lab:select-all';
+  export const undo = 'orchest-lab:undo';
+  export const redo = 'orchest-lab:redo';
+  export const autoLayout = 'orchest-lab:auto-layout';
+  export const newStep = 'orchest-lab:new-step';
+  export const addFileStep = 'orchest-lab:add-file-step';
+  export const toggleProperties = 'orchest-lab:toggle-properties';
+  export const exportSVG = 'orchest-lab:export-svg';
+  export const exportPNG = 'orchest-lab:export-png';
+  // Files.
+  export const addToPipeline = 'orchest-lab:add-to-pipeline';
+  // Runs, logs and the sidebar.
+  export const showLog = 'orchest-lab:show-log';
+  export const showPipelines = 'orchest-lab:show-pipelines';
+  export const runPipeline = 'orchest-lab:run-pipeline';
+  // Notebooks that are steps.
+  export const runNotebookStep = 'orchest-lab:run-notebook-step';
+  export const runNotebookIncoming = 'orchest-lab:run-notebook-incoming';
+  export const openNotebookPipeline = 'orchest-lab:open-notebook-pipeline';
 }
 
 /** The REST API client, shared by every plugin. */
 export const IOrchestLabAPI = new Token<OrchestLabAPI>(
   'orchest-lab:IOrchestLabAPI',
   'The client of the orchest-lab REST API.'
+);
+
+/** The store of runs, kept live from the server's events. */
+export const IRunsModel = new Token<RunsModel>(
+  'orchest-lab:IRunsModel',
+  'Every run the frontend knows about, updated live.'
+);
+
+/** Starts and cancels runs (saving and asking first where needed). */
+export const IRunLauncher = new Token<RunLauncher>(
+  'orchest-lab:IRunLauncher',
+  'Starts and cancels pipeline runs.'
 );
 
 /** The tracker of open pipeline editors. */

@@ -4,6 +4,9 @@ Playwright's `webServer` starts `jupyter lab --config jupyter_server_test_config
 The server's root is a fresh temporary copy of `examples/quickstart` plus
 `broken.orchest`, a pipeline with a cycle, a missing file and an unknown
 environment, written here at start-up: the tests never touch the repository.
+In the copy, the quickstart's steps use no environment (the notebooks' own
+kernel), so that running it never builds an environment. Runs are recorded in
+a temporary database and share a temporary data folder.
 """
 
 import atexit
@@ -65,9 +68,17 @@ BROKEN = {
 }
 
 root = Path(tempfile.mkdtemp(prefix="orchest-lab-ui-tests-"))
-atexit.register(shutil.rmtree, root, ignore_errors=True)
+state = Path(tempfile.mkdtemp(prefix="orchest-lab-ui-tests-state-"))
+for folder in (root, state):
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
 shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
 (root / "broken.orchest").write_text(json.dumps(BROKEN, indent=4) + "\n")
+
+quickstart = root / "quickstart.orchest"
+text = quickstart.read_text()
+for environment in {step["environment"] for step in json.loads(text)["steps"].values()}:
+    text = text.replace(f'"environment": "{environment}"', '"environment": ""')
+quickstart.write_text(text)
 
 configure_jupyter_server(c)  # noqa: F821 (`c` is given by Jupyter's config loader)
 c.ServerApp.root_dir = str(root)  # noqa: F821
@@ -75,5 +86,9 @@ c.ServerApp.root_dir = str(root)  # noqa: F821
 c.ServerApp.port = 8899  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 (the test machines run as root)
 c.LabApp.news_url = None  # noqa: F821
+# Tests give their projects a `.orchest/` folder through the contents API.
+c.ContentsManager.allow_hidden = True  # noqa: F821
+c.OrchestLab.state_dir = str(state / "state")  # noqa: F821
+c.OrchestLab.data_dir = str(state / "data")  # noqa: F821
 # Quiet logs: Galata probes for folders that do not exist yet (404 warnings).
 c.ServerApp.log_level = "ERROR"  # noqa: F821

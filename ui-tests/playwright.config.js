@@ -17,6 +17,7 @@ module.exports = {
     ...baseConfig.use,
     baseURL: 'http://localhost:8899',
     video: 'off',
+    screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

@@ -1,100 +1,16 @@
 /**
- * Typed client of the orchest-lab REST API (`<base_url>/orchest-lab/api/...`).
- *
- * Each group of routes is a small class hanging off {@link OrchestLabAPI}
- * (`api.pipelines`, later `api.runs`, `api.jobs`, `api.environments`); they
- * all go through {@link OrchestLabAPI.request}, which applies the server
- * settings (auth, XSRF, base URL) and turns error responses into
- * {@link APIError}s.
+ * The connection to the orchest-lab REST API (`<base_url>/orchest-lab/api/...`):
+ * URLs, requests with the server settings (auth, XSRF, base URL), and error
+ * answers turned into {@link APIError}s. The route groups (`pipelines`,
+ * `runs`, `environments`) build on it.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { IIssue } from './types';
+
 /** URL prefix of every route, relative to the server's base URL. */
 export const API_NAMESPACE = 'orchest-lab/api';
-
-/** How bad an issue is: errors make a pipeline invalid, warnings do not. */
-export type Severity = 'error' | 'warning';
-
-/** One problem found in a pipeline. */
-export interface IIssue {
-  severity: Severity;
-  /** Machine-readable kind, e.g. `cycle`, `missing-file`, `invalid-json`. */
-  code: string;
-  /** A sentence for people. */
-  message: string;
-  /** The step the issue is about, if any. */
-  step_uuid: string | null;
-  /** Every step involved, when there are several (e.g. the steps of a cycle). */
-  related_step_uuids?: string[];
-  /** JSON pointer to the offending value ('' for the whole document). */
-  pointer: string;
-  /** 1-based line of a JSON syntax error. */
-  line?: number;
-  /** 1-based column of a JSON syntax error. */
-  column?: number;
-}
-
-/** A pipeline file found under the server root. */
-export interface IPipelineSummary {
-  /** Path relative to the server root (posix). */
-  path: string;
-  name: string;
-  uuid: string;
-  step_count: number;
-  /** The project folder (the folder holding the file). */
-  project: string;
-  /** Why the file could not be read, or null. */
-  error: string | null;
-}
-
-/**
- * Which pipeline to work on: a file on disk (`path`), its unsaved text
- * (`content`, so JSON syntax errors get a line and column) or an already
- * parsed object (`pipeline`). Give `path` with `content`/`pipeline` so that
- * file and environment references are checked against the right project.
- */
-export interface IPipelineSource {
-  path?: string;
-  content?: string;
-  pipeline?: object;
-}
-
-/** The answer of `POST pipelines/validate`. */
-export interface IValidationResult {
-  valid: boolean;
-  issues: IIssue[];
-}
-
-/** Which steps a run executes. */
-export type RunMode = 'full' | 'selection' | 'incoming' | 'downstream';
-
-/** The body of `POST pipelines/plan`. */
-export interface IPlanRequest extends IPipelineSource {
-  mode: RunMode;
-  /** The selected steps (for every mode but `full`). */
-  steps?: string[];
-}
-
-/** A step of an execution plan. */
-export interface IPlannedStep {
-  uuid: string;
-  title: string;
-  file_path: string;
-  /** Why the step is part of the plan (e.g. selected, ancestor). */
-  reason: string;
-  /** Steps that must finish first. */
-  waits_for: string[];
-  /** Depth in the plan: steps of one level can run in parallel. */
-  level: number;
-}
-
-/** The answer of `POST pipelines/plan`. */
-export interface IExecutionPlan {
-  mode: RunMode;
-  steps: IPlannedStep[];
-  issues: IIssue[];
-}
 
 /** An error answer of the API, or a failure to reach it. */
 export class APIError extends Error {
@@ -150,7 +66,7 @@ export async function errorFromResponse(response: Response): Promise<APIError> {
   return new APIError(message, { status, issues, url });
 }
 
-/** Options of {@link OrchestLabAPI.request}. */
+/** Options of {@link APIConnection.request}. */
 export interface IRequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Sent as JSON. */
@@ -161,19 +77,15 @@ export interface IRequestOptions {
   signal?: AbortSignal;
 }
 
-/** The REST API client. */
-export class OrchestLabAPI {
+/** Requests to the API's routes. */
+export class APIConnection {
   constructor(options: { serverSettings?: ServerConnection.ISettings } = {}) {
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
-    this.pipelines = new PipelinesAPI(this);
   }
 
   /** Settings of the Jupyter server the API lives on. */
   readonly serverSettings: ServerConnection.ISettings;
-
-  /** `pipelines/*` routes. */
-  readonly pipelines: PipelinesAPI;
 
   /** The absolute URL of an API route. */
   url(endpoint: string, query?: IRequestOptions['query']): string {
@@ -198,14 +110,14 @@ export class OrchestLabAPI {
   }
 
   /**
-   * Call a route and return its decoded JSON body.
+   * Call a route and return the response, which is OK (2xx).
    *
    * @throws {APIError} on an error status or when the server is unreachable.
    */
-  async request<T>(
+  async fetch(
     endpoint: string,
     options: IRequestOptions = {}
-  ): Promise<T> {
+  ): Promise<Response> {
     const url = this.url(endpoint, options.query);
     const init: RequestInit = { method: options.method ?? 'GET' };
     if (options.body !== undefined) {
@@ -234,6 +146,19 @@ export class OrchestLabAPI {
     if (!response.ok) {
       throw await errorFromResponse(response);
     }
+    return response;
+  }
+
+  /**
+   * Call a route and return its decoded JSON body.
+   *
+   * @throws {APIError} on an error status or when the server is unreachable.
+   */
+  async request<T>(
+    endpoint: string,
+    options: IRequestOptions = {}
+  ): Promise<T> {
+    const response = await this.fetch(endpoint, options);
     const text = await response.text();
     if (!text) {
       return undefined as T;
@@ -241,50 +166,11 @@ export class OrchestLabAPI {
     try {
       return JSON.parse(text) as T;
     } catch {
+      const url = this.url(endpoint, options.query);
       throw new APIError(
         `The orchest-lab server sent a response that is not JSON (${url})`,
-        {
-          status: response.status,
-          url
-        }
+        { status: response.status, url }
       );
     }
-  }
-}
-
-/** The `pipelines/*` routes. */
-export class PipelinesAPI {
-  constructor(private readonly _api: OrchestLabAPI) {}
-
-  /** Every pipeline file under the server root. */
-  async list(): Promise<IPipelineSummary[]> {
-    const data = await this._api.request<{ pipelines: IPipelineSummary[] }>(
-      'pipelines'
-    );
-    return data.pipelines;
-  }
-
-  /** Validate a pipeline (see {@link IPipelineSource}). */
-  validate(
-    source: IPipelineSource,
-    signal?: AbortSignal
-  ): Promise<IValidationResult> {
-    return this._api.request<IValidationResult>('pipelines/validate', {
-      method: 'POST',
-      body: source,
-      signal
-    });
-  }
-
-  /**
-   * The steps a run of the given mode would execute, in order.
-   *
-   * @throws {APIError} with `issues` when the pipeline cannot be planned.
-   */
-  plan(request: IPlanRequest): Promise<IExecutionPlan> {
-    return this._api.request<IExecutionPlan>('pipelines/plan', {
-      method: 'POST',
-      body: request
-    });
   }
 }

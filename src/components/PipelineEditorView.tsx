@@ -1,39 +1,84 @@
 /**
  * The pipeline editor's React tree: a notice when the text is not valid JSON,
- * the canvas, and the validation panel. State lives in the models; this only
- * renders them and keeps the selection.
+ * the latest run's status bar, the canvas, the properties panel and the
+ * validation panel. State lives in the models; this only renders them and
+ * passes the user's gestures to the editor's actions.
  */
+import { Edge, ReactFlowInstance } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, { useCallback, useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
+import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
+import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { issuesByStep } from '../model/issues';
+import { Position } from '../model/pipeline';
+import { IRunState } from '../model/runState';
 import { IssuePanel } from './IssueList';
 import { GraphRequest, PipelineGraph } from './PipelineGraph';
+import { RunBar } from './RunBar';
+import { StepNodeType } from './StepNode';
+import {
+  IPropertiesActions,
+  PropertiesPanel
+} from './properties/PropertiesPanel';
+import { forwardShortcut } from './shortcuts';
 import { useSignal } from './useSignal';
+
+/** What the editor does for the view. */
+export interface IEditorActions extends IPropertiesActions {
+  moveSteps(positions: Map<string, Position>): void;
+  connect(source: string, target: string): void;
+  canConnect(source: string, target: string): boolean;
+  dropFiles(paths: string[], position: Position): void;
+  showRuns(): void;
+  dismissRun(): void;
+}
 
 /** Properties of {@link PipelineEditorView}. */
 export interface IPipelineEditorViewProps {
   model: PipelineModel;
   validation: ValidationModel;
+  selection: SelectionModel;
+  environments: EnvironmentsModel;
+  /** The run whose statuses are shown, and when it changes. */
+  run: () => IRunState | null;
+  runChanged: ISignal<unknown, void>;
+  /** Whether the properties panel is shown, and when that changes. */
+  showProperties: () => boolean;
+  layoutChanged: ISignal<unknown, void>;
   /** Requests to the canvas from outside React. */
   requests: ISignal<unknown, GraphRequest>;
+  actions: IEditorActions;
   /** Asks to focus a step on the canvas (select + center). */
   onFocusStep: (uuid: string) => void;
   /** Opens the pipeline's text at a line and column (JSON errors). */
   onOpenLocation: (line: number, column: number) => void;
+  onFlowInit: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
 }
 
 /** The content of a pipeline editor. */
 export function PipelineEditorView(
   props: IPipelineEditorViewProps
 ): JSX.Element {
-  const { model, validation, requests, onFocusStep, onOpenLocation } = props;
+  const {
+    model,
+    validation,
+    selection,
+    environments,
+    requests,
+    actions,
+    onFocusStep,
+    onOpenLocation
+  } = props;
   const modelVersion = useSignal(model.changed);
   useSignal(validation.changed);
-  const [selected, setSelected] = useState<string | null>(null);
+  useSignal(selection.changed);
+  useSignal(props.runChanged);
+  useSignal(props.layoutChanged);
+  const keysRef = useRef<HTMLDivElement>(null);
 
   // Steps and edges are new arrays only when the text changed.
   const steps = model.steps;
@@ -41,6 +86,8 @@ export function PipelineEditorView(
   const issues = validation.issues;
   const byStep = useMemo(() => issuesByStep(issues), [issues]);
   const parseError = model.parseError;
+  const editable = model.pipeline !== null && parseError === null;
+  const run = props.run();
 
   const stepTitle = useCallback(
     (uuid: string) => model.getStep(uuid)?.title,
@@ -56,13 +103,13 @@ export function PipelineEditorView(
   const onActivate = useCallback(
     (issue: IIssue) => {
       if (issue.step_uuid !== null && model.getStep(issue.step_uuid)) {
-        setSelected(issue.step_uuid);
+        selection.set([issue.step_uuid]);
         onFocusStep(issue.step_uuid);
       } else if (typeof issue.line === 'number') {
         onOpenLocation(issue.line, issue.column ?? 1);
       }
     },
-    [model, onFocusStep, onOpenLocation]
+    [model, selection, onFocusStep, onOpenLocation]
   );
 
   let emptyMessage: string | undefined;
@@ -75,19 +122,58 @@ export function PipelineEditorView(
       {parseError && model.pipeline && (
         <div className="orchest-lab-PipelineEditor-notice" role="status">
           The file is not valid JSON (line {parseError.line}, column{' '}
-          {parseError.column}): showing its last valid version.
+          {parseError.column}): showing its last valid version, read-only.
         </div>
       )}
-      <PipelineGraph
-        steps={steps}
-        edges={edges}
-        issues={byStep}
-        allIssues={issues}
-        selected={selected}
-        onSelect={setSelected}
-        requests={requests}
-        emptyMessage={emptyMessage}
-      />
+      {run && (
+        <RunBar
+          run={run}
+          onShowRuns={actions.showRuns}
+          onDismiss={actions.dismissRun}
+        />
+      )}
+      <div className="orchest-lab-PipelineEditor-main">
+        <div
+          ref={keysRef}
+          className="orchest-lab-GraphKeys"
+          // The canvas suppresses JupyterLab's shortcuts for its keys and
+          // forwards them here, where the editor's shortcuts apply.
+        >
+          <PipelineGraph
+            steps={steps}
+            edges={edges}
+            issues={byStep}
+            allIssues={issues}
+            selection={selection}
+            runSteps={run ? run.steps : null}
+            requests={requests}
+            editable={editable}
+            emptyMessage={emptyMessage}
+            onMove={actions.moveSteps}
+            onConnect={actions.connect}
+            isValidConnection={actions.canConnect}
+            onRefuseConnection={actions.connect}
+            onOpenStep={actions.openStep}
+            onDropFiles={actions.dropFiles}
+            onInit={props.onFlowInit}
+            onKeyDown={event => {
+              if (keysRef.current) {
+                forwardShortcut(event.nativeEvent, keysRef.current);
+              }
+            }}
+          />
+        </div>
+        {props.showProperties() && (
+          <PropertiesPanel
+            model={model}
+            selectedSteps={selection.steps}
+            environments={environments}
+            run={run}
+            editable={editable}
+            actions={actions}
+          />
+        )}
+      </div>
       <IssuePanel
         status={validation.status}
         issues={issues}

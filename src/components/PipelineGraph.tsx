@@ -1,32 +1,47 @@
 /**
  * The pipeline canvas: steps as nodes, connections as arrows, pan/zoom,
  * fit-to-view controls and a minimap (React Flow). Positions come from the
- * file; steps without one are placed by dagre (left to right).
+ * file; steps without one are placed by dagre (left to right). Nodes can be
+ * moved, connected, selected (click, Ctrl/Cmd+click, Shift+drag a box) and
+ * files dropped from the file browser; every change goes back to the editor
+ * through callbacks, which write the pipeline file.
  */
 import {
   Background,
   BackgroundVariant,
+  Connection,
   Controls,
   Edge,
+  EdgeChange,
   MarkerType,
   MiniMap,
+  NodeChange,
+  OnConnectEnd,
   ReactFlow,
+  ReactFlowInstance,
   ReactFlowProvider,
   useReactFlow,
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, { useEffect, useMemo, useRef } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
+import { SelectionModel } from '../model/SelectionModel';
 import { issueSteps, worstSeverity } from '../model/issues';
 import { DEFAULT_LAYOUT, resolvePositions } from '../model/layout';
+import { Position } from '../model/pipeline';
+import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
 import { StepNode, StepNodeType } from './StepNode';
+import { useFileDrop } from './useFileDrop';
+import { useSignal } from './useSignal';
 
 /** Something the editor asks the canvas to do. */
-export type GraphRequest = { kind: 'fit' } | { kind: 'focus'; uuid: string };
+export type GraphRequest =
+  | { kind: 'fit' }
+  | { kind: 'focus'; uuid: string };
 
 /** Properties of {@link PipelineGraph}. */
 export interface IPipelineGraphProps {
@@ -36,14 +51,32 @@ export interface IPipelineGraphProps {
   issues: ReadonlyMap<string, readonly IIssue[]>;
   /** All validation issues (for those about connections). */
   allIssues: readonly IIssue[];
-  /** The selected step, if any. */
-  selected: string | null;
-  /** Called when the user selects a step (or clicks the empty canvas: null). */
-  onSelect: (uuid: string | null) => void;
+  /** The selected steps and connections; the canvas changes it. */
+  selection: SelectionModel;
+  /** Steps of the pipeline's latest run. */
+  runSteps: Readonly<Record<string, IStepRunState>> | null;
   /** Requests from outside React (fit view, focus a step). */
   requests: ISignal<unknown, GraphRequest>;
+  /** Whether the graph can be changed (not while the JSON is invalid). */
+  editable: boolean;
   /** What the empty canvas says. */
   emptyMessage?: string;
+  /** Steps were moved (new top-left positions). */
+  onMove?: (positions: Map<string, Position>) => void;
+  /** The user drew a connection from `source` (parent) to `target`. */
+  onConnect?: (source: string, target: string) => void;
+  /** Whether a connection may be drawn (for feedback while dragging). */
+  isValidConnection?: (source: string, target: string) => boolean;
+  /** A connection was dropped on a handle where it may not be made. */
+  onRefuseConnection?: (source: string, target: string) => void;
+  /** A step was double-clicked. */
+  onOpenStep?: (uuid: string) => void;
+  /** Files (server paths) were dropped at a canvas position. */
+  onDropFiles?: (paths: string[], position: Position) => void;
+  /** The React Flow instance is ready (for coordinates and viewport). */
+  onInit?: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  /** A key went down on the canvas (after the canvas's own handling). */
+  onKeyDown?: (event: React.KeyboardEvent<HTMLDivElement>) => void;
 }
 
 const NODE_TYPES = { step: StepNode };
@@ -52,13 +85,16 @@ const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.25 };
 const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
 const CYCLE_MARKER = { ...EDGE_MARKER, color: 'var(--jp-error-color1)' };
 const NO_ISSUES: readonly IIssue[] = [];
+const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 
 /** Build React Flow nodes from steps. */
 export function buildNodes(
   steps: readonly IStep[],
   positions: ReadonlyMap<string, [number, number]>,
   issues: ReadonlyMap<string, readonly IIssue[]>,
-  selected: string | null
+  selected: ReadonlySet<string>,
+  runSteps: Readonly<Record<string, IStepRunState>> | null = null,
+  editable = false
 ): StepNodeType[] {
   return steps.map(step => {
     const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
@@ -71,11 +107,12 @@ export function buildNodes(
         title: step.title,
         filePath: step.filePath,
         issues: stepIssues,
-        severity: worstSeverity(stepIssues)
+        severity: worstSeverity(stepIssues),
+        run: runSteps?.[step.uuid] ?? null
       },
-      selected: step.uuid === selected,
-      draggable: false,
-      connectable: false,
+      selected: selected.has(step.uuid),
+      draggable: editable,
+      connectable: editable,
       deletable: false
     };
   });
@@ -110,7 +147,8 @@ export function cycleEdgeIds(
 export function buildEdges(
   edges: readonly IEdge[],
   positions: ReadonlyMap<string, [number, number]>,
-  inCycle: ReadonlySet<string>
+  inCycle: ReadonlySet<string>,
+  selected: ReadonlySet<string> = new Set()
 ): Edge[] {
   return edges.map(edge => {
     const [sourceX] = positions.get(edge.source) ?? [0, 0];
@@ -125,9 +163,10 @@ export function buildEdges(
       className: inCycle.has(edge.id)
         ? 'orchest-lab-Connection orchest-lab-Connection--cycle'
         : 'orchest-lab-Connection',
+      selected: selected.has(edge.id),
       focusable: false,
       deletable: false,
-      selectable: false
+      selectable: true
     };
   });
 }
@@ -138,6 +177,7 @@ function ViewportController(props: {
   stepCount: number;
 }) {
   const flow = useReactFlow();
+  const store = useStoreApi();
   const { requests, stepCount } = props;
   const previousCount = useRef(stepCount);
 
@@ -156,10 +196,7 @@ function ViewportController(props: {
       void flow.setCenter(
         node.position.x + width / 2,
         node.position.y + height / 2,
-        {
-          zoom: Math.max(flow.getZoom(), 1),
-          duration: 300
-        }
+        { zoom: Math.max(flow.getZoom(), 1), duration: 300 }
       );
     };
     requests.connect(onRequest);
@@ -169,12 +206,36 @@ function ViewportController(props: {
   }, [requests, flow]);
 
   useEffect(() => {
-    // The first steps of a pipeline that opened empty (or with invalid JSON).
-    if (previousCount.current === 0 && stepCount > 0) {
+    // The first steps of a pipeline that opened empty (or with invalid
+    // JSON) are brought into view, unless they are there already (dropped
+    // where the user wanted them).
+    if (previousCount.current === 0 && stepCount > 0 && !allVisible()) {
       void flow.fitView(FIT_VIEW_OPTIONS);
     }
     previousCount.current = stepCount;
   }, [stepCount, flow]);
+
+  /** Whether every node lies inside the visible area. */
+  const allVisible = () => {
+    const { width, height, transform } = store.getState();
+    const [x, y, zoom] = transform;
+    if (width === 0 || height === 0) {
+      return false;
+    }
+    const left = -x / zoom;
+    const top = -y / zoom;
+    const right = left + width / zoom;
+    const bottom = top + height / zoom;
+    return flow
+      .getNodes()
+      .every(
+        node =>
+          node.position.x >= left &&
+          node.position.y >= top &&
+          node.position.x + DEFAULT_LAYOUT.nodeWidth <= right &&
+          node.position.y + DEFAULT_LAYOUT.nodeHeight <= bottom
+      );
+  };
 
   return null;
 }
@@ -189,47 +250,238 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
 }
 
 function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
-  const { steps, edges, issues, allIssues, selected, onSelect, requests } =
-    props;
-  const emptyMessage = props.emptyMessage ?? 'This pipeline has no steps yet.';
+  const {
+    steps,
+    edges,
+    issues,
+    allIssues,
+    selection,
+    runSteps,
+    requests,
+    editable
+  } = props;
+  const emptyMessage =
+    props.emptyMessage ??
+    (editable
+      ? 'This pipeline has no steps yet: drag notebooks and scripts here from the file browser.'
+      : 'This pipeline has no steps yet.');
   const store = useStoreApi<StepNodeType, Edge>();
+  const flow = useReactFlow<StepNodeType, Edge>();
+  const rootRef = useRef<HTMLDivElement>(null);
+  useSignal(selection.changed);
+  const selectedSteps = useMemo(
+    () => new Set(selection.steps),
+    [selection.steps]
+  );
+  const selectedEdges = useMemo(
+    () => new Set(selection.edges),
+    [selection.edges]
+  );
+  // Positions of nodes being dragged; the file is written when they drop.
+  const [dragged, setDraggedState] = useState<Map<string, Position> | null>(
+    null
+  );
+  const draggedRef = useRef<Map<string, Position> | null>(null);
+  const setDragged = (value: Map<string, Position> | null) => {
+    draggedRef.current = value;
+    setDraggedState(value);
+  };
+
   const positions = useMemo(
     () => resolvePositions(steps, edges),
     [steps, edges]
   );
-  const nodes = useMemo(() => {
+  const baseNodes = useMemo(() => {
     // Hand React Flow the sizes it measured (with their handles) so that a
     // re-render for new issues or a new selection keeps the nodes measured;
     // nodes it has not fully measured yet are left for it to measure.
     const lookup = store.getState().nodeLookup;
-    return buildNodes(steps, positions, issues, selected).map(node => {
+    return buildNodes(
+      steps,
+      positions,
+      issues,
+      selectedSteps,
+      runSteps,
+      editable
+    ).map(node => {
       const known = lookup.get(node.id);
       return known?.internals.handleBounds && known.measured.width
         ? { ...node, measured: known.measured }
         : node;
     });
-  }, [store, steps, positions, issues, selected]);
+  }, [store, steps, positions, issues, selectedSteps, runSteps, editable]);
+  const nodes = useMemo(() => {
+    if (!dragged) {
+      return baseNodes;
+    }
+    return baseNodes.map(node => {
+      const at = dragged.get(node.id);
+      return at ? { ...node, position: { x: at[0], y: at[1] } } : node;
+    });
+  }, [baseNodes, dragged]);
   const flowEdges = useMemo(
-    () => buildEdges(edges, positions, cycleEdgeIds(edges, allIssues)),
-    [edges, positions, allIssues]
+    () =>
+      buildEdges(
+        edges,
+        positions,
+        cycleEdgeIds(edges, allIssues),
+        selectedEdges
+      ),
+    [edges, positions, allIssues, selectedEdges]
   );
 
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepNodeType>[]) => {
+      const picked = new Set(selection.steps);
+      let selectionChanged = false;
+      let moved: Map<string, Position> | null = null;
+      for (const change of changes) {
+        if (change.type === 'select') {
+          selectionChanged = true;
+          if (change.selected) {
+            picked.add(change.id);
+          } else {
+            picked.delete(change.id);
+          }
+        } else if (change.type === 'position' && change.position) {
+          moved = moved ?? new Map(draggedRef.current ?? []);
+          moved.set(change.id, [change.position.x, change.position.y]);
+        }
+      }
+      if (selectionChanged) {
+        selection.set([...picked], selection.edges);
+      }
+      if (moved) {
+        setDragged(moved);
+      }
+      // Sizes and other changes are React Flow's own business.
+    },
+    [selection]
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      const picked = new Set(selection.edges);
+      let changed = false;
+      for (const change of changes) {
+        if (change.type === 'select') {
+          changed = true;
+          if (change.selected) {
+            picked.add(change.id);
+          } else {
+            picked.delete(change.id);
+          }
+        }
+      }
+      if (changed) {
+        selection.set(selection.steps, [...picked]);
+      }
+    },
+    [selection]
+  );
+
+  const onNodeDragStop = useCallback(() => {
+    const moved = draggedRef.current;
+    if (moved && moved.size > 0) {
+      props.onMove?.(new Map(moved));
+    }
+    setDragged(null);
+  }, [props.onMove]);
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (connection.source && connection.target) {
+        props.onConnect?.(connection.source, connection.target);
+      }
+    },
+    [props.onConnect]
+  );
+
+  const onConnectEnd = useCallback<OnConnectEnd>(
+    (_, state) => {
+      if (
+        state.isValid !== false ||
+        !state.fromNode ||
+        !state.toNode ||
+        !state.toHandle ||
+        state.toHandle.type === state.fromHandle?.type
+      ) {
+        return;
+      }
+      // Drawn from an output to an input, or the other way round.
+      const fromOutput = state.fromHandle?.type === 'source';
+      const source = fromOutput ? state.fromNode.id : state.toNode.id;
+      const target = fromOutput ? state.toNode.id : state.fromNode.id;
+      props.onRefuseConnection?.(source, target);
+    },
+    [props.onRefuseConnection]
+  );
+
+  const isValidConnection = useCallback(
+    (connection: Edge | Connection) =>
+      !props.isValidConnection ||
+      props.isValidConnection(connection.source, connection.target),
+    [props.isValidConnection]
+  );
+
+  const dropping = useFileDrop(rootRef, {
+    enabled: editable && props.onDropFiles !== undefined,
+    onDrop: (paths, clientX, clientY) => {
+      const at = flow.screenToFlowPosition({ x: clientX, y: clientY });
+      // Center the node on the pointer.
+      props.onDropFiles?.(paths, [
+        at.x - DEFAULT_LAYOUT.nodeWidth / 2,
+        at.y - DEFAULT_LAYOUT.nodeHeight / 2
+      ]);
+    }
+  });
+
   return (
-    <div className="orchest-lab-PipelineGraph">
+    <div
+      ref={rootRef}
+      className={`orchest-lab-PipelineGraph${dropping ? ' orchest-lab-mod-dropTarget' : ''}`}
+      // Keys typed on the canvas are the graph's: JupyterLab's shortcuts see
+      // them only as the editor forwards them (see PipelineEditorView).
+      data-lm-suppress-shortcuts="true"
+      tabIndex={-1}
+      onKeyDown={props.onKeyDown}
+      onMouseDown={event => {
+        // Clicking the empty canvas gives it the keyboard (Delete, Ctrl+V).
+        if (event.target instanceof Element && !event.target.closest('input, textarea, select')) {
+          rootRef.current?.focus({ preventScroll: true });
+        }
+      }}
+    >
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={flowEdges}
         nodeTypes={NODE_TYPES}
         edgeTypes={EDGE_TYPES}
-        onNodeClick={(_, node) => onSelect(node.id)}
-        onPaneClick={() => onSelect(null)}
-        nodesDraggable={false}
-        nodesConnectable={false}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDoubleClick={(_, node) => props.onOpenStep?.(node.id)}
+        onNodeContextMenu={(_, node) => {
+          // The context menu's commands act on the selection.
+          if (!selection.has(node.id)) {
+            selection.set([node.id]);
+          }
+        }}
+        onInit={props.onInit}
+        nodesDraggable={editable}
+        nodesConnectable={editable}
+        nodesFocusable={false}
         edgesFocusable={false}
         deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        zoomOnDoubleClick={false}
         fitView
         fitViewOptions={FIT_VIEW_OPTIONS}
-        minZoom={0.1}
+        minZoom={0.05}
         maxZoom={2.5}
         attributionPosition="top-right"
       >
@@ -241,9 +493,14 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
             zoomable
             ariaLabel="Pipeline overview"
             nodeClassName={node =>
-              node.data.severity
-                ? `orchest-lab-MiniMapNode--${node.data.severity}`
-                : ''
+              [
+                node.data.severity
+                  ? `orchest-lab-MiniMapNode--${node.data.severity}`
+                  : '',
+                node.data.run
+                  ? `orchest-lab-MiniMapNode--${node.data.run.status.toLowerCase()}`
+                  : ''
+              ].join(' ')
             }
           />
         )}

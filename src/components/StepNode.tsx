@@ -1,13 +1,23 @@
 /**
  * A step of the pipeline drawn as a graph node: file-type icon, title, file,
- * and a red/amber decoration with a tooltip when validation found issues.
+ * a red/amber decoration with a tooltip when validation found issues, and
+ * the step's status in the pipeline's latest run (queued, running with the
+ * elapsed time, succeeded, failed, skipped, aborted). Connections are drawn
+ * from the output handle (right) to an input handle (left).
  */
 import { Handle, Node, NodeProps, Position } from '@xyflow/react';
-import React, { memo } from 'react';
+import React, { memo, useEffect, useState } from 'react';
 
 import type { IIssue, Severity } from '../api';
 import { stepFileKind } from '../icons';
 import { displayMessage } from '../model/issues';
+import {
+  IStepRunState,
+  elapsedMs,
+  formatDuration,
+  isEnded,
+  statusLabel
+} from '../model/runState';
 
 /** What a step node renders. */
 export interface IStepNodeData extends Record<string, unknown> {
@@ -17,22 +27,72 @@ export interface IStepNodeData extends Record<string, unknown> {
   issues: readonly IIssue[];
   /** The worst severity among `issues`. */
   severity: Severity | null;
+  /** The step in the pipeline's latest run, if it is part of it. */
+  run: IStepRunState | null;
 }
 
 /** The React Flow node type of steps. */
 export type StepNodeType = Node<IStepNodeData, 'step'>;
 
-/** Tooltip text of a step: its issues, or its file. */
+/** Tooltip text of a step: its file, its run status, and its issues. */
 export function stepTooltip(data: IStepNodeData, kindLabel: string): string {
-  const header = `${data.title}\n${kindLabel}: ${data.filePath || '(no file)'}`;
-  if (data.issues.length === 0) {
-    return header;
+  const lines = [
+    data.title,
+    `${kindLabel}: ${data.filePath || '(no file)'}`
+  ];
+  const run = data.run;
+  if (run) {
+    let status = statusLabel(run.status);
+    if (run.failure) {
+      status += `: ${run.failure.name}: ${run.failure.message}`;
+    } else if (run.reason) {
+      status += ` (${run.reason})`;
+    }
+    lines.push(`Last run: ${status}`);
   }
-  const lines = data.issues.map(
-    issue =>
-      `${issue.severity === 'error' ? 'Error' : 'Warning'}: ${displayMessage(issue.message)}`
+  if (data.issues.length > 0) {
+    lines.push('');
+    for (const issue of data.issues) {
+      lines.push(
+        `${issue.severity === 'error' ? 'Error' : 'Warning'}: ${displayMessage(issue.message)}`
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The time a running step has been running, ticking every second. */
+function Elapsed(props: { startedAt: string | null }): JSX.Element {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return <>{formatDuration(elapsedMs(props.startedAt, null, now))}</>;
+}
+
+/** The run status line of a node. */
+function RunStatus(props: { run: IStepRunState }): JSX.Element {
+  const { run } = props;
+  const status = run.status.toLowerCase();
+  let detail: React.ReactNode = null;
+  if (run.status === 'STARTED') {
+    detail = <Elapsed startedAt={run.startedAt} />;
+  } else if (isEnded(run.status) && run.startedAt && run.finishedAt) {
+    detail = formatDuration(elapsedMs(run.startedAt, run.finishedAt));
+  }
+  return (
+    <div
+      className={`orchest-lab-StepNode-status orchest-lab-RunStatus--${status}`}
+    >
+      <span className="orchest-lab-StepNode-statusLabel">
+        {statusLabel(run.status)}
+      </span>
+      {detail !== null && (
+        <span className="orchest-lab-StepNode-elapsed">{detail}</span>
+      )}
+    </div>
   );
-  return `${header}\n\n${lines.join('\n')}`;
 }
 
 function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
@@ -40,6 +100,9 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
   const classes = ['orchest-lab-StepNode'];
   if (data.severity) {
     classes.push(`orchest-lab-StepNode--${data.severity}`);
+  }
+  if (data.run) {
+    classes.push(`orchest-lab-StepNode--${data.run.status.toLowerCase()}`);
   }
   if (selected) {
     classes.push('orchest-lab-mod-selected');
@@ -49,10 +112,16 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
     <div
       className={classes.join(' ')}
       data-step-uuid={id}
+      data-run-status={data.run?.status ?? undefined}
       title={stepTooltip(data, kind.label)}
       aria-label={`Step ${data.title}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle
+        type="target"
+        position={Position.Left}
+        className="orchest-lab-StepNode-input"
+        aria-label="Input"
+      />
       <kind.icon.react
         tag="span"
         className="orchest-lab-StepNode-icon"
@@ -61,7 +130,13 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
       />
       <div className="orchest-lab-StepNode-text">
         <div className="orchest-lab-StepNode-title">{data.title}</div>
-        <div className="orchest-lab-StepNode-file">{fileName || 'no file'}</div>
+        {data.run ? (
+          <RunStatus run={data.run} />
+        ) : (
+          <div className="orchest-lab-StepNode-file">
+            {fileName || 'no file'}
+          </div>
+        )}
       </div>
       {data.severity && (
         <span
@@ -71,7 +146,12 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
           {data.issues.length}
         </span>
       )}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle
+        type="source"
+        position={Position.Right}
+        className="orchest-lab-StepNode-output"
+        aria-label="Output"
+      />
     </div>
   );
 }

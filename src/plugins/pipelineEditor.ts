@@ -9,21 +9,30 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { FileDialog } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { OrchestLabAPI } from '../api';
+import { registerEditorCommands } from '../commands/editorCommands';
 import { fitViewIcon, pipelineIcon } from '../icons';
+import { RunsModel } from '../model/RunsModel';
+import { isStepFile } from '../model/edits';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
+import { RunLauncher } from '../runner/RunLauncher';
 import {
   CommandIDs,
   IOrchestLabAPI,
   IPipelineEditorTracker,
+  IRunLauncher,
+  IRunsModel,
   PALETTE_CATEGORY,
   PIPELINE_FACTORY,
   PIPELINE_FILE_TYPE,
   PLUGIN_ID
 } from '../tokens';
+import { SIDEBAR_ID } from '../widgets/PipelinesSidebar';
 import {
   DEFAULT_EDITOR_SETTINGS,
   IPipelineEditorSettings,
@@ -47,7 +56,12 @@ function readSettings(
 ): IPipelineEditorSettings {
   const validateOnChange = settings.get('validateOnChange').composite;
   const validationDelay = settings.get('validationDelay').composite;
+  const showProperties = settings.get('showProperties').composite;
   return {
+    showProperties:
+      typeof showProperties === 'boolean'
+        ? showProperties
+        : DEFAULT_EDITOR_SETTINGS.showProperties,
     validateOnChange:
       typeof validateOnChange === 'boolean'
         ? validateOnChange
@@ -64,15 +78,23 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
     id: PLUGIN_ID,
     description: 'Opens .orchest pipeline files in a visual pipeline editor.',
     autoStart: true,
-    requires: [IOrchestLabAPI],
-    optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
+    requires: [IOrchestLabAPI, IRunsModel, IRunLauncher],
+    optional: [
+      ILayoutRestorer,
+      ICommandPalette,
+      ISettingRegistry,
+      IDocumentManager
+    ],
     provides: IPipelineEditorTracker,
     activate: (
       app: JupyterFrontEnd,
       api: OrchestLabAPI,
+      runs: RunsModel,
+      launcher: RunLauncher,
       restorer: ILayoutRestorer | null,
       palette: ICommandPalette | null,
-      settingRegistry: ISettingRegistry | null
+      settingRegistry: ISettingRegistry | null,
+      docManager: IDocumentManager | null
     ): IPipelineEditorTracker => {
       const { commands, docRegistry, shell } = app;
       let settings: IPipelineEditorSettings = { ...DEFAULT_EDITOR_SETTINGS };
@@ -115,15 +137,54 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
         }
       };
 
+      /** Let the user choose a notebook or script, starting in `folder`. */
+      const pickFile = async (folder: string): Promise<string | null> => {
+        if (!docManager) {
+          return null;
+        }
+        const result = await FileDialog.getOpenFiles({
+          manager: docManager,
+          title: 'Choose the file of the step',
+          defaultPath: folder,
+          filter: model =>
+            model.type === 'directory' || isStepFile(model.path) ? {} : null
+        });
+        const chosen = result.value?.find(model => model.type !== 'directory');
+        return result.button.accept && chosen ? chosen.path : null;
+      };
+
       const factory = new PipelineEditorFactory({
         name: PIPELINE_FACTORY,
         label: 'Pipeline Editor',
         fileTypes: [PIPELINE_FILE_TYPE],
         defaultFor: [PIPELINE_FILE_TYPE],
         api,
+        runs,
+        commands,
         settings: () => settings,
         openLocation: (path, line, column) =>
-          void openLocation(path, line, column)
+          void openLocation(path, line, column),
+        services: {
+          openFile: path => void commands.execute('docmanager:open', { path }),
+          pickFile,
+          showLog: (runId, stepUuid) => {
+            const step = runs.get(runId)?.steps[stepUuid];
+            void commands.execute(CommandIDs.showLog, {
+              runId,
+              stepUuid,
+              title: step?.title ?? stepUuid
+            });
+          },
+          showRuns: () => {
+            if (commands.hasCommand(CommandIDs.showPipelines)) {
+              void commands.execute(CommandIDs.showPipelines, {
+                section: 'runs'
+              });
+            } else {
+              shell.activateById(SIDEBAR_ID);
+            }
+          }
+        }
       });
       docRegistry.addWidgetFactory(factory);
 
@@ -174,9 +235,13 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           });
         }
       }
-      tracker.currentChanged.connect(() => {
-        commands.notifyCommandChanged(CommandIDs.fitView);
-        commands.notifyCommandChanged(CommandIDs.validate);
+      registerEditorCommands({
+        app,
+        tracker,
+        runs,
+        launcher,
+        palette,
+        pickFile
       });
 
       if (settingRegistry) {

@@ -1,20 +1,35 @@
 /**
  * The content widget of a pipeline document: ties a document context (the
- * text model of the `.orchest` file) to a {@link PipelineModel} and a
- * {@link ValidationModel}, and renders the editor view.
+ * text model of the `.orchest` file) to the models (pipeline, validation,
+ * selection, environments, the runs store) and renders the editor view.
+ * Every change to the graph is written through the document's text model
+ * (see {@link PipelineEditing}), so dirty state, save, revert and undo work
+ * as for any JupyterLab document.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
+import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
 
 import { OrchestLabAPI } from '../api';
 import { GraphRequest } from '../components/PipelineGraph';
-import { PipelineEditorView } from '../components/PipelineEditorView';
+import {
+  IEditorActions,
+  PipelineEditorView
+} from '../components/PipelineEditorView';
+import { StepNodeType } from '../components/StepNode';
+import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
+import { RunsModel } from '../model/RunsModel';
+import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
+import { Position } from '../model/pipeline';
+import { folderOf } from '../model/paths';
+import { IRunState } from '../model/runState';
+import { IEditorServices, PipelineEditing } from './PipelineEditing';
 
 /** User settings that affect open editors. */
 export interface IPipelineEditorSettings {
@@ -22,12 +37,15 @@ export interface IPipelineEditorSettings {
   validateOnChange: boolean;
   /** Debounce delay of validation while editing, in milliseconds. */
   validationDelay: number;
+  /** Show the properties panel beside the canvas. */
+  showProperties: boolean;
 }
 
 /** Settings used when the settings registry is not available. */
 export const DEFAULT_EDITOR_SETTINGS: IPipelineEditorSettings = {
   validateOnChange: true,
-  validationDelay: 300
+  validationDelay: 300,
+  showProperties: true
 };
 
 /** The pipeline editor. */
@@ -36,11 +54,17 @@ export class PipelineEditor extends ReactWidget {
     super();
     this.addClass('orchest-lab-PipelineEditor');
     this._context = options.context;
+    this._api = options.api;
     this._settings = { ...DEFAULT_EDITOR_SETTINGS, ...options.settings };
     this._openLocation = options.openLocation ?? null;
+    this.runs = options.runs ?? null;
     this._showPath();
-    this._context.pathChanged.connect(this._showPath, this);
+    this._context.pathChanged.connect(this._onPathChanged, this);
     this.model = new PipelineModel();
+    this.selection = new SelectionModel();
+    this.environments = new EnvironmentsModel(project =>
+      options.api.environments.list(project)
+    );
     this.validation = new ValidationModel({
       validate: (source, signal) =>
         options.api.pipelines.validate(source, signal),
@@ -48,6 +72,10 @@ export class PipelineEditor extends ReactWidget {
       localIssues: () =>
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
+    this.editing = new PipelineEditing(this, options.services ?? {});
+    this.model.changed.connect(this._onModelChanged, this);
+    this.selection.changed.connect(this._emitState, this);
+    this.runs?.changed.connect(this._onRunChanged, this);
     void this._context.ready.then(() => this._onReady());
   }
 
@@ -57,14 +85,76 @@ export class PipelineEditor extends ReactWidget {
   /** The validation state of the pipeline. */
   readonly validation: ValidationModel;
 
+  /** The selected steps and connections. */
+  readonly selection: SelectionModel;
+
+  /** The environments of the pipeline's project. */
+  readonly environments: EnvironmentsModel;
+
+  /** The runs of every pipeline (null when runs are not available). */
+  readonly runs: RunsModel | null;
+
+  /** The editing operations (they write the document). */
+  readonly editing: PipelineEditing;
+
   /** The document context (path, text model, save/revert). */
   get context(): DocumentRegistry.Context {
     return this._context;
   }
 
+  /** The pipeline file, relative to the server root. */
+  get path(): string {
+    return this._context.localPath;
+  }
+
+  /** The folder of the pipeline file ('' at the root). */
+  get folder(): string {
+    return folderOf(this.path);
+  }
+
+  /**
+   * Emitted when something commands depend on changes: the selection, the
+   * pipeline, the latest run.
+   */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
   /** Requests to the canvas (fit view, focus a step). */
   get graphRequests(): ISignal<this, GraphRequest> {
     return this._graphRequests;
+  }
+
+  /** React Flow, once the canvas is up (coordinates, viewport). */
+  get flow(): ReactFlowInstance<StepNodeType, Edge> | null {
+    return this._flow;
+  }
+
+  /** The run whose statuses the editor shows (the pipeline's latest). */
+  get currentRun(): IRunState | null {
+    const run = this.runs?.latest(this.path);
+    return run && run.id !== this._dismissedRun ? run : null;
+  }
+
+  /** Whether the pipeline can be edited now (its JSON is valid). */
+  get editable(): boolean {
+    return this.model.pipeline !== null && this.model.parseError === null;
+  }
+
+  /** The canvas position at the middle of the visible area. */
+  viewCenter(): Position {
+    const flow = this._flow;
+    const rect = this.node
+      .querySelector('.orchest-lab-PipelineGraph')
+      ?.getBoundingClientRect();
+    if (!flow || !rect || rect.width === 0) {
+      return [0, 0];
+    }
+    const at = flow.screenToFlowPosition({
+      x: rect.left + rect.width / 2,
+      y: rect.top + rect.height / 2
+    });
+    return [at.x, at.y];
   }
 
   /** Fit the whole pipeline into the view. */
@@ -82,10 +172,32 @@ export class PipelineEditor extends ReactWidget {
     return this.validation.validate(this._source());
   }
 
+  /** Stop showing the statuses of the current run (until the next one). */
+  dismissRun(): void {
+    const run = this.currentRun;
+    if (run) {
+      this._dismissedRun = run.id;
+      this._runChanged.emit();
+      this._emitState();
+    }
+  }
+
+  /** Show or hide the properties panel. */
+  toggleProperties(show?: boolean): void {
+    this._settings.showProperties = show ?? !this._settings.showProperties;
+    this._layoutChanged.emit();
+  }
+
+  /** Whether the properties panel is shown. */
+  get propertiesShown(): boolean {
+    return this._settings.showProperties;
+  }
+
   /** Apply changed user settings. */
   updateSettings(settings: Partial<IPipelineEditorSettings>): void {
     this._settings = { ...this._settings, ...settings };
     this.validation.delay = this._settings.validationDelay;
+    this._layoutChanged.emit();
   }
 
   dispose(): void {
@@ -94,21 +206,43 @@ export class PipelineEditor extends ReactWidget {
     }
     this.validation.dispose();
     Signal.clearData(this);
+    Signal.clearData(this.selection);
+    Signal.clearData(this.environments);
     super.dispose();
   }
 
   protected render(): JSX.Element {
+    const actions: IEditorActions = this.editing.viewActions();
     return (
       <PipelineEditorView
         model={this.model}
         validation={this.validation}
+        selection={this.selection}
+        environments={this.environments}
+        run={() => this.currentRun}
+        runChanged={this._runChanged}
+        showProperties={() => this._settings.showProperties}
+        layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
+        actions={actions}
         onFocusStep={uuid => this.focusStep(uuid)}
         onOpenLocation={(line, column) =>
           this._openLocation?.(this._context.path, line, column)
         }
+        onFlowInit={flow => {
+          this._flow = flow;
+        }}
       />
     );
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    // The keyboard goes to the canvas, where the editor's shortcuts apply.
+    const canvas = this.node.querySelector<HTMLElement>(
+      '.orchest-lab-PipelineGraph'
+    );
+    (canvas ?? this.node).focus({ preventScroll: true });
   }
 
   protected onAfterShow(msg: Message): void {
@@ -128,6 +262,43 @@ export class PipelineEditor extends ReactWidget {
     this._context.model.contentChanged.connect(this._onContentChanged, this);
     this._context.saveState.connect(this._onSaveState, this);
     void this.validate();
+    void this._loadProject();
+    void this._loadRuns();
+  }
+
+  /** Find the pipeline's project, then its environments. */
+  private async _loadProject(): Promise<void> {
+    let project = this.folder;
+    try {
+      const found = (await this._api.pipelines.list()).find(
+        pipeline => pipeline.path === this.path
+      );
+      if (found) {
+        project = found.project;
+      }
+    } catch (reason) {
+      console.warn('orchest-lab: could not list pipelines', reason);
+    }
+    if (!this.isDisposed) {
+      await this.environments.load(project);
+    }
+  }
+
+  /** Load the pipeline's runs; the latest one in full, for its statuses. */
+  private async _loadRuns(): Promise<void> {
+    const runs = this.runs;
+    if (!runs) {
+      return;
+    }
+    try {
+      await runs.refresh(this.path);
+      const latest = runs.latest(this.path);
+      if (latest && !latest.complete) {
+        await runs.fetch(latest.id);
+      }
+    } catch (reason) {
+      console.warn('orchest-lab: could not load the runs', reason);
+    }
   }
 
   private _onContentChanged(): void {
@@ -139,10 +310,34 @@ export class PipelineEditor extends ReactWidget {
     }
   }
 
+  private _onModelChanged(): void {
+    const steps = new Set(this.model.steps.map(step => step.uuid));
+    const edges = new Set(this.model.edges.map(edge => edge.id));
+    this.selection.retain(steps, edges);
+    this._emitState();
+  }
+
+  private _onRunChanged(_: RunsModel, run: IRunState): void {
+    if (run.pipelinePath === this.path) {
+      this._runChanged.emit();
+      this._emitState();
+    }
+  }
+
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
     if (state === 'completed' && !this._settings.validateOnChange) {
       this.validation.schedule(this._source());
     }
+  }
+
+  private _onPathChanged(): void {
+    this._showPath();
+    this._runChanged.emit();
+    this._emitState();
+  }
+
+  private _emitState(): void {
+    this._stateChanged.emit();
   }
 
   /** Expose the document's path on the DOM (for styling and tests). */
@@ -159,9 +354,15 @@ export class PipelineEditor extends ReactWidget {
   }
 
   private _context: DocumentRegistry.Context;
+  private _api: OrchestLabAPI;
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
+  private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
+  private _dismissedRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
+  private _stateChanged = new Signal<this, void>(this);
+  private _runChanged = new Signal<this, void>(this);
+  private _layoutChanged = new Signal<this, void>(this);
   private _wasShown = false;
 }
 
@@ -176,7 +377,10 @@ export namespace PipelineEditor {
   export interface IOptions {
     context: DocumentRegistry.Context;
     api: OrchestLabAPI;
+    runs?: RunsModel | null;
     settings?: Partial<IPipelineEditorSettings>;
     openLocation?: OpenLocation;
+    /** What the editor asks of the application (files, logs, runs). */
+    services?: IEditorServices;
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The "Pipeline Editor" widget factory: opens `.orchest` files (on the
- * standard text model) in a {@link PipelineEditor} inside a DocumentWidget.
+ * standard text model) in a {@link PipelineEditor} inside a DocumentWidget,
+ * with a toolbar of the editor's commands (their buttons follow the
+ * commands' enabled state: nothing selected, nothing running, ...).
  */
 import {
   ABCWidgetFactory,
@@ -8,10 +10,20 @@ import {
   DocumentWidget,
   IDocumentWidget
 } from '@jupyterlab/docregistry';
-import { ToolbarButton, refreshIcon } from '@jupyterlab/ui-components';
+import {
+  CommandToolbarButton,
+  Toolbar,
+  ToolbarButton,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { Widget } from '@lumino/widgets';
 
 import { OrchestLabAPI } from '../api';
 import { fitViewIcon, pipelineIcon } from '../icons';
+import { RunsModel } from '../model/RunsModel';
+import { CommandIDs } from '../tokens';
+import { IEditorServices } from './PipelineEditing';
 import { IPipelineEditorSettings, PipelineEditor } from './PipelineEditor';
 
 /** A document widget showing a pipeline editor. */
@@ -20,11 +32,44 @@ export type PipelineEditorDocument = IDocumentWidget<
   DocumentRegistry.IModel
 >;
 
+/** Toolbar items that run commands, by name. */
+const COMMAND_ITEMS: [string, string, string?][] = [
+  ['run-all', CommandIDs.runAll, 'Run all'],
+  ['run-selected', CommandIDs.runSelected, 'Selected'],
+  ['run-incoming', CommandIDs.runIncoming, 'Incoming'],
+  ['run-downstream', CommandIDs.runDownstream, 'Downstream'],
+  ['cancel-run', CommandIDs.cancelRun, 'Cancel'],
+  ['separator-1', ''],
+  ['new-step', CommandIDs.newStep],
+  ['auto-layout', CommandIDs.autoLayout]
+];
+
 /** The toolbar of a pipeline editor document. */
 export function pipelineToolbar(
-  widget: PipelineEditorDocument
+  widget: PipelineEditorDocument,
+  commands: CommandRegistry | null
 ): DocumentRegistry.IToolbarItem[] {
-  return [
+  const items: DocumentRegistry.IToolbarItem[] = [];
+  if (commands) {
+    for (const [name, id, label] of COMMAND_ITEMS) {
+      if (!id) {
+        const gap = new Widget();
+        gap.addClass('orchest-lab-Toolbar-gap');
+        items.push({ name, widget: gap });
+        continue;
+      }
+      items.push({
+        name,
+        widget: new CommandToolbarButton({
+          commands,
+          id,
+          label: label ?? '',
+          args: { toolbar: true }
+        })
+      });
+    }
+  }
+  items.push(
     {
       name: 'fit-view',
       widget: new ToolbarButton({
@@ -41,26 +86,42 @@ export function pipelineToolbar(
         onClick: () => void widget.content.validate()
       })
     }
-  ];
+  );
+  if (commands) {
+    items.push({ name: 'spacer', widget: Toolbar.createSpacerItem() });
+    const toggle = new CommandToolbarButton({
+      commands,
+      id: CommandIDs.toggleProperties,
+      label: 'Properties',
+      args: { toolbar: true }
+    });
+    items.push({ name: 'properties', widget: toggle });
+  }
+  return items;
 }
 
 /** Creates pipeline editors. */
 export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorDocument> {
   constructor(options: PipelineEditorFactory.IOptions) {
-    super({ toolbarFactory: pipelineToolbar, ...options });
-    this._api = options.api;
-    this._settings = options.settings;
-    this._openLocation = options.openLocation;
+    super({
+      toolbarFactory: widget =>
+        pipelineToolbar(widget as PipelineEditorDocument, options.commands ?? null),
+      ...options
+    });
+    this._options = options;
   }
 
   protected createNewWidget(
     context: DocumentRegistry.Context
   ): PipelineEditorDocument {
+    const options = this._options;
     const content = new PipelineEditor({
       context,
-      api: this._api,
-      settings: this._settings(),
-      openLocation: this._openLocation
+      api: options.api,
+      runs: options.runs ?? null,
+      settings: options.settings(),
+      openLocation: options.openLocation,
+      services: options.services
     });
     const widget = new DocumentWidget({ content, context });
     widget.addClass('orchest-lab-PipelineEditorDocument');
@@ -68,17 +129,21 @@ export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorDocume
     return widget;
   }
 
-  private _api: OrchestLabAPI;
-  private _settings: () => IPipelineEditorSettings;
-  private _openLocation?: PipelineEditor.OpenLocation;
+  private _options: PipelineEditorFactory.IOptions;
 }
 
 export namespace PipelineEditorFactory {
   export interface IOptions extends DocumentRegistry.IWidgetFactoryOptions<PipelineEditorDocument> {
     api: OrchestLabAPI;
+    runs?: RunsModel | null;
     /** The current user settings. */
     settings: () => IPipelineEditorSettings;
     /** Opens the pipeline's text at a line and column. */
     openLocation?: PipelineEditor.OpenLocation;
+    /** What editors ask of the application. */
+    services?: IEditorServices;
+    /** For the toolbar's command buttons. */
+    commands?: CommandRegistry;
   }
 }
+

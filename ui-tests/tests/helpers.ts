@@ -2,7 +2,8 @@
  * Helpers shared by the orchest-lab browser tests.
  */
 import { IJupyterLabPageFixture, expect } from '@jupyterlab/galata';
-import { Locator } from '@playwright/test';
+import { APIRequestContext, Locator } from '@playwright/test';
+import { randomUUID } from 'crypto';
 
 /** Titles of the quickstart example's steps, in file order. */
 export const QUICKSTART_TITLES = ['Load data', 'Clean', 'Features', 'Train', 'Report'];
@@ -20,6 +21,11 @@ export function pipelineEditor(page: IJupyterLabPageFixture, path: string): Loca
   return page.locator(`.orchest-lab-PipelineEditor[data-path="${path}"]`);
 }
 
+/** The node of a step in an editor. */
+export function stepNode(editor: Locator, uuid: string): Locator {
+  return editor.locator(`.orchest-lab-StepNode[data-step-uuid="${uuid}"]`);
+}
+
 /** Double-click a file at the root of the server in the file browser. */
 export async function openFromFileBrowser(
   page: IJupyterLabPageFixture,
@@ -31,4 +37,136 @@ export async function openFromFileBrowser(
     .getByRole('listitem', { name: new RegExp(`^Name: ${name.replace('.', '\\.')}`) });
   await item.dblclick();
   await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
+}
+
+/** Run a JupyterLab command in the page. */
+export async function runCommand(
+  page: IJupyterLabPageFixture,
+  id: string,
+  args: Record<string, unknown> = {}
+): Promise<unknown> {
+  return page.evaluate(
+    async ({ id, args }) => {
+      const result = await (window as any).jupyterapp.commands.execute(id, args);
+      // Widgets do not cross to the test: keep only plain answers.
+      return result && typeof result === 'object' && 'node' in result ? true : (result ?? null);
+    },
+    { id, args }
+  );
+}
+
+/** Open a pipeline (server path) in the Pipeline Editor and wait for its graph. */
+export async function openPipeline(page: IJupyterLabPageFixture, path: string): Promise<Locator> {
+  await runCommand(page, 'docmanager:open', { path, factory: 'Pipeline Editor' });
+  const editor = pipelineEditor(page, path);
+  await expect(editor).toBeVisible();
+  await expect(editor.locator('.orchest-lab-ValidationStatus')).not.toHaveText(/Validating|Not validated/);
+  return editor;
+}
+
+/** Open a notebook (server path) and wait for its cells. */
+export async function openNotebook(page: IJupyterLabPageFixture, path: string, mode = 'split-right'): Promise<Locator> {
+  await runCommand(page, 'docmanager:open', { path, factory: 'Notebook', options: { mode } });
+  const panel = page.locator(`.jp-NotebookPanel`).filter({
+    has: page.locator(`.jp-Notebook`)
+  });
+  const tab = page.getByRole('main').getByRole('tab', { name: path.split('/').pop()! });
+  await expect(tab).toBeVisible();
+  await expect(panel.locator('.jp-Cell').first()).toBeVisible();
+  return panel;
+}
+
+/** A notebook file (nbformat 4, python3 kernel) with one code cell per source. */
+export function notebookText(sources: string[]): string {
+  return (
+    JSON.stringify(
+      {
+        cells: sources.map((source, index) => ({
+          cell_type: 'code',
+          execution_count: null,
+          id: `cell-${index}`,
+          metadata: {},
+          outputs: [],
+          source
+        })),
+        metadata: {
+          kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
+          language_info: { name: 'python' }
+        },
+        nbformat: 4,
+        nbformat_minor: 5
+      },
+      null,
+      1
+    ) + '\n'
+  );
+}
+
+/** A step of a test pipeline. */
+export interface ITestStep {
+  uuid: string;
+  title: string;
+  file: string;
+  parents?: string[];
+  position: [number, number];
+  parameters?: Record<string, unknown>;
+}
+
+/** The text of a pipeline file with the given steps (no environments). */
+export function pipelineText(name: string, steps: ITestStep[]): string {
+  const entries: Record<string, unknown> = {};
+  for (const step of steps) {
+    entries[step.uuid] = {
+      environment: '',
+      file_path: step.file,
+      incoming_connections: step.parents ?? [],
+      kernel: { display_name: 'Python 3', name: 'python' },
+      meta_data: { hidden: false, position: step.position },
+      parameters: step.parameters ?? {},
+      title: step.title,
+      uuid: step.uuid
+    };
+  }
+  return (
+    JSON.stringify(
+      {
+        name,
+        parameters: {},
+        settings: { auto_eviction: false, data_passing_memory_size: '1GB', max_steps_parallelism: 0 },
+        steps: entries,
+        uuid: randomUUID(),
+        version: '1.0.0'
+      },
+      null,
+      4
+    ) + '\n'
+  );
+}
+
+/**
+ * Create a project folder (with its own `.orchest/` folder, so it has no
+ * environments) holding the given text files.
+ */
+export async function createProject(
+  page: IJupyterLabPageFixture,
+  folder: string,
+  files: Record<string, string>
+): Promise<void> {
+  await page.contents.createDirectory(`${folder}/.orchest`);
+  await page.contents.uploadContent('pipelines/\n', 'text', `${folder}/.orchest/.gitignore`);
+  for (const [name, content] of Object.entries(files)) {
+    expect(await page.contents.uploadContent(content, 'text', `${folder}/${name}`)).toBe(true);
+  }
+}
+
+/** The parsed JSON content of a file on the server. */
+export async function readJSON(request: APIRequestContext, path: string): Promise<any> {
+  const response = await request.get(`/api/contents/${path}?content=1&type=file&format=text`);
+  expect(response.ok()).toBe(true);
+  return JSON.parse((await response.json()).content);
+}
+
+/** A fresh step uuid. */
+export function uuid(): string {
+  return randomUUID();
 }

@@ -1,0 +1,38 @@
+/**
+ * Typed client of the orchest-lab REST API (`<base_url>/orchest-lab/api/...`).
+ *
+ * Each group of routes hangs off {@link OrchestLabAPI} (`api.pipelines`,
+ * `api.runs`, `api.environments`); they all go through
+ * {@link APIConnection.request}.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { APIConnection } from './client';
+import { EnvironmentsAPI } from './environments';
+import { PipelinesAPI } from './pipelines';
+import { RunsAPI } from './runs';
+
+export * from './client';
+export * from './environments';
+export * from './pipelines';
+export * from './runs';
+export * from './types';
+
+/** The REST API client. */
+export class OrchestLabAPI extends APIConnection {
+  constructor(options: { serverSettings?: ServerConnection.ISettings } = {}) {
+    super(options);
+    this.pipelines = new PipelinesAPI(this);
+    this.runs = new RunsAPI(this);
+    this.environments = new EnvironmentsAPI(this);
+  }
+
+  /** `pipelines/*` routes. */
+  readonly pipelines: PipelinesAPI;
+
+  /** `runs/*` routes. */
+  readonly runs: RunsAPI;
+
+  /** `environments/*` routes. */
+  readonly environments: EnvironmentsAPI;
+}

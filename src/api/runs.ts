@@ -1,0 +1,102 @@
+/**
+ * The `runs/*` routes: start, list, read and cancel runs, read step logs.
+ */
+import type { APIConnection } from './client';
+import type { ILogChunk, IRun, IRunRequest, IRunSummary } from './types';
+
+/** The `runs/*` routes. */
+export class RunsAPI {
+  constructor(private readonly _api: APIConnection) {}
+
+  /**
+   * Start a run of the pipeline file on disk (save the document first).
+   *
+   * @throws {APIError} with the server's message and `issues` when the
+   * pipeline is invalid or the request is wrong.
+   */
+  start(request: IRunRequest): Promise<IRun> {
+    return this._api.request<IRun>('runs', { method: 'POST', body: request });
+  }
+
+  /** Runs, newest first; only those of one pipeline when `pipeline` is given. */
+  async list(pipeline?: string): Promise<IRunSummary[]> {
+    const data = await this._api.request<{ runs: IRunSummary[] }>('runs', {
+      query: { pipeline }
+    });
+    return data.runs;
+  }
+
+  /** A run with its steps. */
+  get(id: string): Promise<IRun> {
+    return this._api.request<IRun>(`runs/${encodeURIComponent(id)}`);
+  }
+
+  /** Cancel a run; answers once every kernel and process of it stopped. */
+  cancel(id: string): Promise<IRun> {
+    return this._api.request<IRun>(`runs/${encodeURIComponent(id)}`, {
+      method: 'DELETE'
+    });
+  }
+
+  /** The endpoint of a step's log. */
+  private _logEndpoint(runId: string, stepUuid: string): string {
+    return `runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(stepUuid)}/log`;
+  }
+
+  /** A step's log from byte `offset` on. */
+  async log(
+    runId: string,
+    stepUuid: string,
+    offset = 0,
+    signal?: AbortSignal
+  ): Promise<ILogChunk> {
+    const response = await this._api.fetch(this._logEndpoint(runId, stepUuid), {
+      query: { offset },
+      signal
+    });
+    const text = await response.text();
+    const header = Number(response.headers.get('X-Log-Offset'));
+    return {
+      text,
+      offset: Number.isFinite(header) && header > 0 ? header : offset
+    };
+  }
+
+  /**
+   * Follow a step's log: `onText` gets each piece as the server sends it,
+   * until the step ended and the whole log was sent (the promise resolves) or
+   * `signal` aborts.
+   */
+  async follow(
+    runId: string,
+    stepUuid: string,
+    onText: (text: string) => void,
+    options: { offset?: number; signal?: AbortSignal } = {}
+  ): Promise<void> {
+    const response = await this._api.fetch(this._logEndpoint(runId, stepUuid), {
+      query: { follow: true, offset: options.offset ?? 0 },
+      signal: options.signal
+    });
+    const body = response.body;
+    const decoder = new TextDecoder();
+    if (!body) {
+      onText(await response.text());
+      return;
+    }
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        break;
+      }
+      const text = decoder.decode(value, { stream: true });
+      if (text) {
+        onText(text);
+      }
+    }
+    const rest = decoder.decode();
+    if (rest) {
+      onText(rest);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Types of the orchest-lab REST API's requests and answers (see
+ * `orchest_lab/handlers/openapi.json`).
+ */
+
+/** How bad an issue is: errors make a pipeline invalid, warnings do not. */
+export type Severity = 'error' | 'warning';
+
+/** One problem found in a pipeline. */
+export interface IIssue {
+  severity: Severity;
+  /** Machine-readable kind, e.g. `cycle`, `missing-file`, `invalid-json`. */
+  code: string;
+  /** A sentence for people. */
+  message: string;
+  /** The step the issue is about, if any. */
+  step_uuid: string | null;
+  /** Every step involved, when there are several (e.g. the steps of a cycle). */
+  related_step_uuids?: string[];
+  /** JSON pointer to the offending value ('' for the whole document). */
+  pointer: string;
+  /** 1-based line of a JSON syntax error. */
+  line?: number;
+  /** 1-based column of a JSON syntax error. */
+  column?: number;
+}
+
+/** A pipeline file found under the server root. */
+export interface IPipelineSummary {
+  /** Path relative to the server root (posix). */
+  path: string;
+  name: string;
+  uuid: string;
+  step_count: number;
+  /** The project folder (the folder holding the file). */
+  project: string;
+  /** Why the file could not be read, or null. */
+  error: string | null;
+}
+
+/**
+ * Which pipeline to work on: a file on disk (`path`), its unsaved text
+ * (`content`, so JSON syntax errors get a line and column) or an already
+ * parsed object (`pipeline`). Give `path` with `content`/`pipeline` so that
+ * file and environment references are checked against the right project.
+ */
+export interface IPipelineSource {
+  path?: string;
+  content?: string;
+  pipeline?: object;
+}
+
+/** The answer of `POST pipelines/validate`. */
+export interface IValidationResult {
+  valid: boolean;
+  issues: IIssue[];
+}
+
+/** Which steps a run executes. */
+export type RunMode = 'full' | 'selection' | 'incoming' | 'downstream';
+
+/** The body of `POST pipelines/plan`. */
+export interface IPlanRequest extends IPipelineSource {
+  mode: RunMode;
+  /** The selected steps (for every mode but `full`). */
+  steps?: string[];
+}
+
+/** A step of an execution plan. */
+export interface IPlannedStep {
+  uuid: string;
+  title: string;
+  file_path: string;
+  /** Why the step is part of the plan (e.g. selected, ancestor). */
+  reason: string;
+  /** Steps that must finish first. */
+  waits_for: string[];
+  /** Depth in the plan: steps of one level can run in parallel. */
+  level: number;
+}
+
+/** The answer of `POST pipelines/plan`. */
+export interface IExecutionPlan {
+  mode: RunMode;
+  steps: IPlannedStep[];
+  issues: IIssue[];
+}
+
+/** A step of a pipeline that runs a given file (`GET pipelines?file=`). */
+export interface IStepRef {
+  uuid: string;
+  title: string;
+}
+
+/** A pipeline with steps running a given file (`GET pipelines?file=`). */
+export interface IPipelineWithSteps extends IPipelineSummary {
+  steps: IStepRef[];
+}
+
+/** The status of a run or of one of its steps. */
+export type RunStatus =
+  | 'PENDING'
+  | 'STARTED'
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'SKIPPED'
+  | 'ABORTED';
+
+/** Why a step failed: the exception, or a script's exit status. */
+export interface IStepFailure {
+  name: string;
+  message: string;
+  cell_index?: number | null;
+  traceback?: string[] | null;
+}
+
+/** A step of a run. */
+export interface IRunStep {
+  uuid: string;
+  title: string;
+  file_path: string;
+  status: RunStatus;
+  started_at?: string | null;
+  finished_at?: string | null;
+  failure?: IStepFailure | null;
+  /** Why the step was skipped or aborted. */
+  reason?: string | null;
+  waits_for?: string[];
+  level?: number;
+}
+
+/** How far a run is: steps that ended, of all its steps. */
+export interface IProgress {
+  done: number;
+  total: number;
+}
+
+/** What runs and run summaries share. */
+export interface IRunBase {
+  id: string;
+  pipeline_path: string;
+  pipeline_uuid?: string;
+  pipeline_name?: string;
+  project?: string;
+  mode?: string;
+  selected?: string[];
+  kind?: 'interactive' | 'job';
+  job_id?: string | null;
+  status: RunStatus;
+  created_at?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  reason?: string | null;
+  progress?: IProgress;
+}
+
+/** A run with its steps (`GET runs/<id>`, `POST runs`, `DELETE runs/<id>`). */
+export interface IRun extends IRunBase {
+  steps: IRunStep[];
+}
+
+/** A run in a list (`GET runs`): steps are counted by status. */
+export interface IRunSummary extends IRunBase {
+  steps: Partial<Record<RunStatus, number>>;
+}
+
+/** Parameters of one run, overriding those in the pipeline file. */
+export interface IRunParameters {
+  pipeline?: Record<string, unknown>;
+  /** By step uuid (or title). */
+  steps?: Record<string, Record<string, unknown>>;
+}
+
+/** The body of `POST runs`. */
+export interface IRunRequest {
+  pipeline_path: string;
+  mode: RunMode;
+  /** Selected steps, by uuid (or title); for every mode but `full`. */
+  steps?: string[];
+  parameters?: IRunParameters;
+}
+
+/** A piece of a step's log. */
+export interface ILogChunk {
+  text: string;
+  /** Where to read on from (bytes). */
+  offset: number;
+}
+
+/** The state of an environment's latest build. */
+export type BuildState =
+  | 'none'
+  | 'queued'
+  | 'building'
+  | 'ready'
+  | 'failed'
+  | 'cancelled';
+
+/** An environment of a project (`GET environments?project=`). */
+export interface IEnvironment {
+  uuid: string;
+  name: string;
+  language: string;
+  base_image?: string;
+  gpu_support?: boolean;
+  project?: string;
+  kernel_name?: string;
+  build?: { state: BuildState; message?: string | null; [key: string]: unknown };
+  /** Why the definition cannot be read (then the other fields may be missing). */
+  error?: string;
+}

@@ -1,0 +1,366 @@
+/**
+ * The commands of the pipeline editor: running (all, selected, incoming,
+ * downstream, cancel), editing (delete, copy, cut, paste, select all, undo,
+ * redo, auto-layout, new step), view (fit, properties) and export. They act
+ * on the pipeline editor the user is looking at; their enabled state follows
+ * its selection and its latest run, so toolbar buttons reflect it.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette, InputDialog, Notification } from '@jupyterlab/apputils';
+import {
+  LabIcon,
+  addIcon,
+  copyIcon,
+  cutIcon,
+  pasteIcon,
+  redoIcon,
+  runIcon,
+  stopIcon,
+  undoIcon
+} from '@jupyterlab/ui-components';
+
+import { RunMode } from '../api';
+import { RunsModel } from '../model/RunsModel';
+import { joinPath } from '../model/paths';
+import { RunLauncher } from '../runner/RunLauncher';
+import { CommandIDs, IPipelineEditorTracker, PALETTE_CATEGORY } from '../tokens';
+import { PipelineEditor } from '../widgets/PipelineEditor';
+import { exportPipelineImage } from '../widgets/exportImage';
+import { autoLayoutIcon, runSelectedIcon } from '../icons';
+
+/** What the commands need. */
+export interface IEditorCommandsOptions {
+  app: JupyterFrontEnd;
+  tracker: IPipelineEditorTracker;
+  runs: RunsModel;
+  launcher: RunLauncher;
+  palette: ICommandPalette | null;
+  /** Let the user pick a file (server path) starting in `folder`. */
+  pickFile: (folder: string) => Promise<string | null>;
+}
+
+/** A minimal new notebook (nbformat 4) on the default Python kernel. */
+export function emptyNotebook(): string {
+  return (
+    JSON.stringify(
+      {
+        cells: [
+          {
+            cell_type: 'code',
+            execution_count: null,
+            id: 'first-cell',
+            metadata: {},
+            outputs: [],
+            source: []
+          }
+        ],
+        metadata: {
+          kernelspec: {
+            display_name: 'Python 3 (ipykernel)',
+            language: 'python',
+            name: 'python3'
+          },
+          language_info: { name: 'python' }
+        },
+        nbformat: 4,
+        nbformat_minor: 5
+      },
+      null,
+      1
+    ) + '\n'
+  );
+}
+
+/** Register the editor commands (and add them to the palette). */
+export function registerEditorCommands(options: IEditorCommandsOptions): void {
+  const { app, tracker, runs, launcher, palette } = options;
+  const { commands, shell, serviceManager } = app;
+
+  /** The pipeline editor the user is looking at, if any. */
+  const current = (): PipelineEditor | null => {
+    const widget = tracker.currentWidget;
+    return widget && widget === shell.currentWidget ? widget.content : null;
+  };
+  const activeRun = (editor: PipelineEditor | null) =>
+    editor ? runs.active(editor.path)[0] : undefined;
+  const hasSelection = (editor: PipelineEditor | null) =>
+    editor !== null && editor.selection.steps.length > 0;
+  const canRun = (editor: PipelineEditor | null) =>
+    editor !== null &&
+    editor.model.steps.length > 0 &&
+    activeRun(editor) === undefined;
+  const editable = (editor: PipelineEditor | null) =>
+    editor !== null && editor.editable;
+
+  const run = (mode: RunMode) => {
+    const editor = current();
+    if (!editor) {
+      return null;
+    }
+    return launcher.run({
+      pipelinePath: editor.path,
+      mode,
+      steps: mode === 'full' ? undefined : [...editor.selection.steps]
+    });
+  };
+
+  const add = (
+    id: string,
+    spec: {
+      label: string;
+      caption: string;
+      icon?: LabIcon;
+      isEnabled: (editor: PipelineEditor | null) => boolean;
+      isToggled?: (editor: PipelineEditor | null) => boolean;
+      execute: (editor: PipelineEditor) => unknown;
+    }
+  ) => {
+    commands.addCommand(id, {
+      label: spec.label,
+      caption: spec.caption,
+      icon: args => (args.isPalette ? undefined : spec.icon),
+      isEnabled: () => spec.isEnabled(current()),
+      isToggled: spec.isToggled ? () => spec.isToggled!(current()) : undefined,
+      execute: () => {
+        const editor = current();
+        return editor && spec.isEnabled(editor) ? spec.execute(editor) : null;
+      }
+    });
+    palette?.addItem({
+      command: id,
+      category: PALETTE_CATEGORY,
+      args: { isPalette: true }
+    });
+  };
+
+  // --- running -----------------------------------------------------------
+  add(CommandIDs.runAll, {
+    label: 'Run All Steps',
+    caption: 'Run every step of the pipeline',
+    icon: runIcon,
+    isEnabled: canRun,
+    execute: () => run('full')
+  });
+  add(CommandIDs.runSelected, {
+    label: 'Run Selected Steps',
+    caption: 'Run only the selected steps',
+    icon: runSelectedIcon,
+    isEnabled: editor => canRun(editor) && hasSelection(editor),
+    execute: () => run('selection')
+  });
+  add(CommandIDs.runIncoming, {
+    label: 'Run Incoming Steps',
+    caption: 'Run the selected steps and every step they depend on',
+    isEnabled: editor => canRun(editor) && hasSelection(editor),
+    execute: () => run('incoming')
+  });
+  add(CommandIDs.runDownstream, {
+    label: 'Run Downstream Steps',
+    caption: 'Run the selected steps and every step that depends on them',
+    isEnabled: editor => canRun(editor) && hasSelection(editor),
+    execute: () => run('downstream')
+  });
+  add(CommandIDs.cancelRun, {
+    label: 'Cancel Run',
+    caption: "Cancel the pipeline's run: stop every kernel and process of it",
+    icon: stopIcon,
+    isEnabled: editor => activeRun(editor) !== undefined,
+    execute: editor => {
+      const active = activeRun(editor);
+      return active ? launcher.cancel(active.id) : null;
+    }
+  });
+
+  // --- editing -----------------------------------------------------------
+  add(CommandIDs.deleteSelection, {
+    label: 'Delete Selected Steps and Connections',
+    caption: 'Delete the selected steps (with their connections) and connections',
+    isEnabled: editor => editable(editor) && !editor!.selection.isEmpty,
+    execute: editor => editor.editing.deleteSelection()
+  });
+  add(CommandIDs.copySteps, {
+    label: 'Copy Steps',
+    caption: 'Copy the selected steps',
+    icon: copyIcon,
+    isEnabled: hasSelection,
+    execute: editor => editor.editing.copy()
+  });
+  add(CommandIDs.cutSteps, {
+    label: 'Cut Steps',
+    caption: 'Cut the selected steps',
+    icon: cutIcon,
+    isEnabled: editor => editable(editor) && hasSelection(editor),
+    execute: editor => editor.editing.cut()
+  });
+  add(CommandIDs.pasteSteps, {
+    label: 'Paste Steps',
+    caption: 'Paste copied steps as new steps',
+    icon: pasteIcon,
+    isEnabled: editor => editable(editor) && editor!.editing.canPaste(),
+    execute: editor => editor.editing.paste()
+  });
+  add(CommandIDs.selectAll, {
+    label: 'Select All Steps',
+    caption: 'Select every step and connection',
+    isEnabled: editor => editor !== null,
+    execute: editor => editor.editing.selectAll()
+  });
+  add(CommandIDs.undo, {
+    label: 'Undo Pipeline Change',
+    caption: 'Undo the last change of the pipeline',
+    icon: undoIcon,
+    isEnabled: editor => editor !== null,
+    execute: editor => editor.editing.undo()
+  });
+  add(CommandIDs.redo, {
+    label: 'Redo Pipeline Change',
+    caption: 'Redo the last undone change of the pipeline',
+    icon: redoIcon,
+    isEnabled: editor => editor !== null,
+    execute: editor => editor.editing.redo()
+  });
+  add(CommandIDs.autoLayout, {
+    label: 'Arrange Steps Automatically',
+    caption: 'Lay every step out again, left to right',
+    icon: autoLayoutIcon,
+    isEnabled: editor => editable(editor) && editor!.model.steps.length > 0,
+    execute: editor => editor.editing.autoLayout()
+  });
+  add(CommandIDs.newStep, {
+    label: 'New Step with a New Notebook…',
+    caption: 'Create a notebook next to the pipeline and add it as a step',
+    icon: addIcon,
+    isEnabled: editable,
+    execute: async editor => {
+      const name = await InputDialog.getText({
+        title: 'New step',
+        label: 'Notebook name (created next to the pipeline)',
+        text: await unusedName(editor.folder, 'step', '.ipynb'),
+        okLabel: 'Create'
+      });
+      if (!name.button.accept || !name.value?.trim()) {
+        return;
+      }
+      let file = name.value.trim();
+      if (!file.endsWith('.ipynb')) {
+        file += '.ipynb';
+      }
+      const path = joinPath(editor.folder, file);
+      const exists = await fileExists(path);
+      if (!exists) {
+        try {
+          await serviceManager.contents.save(path, {
+            type: 'file',
+            format: 'text',
+            content: emptyNotebook()
+          });
+        } catch (reason) {
+          Notification.error(
+            `Could not create ${path}: ${reason instanceof Error ? reason.message : String(reason)}`,
+            { autoClose: 8000 }
+          );
+          return;
+        }
+      }
+      editor.editing.addFiles([path]);
+    }
+  });
+  add(CommandIDs.addFileStep, {
+    label: 'Add Step from a File…',
+    caption: 'Choose a notebook or script and add it as a step',
+    isEnabled: editable,
+    execute: async editor => {
+      const path = await options.pickFile(editor.folder);
+      if (path) {
+        editor.editing.addFiles([path]);
+      }
+    }
+  });
+
+  // --- view and export ------------------------------------------------------
+  add(CommandIDs.toggleProperties, {
+    label: 'Show Properties Panel',
+    caption: 'Show or hide the properties panel beside the canvas',
+    isEnabled: editor => editor !== null,
+    isToggled: editor => editor?.propertiesShown ?? false,
+    execute: editor => editor.toggleProperties()
+  });
+  add(CommandIDs.exportSVG, {
+    label: 'Export Pipeline as SVG',
+    caption: 'Write the graph as an SVG image next to the pipeline file',
+    isEnabled: editor => editor !== null && editor.model.steps.length > 0,
+    execute: editor =>
+      exportPipelineImage(editor, 'svg', serviceManager.contents)
+  });
+  add(CommandIDs.exportPNG, {
+    label: 'Export Pipeline as PNG',
+    caption: 'Write the graph as a PNG image next to the pipeline file',
+    isEnabled: editor => editor !== null && editor.model.steps.length > 0,
+    execute: editor =>
+      exportPipelineImage(editor, 'png', serviceManager.contents)
+  });
+
+  const ids = [
+    CommandIDs.runAll,
+    CommandIDs.runSelected,
+    CommandIDs.runIncoming,
+    CommandIDs.runDownstream,
+    CommandIDs.cancelRun,
+    CommandIDs.deleteSelection,
+    CommandIDs.copySteps,
+    CommandIDs.cutSteps,
+    CommandIDs.pasteSteps,
+    CommandIDs.selectAll,
+    CommandIDs.undo,
+    CommandIDs.redo,
+    CommandIDs.autoLayout,
+    CommandIDs.newStep,
+    CommandIDs.addFileStep,
+    CommandIDs.toggleProperties,
+    CommandIDs.exportSVG,
+    CommandIDs.exportPNG,
+    CommandIDs.fitView,
+    CommandIDs.validate
+  ];
+  const refresh = () => {
+    for (const id of ids) {
+      if (commands.hasCommand(id)) {
+        commands.notifyCommandChanged(id);
+      }
+    }
+  };
+  tracker.currentChanged.connect(refresh);
+  shell.currentChanged?.connect(refresh);
+  tracker.widgetAdded.connect((_, widget) => {
+    widget.content.stateChanged.connect(refresh);
+  });
+  runs.changed.connect((_, run) => {
+    const editor = current();
+    if (editor && run.pipelinePath === editor.path) {
+      refresh();
+    }
+  });
+
+  async function fileExists(path: string): Promise<boolean> {
+    try {
+      await serviceManager.contents.get(path, { content: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function unusedName(
+    folder: string,
+    base: string,
+    extension: string
+  ): Promise<string> {
+    for (let i = 1; i < 1000; i++) {
+      const name = `${base}${i}${extension}`;
+      if (!(await fileExists(joinPath(folder, name)))) {
+        return name;
+      }
+    }
+    return `${base}${extension}`;
+  }
+}

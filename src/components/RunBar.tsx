@@ -1,0 +1,125 @@
+/**
+ * The pipeline's latest run above the canvas: status, progress (n of m
+ * steps, as a bar too), elapsed time and, when it ended badly, why.
+ */
+import React, { useEffect, useState } from 'react';
+
+import {
+  IRunState,
+  elapsedMs,
+  formatDuration,
+  isActive,
+  statusLabel
+} from '../model/runState';
+
+/** How a run's mode is described. */
+export function modeLabel(mode: string): string {
+  switch (mode) {
+    case 'full':
+      return 'all steps';
+    case 'selection':
+      return 'selected steps';
+    case 'incoming':
+      return 'selected steps and their ancestors';
+    case 'downstream':
+      return 'selected steps and their descendants';
+    default:
+      return mode;
+  }
+}
+
+/** The time since `startedAt`, refreshed every second while `live`. */
+export function useElapsed(
+  startedAt: string | null,
+  finishedAt: string | null,
+  live: boolean
+): string {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) {
+      return;
+    }
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live]);
+  return formatDuration(elapsedMs(startedAt, finishedAt, now));
+}
+
+/** Properties of {@link RunBar}. */
+export interface IRunBarProps {
+  run: IRunState;
+  onShowRuns?: () => void;
+  onDismiss?: () => void;
+}
+
+/** The run status bar. */
+export function RunBar(props: IRunBarProps): JSX.Element {
+  const { run } = props;
+  const active = isActive(run);
+  const elapsed = useElapsed(run.startedAt, run.finishedAt, active);
+  const { done, total } = run.progress;
+  const failed = run.stepOrder
+    .map(uuid => run.steps[uuid])
+    .filter(step => step?.status === 'FAILURE');
+  const status = run.status.toLowerCase();
+  return (
+    <div
+      className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}`}
+      data-run-id={run.id}
+      data-run-status={run.status}
+      role="status"
+    >
+      <span
+        className={`orchest-lab-StatusBadge orchest-lab-RunStatus--${status}`}
+      >
+        {statusLabel(run.status)}
+      </span>
+      <span className="orchest-lab-RunBar-progress">
+        {total > 0 ? `${done} of ${total} steps` : 'Preparing…'}
+      </span>
+      <progress
+        className="orchest-lab-RunBar-meter"
+        max={Math.max(total, 1)}
+        value={done}
+        aria-label="Run progress"
+      />
+      {elapsed && <span className="orchest-lab-RunBar-elapsed">{elapsed}</span>}
+      {run.mode && (
+        <span className="orchest-lab-RunBar-mode">{modeLabel(run.mode)}</span>
+      )}
+      {failed.length > 0 && (
+        <span className="orchest-lab-RunBar-failure">
+          {failed
+            .map(step =>
+              step.failure
+                ? `${step.title}: ${step.failure.name}: ${step.failure.message}`
+                : step.title
+            )
+            .join('; ')}
+        </span>
+      )}
+      {!failed.length && run.reason && !active && (
+        <span className="orchest-lab-RunBar-reason">{run.reason}</span>
+      )}
+      <span className="orchest-lab-RunBar-spacer" />
+      {props.onShowRuns && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-LinkButton"
+          onClick={props.onShowRuns}
+        >
+          Run history
+        </button>
+      )}
+      {props.onDismiss && !active && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-IconButton"
+          title="Hide the statuses of this run"
+          aria-label="Hide run statuses"
+          onClick={props.onDismiss}
+        >
+          ×
+        </button>
+      )}
+    </div>
+  );
+}

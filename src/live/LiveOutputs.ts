@@ -1,0 +1,165 @@
+/**
+ * Live outputs in open notebooks. While a run executes a notebook that is
+ * open, each cell event from the server replaces that cell's outputs and
+ * execution count in the notebook's model, without leaving the model dirty
+ * (so autosave never writes what the run is writing). When the step ends,
+ * the notebook is reloaded from disk if the user has no unsaved changes, so
+ * it equals the file the run wrote, with no "File changed" dialog.
+ */
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { INotebookModel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+
+import { ICellEvent, IStepEvent, isCellEvent, isStepEvent } from '../model/events';
+import {
+  Output,
+  diffOutputs,
+  findCellIndex,
+  joinText
+} from '../model/outputs';
+import { isEnded } from '../model/runState';
+
+/** A notebook document open in JupyterLab. */
+export type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
+
+/** What {@link LiveOutputs} needs from the application. */
+export interface ILiveOutputsOptions {
+  /** The open notebook documents of a path (relative to the server root). */
+  findNotebooks: (path: string) => NotebookContext[];
+  /**
+   * The notebook a step of a run writes, for a step that ends before any of
+   * its cell events arrived (null when unknown or not a notebook).
+   */
+  notebookOfStep?: (runId: string, stepUuid: string) => string | null;
+  /** Told when a notebook the run wrote could not be reloaded (unsaved edits). */
+  onConflict?: (context: NotebookContext) => void;
+  /** Told after a cell event was applied to an open notebook (for tests/metrics). */
+  onApplied?: (event: ICellEvent) => void;
+}
+
+/** Applies live events to open notebooks. */
+export class LiveOutputs implements IDisposable {
+  constructor(options: ILiveOutputsOptions) {
+    this._options = options;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Handle a message from the server's event bus. */
+  handleEvent(message: unknown): void {
+    if (this._isDisposed) {
+      return;
+    }
+    if (isCellEvent(message)) {
+      this._onCell(message);
+    } else if (isStepEvent(message) && isEnded(message.status)) {
+      void this._onStepEnded(message);
+    }
+  }
+
+  dispose(): void {
+    this._isDisposed = true;
+    this._written.clear();
+  }
+
+  private _onCell(event: ICellEvent): void {
+    const key = stepKey(event.run_id, event.step_uuid);
+    this._written.set(key, event.path);
+    for (const context of this._options.findNotebooks(event.path)) {
+      if (applyCellEvent(context.model, event)) {
+        this._options.onApplied?.(event);
+      }
+    }
+  }
+
+  private async _onStepEnded(event: IStepEvent): Promise<void> {
+    const key = stepKey(event.run_id, event.step_uuid);
+    const path =
+      this._written.get(key) ??
+      this._options.notebookOfStep?.(event.run_id, event.step_uuid) ??
+      null;
+    this._written.delete(key);
+    if (!path) {
+      return;
+    }
+    for (const context of this._options.findNotebooks(path)) {
+      if (context.model.dirty) {
+        this._options.onConflict?.(context);
+        continue;
+      }
+      try {
+        await context.revert();
+      } catch (reason) {
+        console.warn(`orchest-lab: could not reload ${path}`, reason);
+      }
+    }
+  }
+
+  private _options: ILiveOutputsOptions;
+  private _written = new Map<string, string>();
+  private _isDisposed = false;
+}
+
+function stepKey(runId: string, stepUuid: string): string {
+  return `${runId}/${stepUuid}`;
+}
+
+/** Stream texts as one string (the shared model expects that). */
+function prepare(outputs: readonly Output[]): Output[] {
+  return outputs.map(output =>
+    output.output_type === 'stream'
+      ? { ...output, text: joinText(output.text) }
+      : output
+  );
+}
+
+/**
+ * Show a cell event in a notebook model, keeping its dirty state as it was.
+ * Returns whether the notebook has that cell.
+ */
+export function applyCellEvent(
+  model: INotebookModel,
+  event: ICellEvent
+): boolean {
+  const cells = model.cells;
+  const ids: (string | undefined)[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    ids.push(cells.get(i).id);
+  }
+  const index = findCellIndex(ids, event.cell_id, event.index);
+  if (index === -1) {
+    return false;
+  }
+  const cell = cells.get(index);
+  if (cell.type !== 'code') {
+    return false;
+  }
+  const shared = cell.sharedModel as any;
+  const wasDirty = model.dirty;
+  try {
+    const next = prepare(event.outputs as Output[]);
+    const change = diffOutputs(shared.getOutputs() as Output[], next);
+    if (change.kind === 'append' && typeof shared.appendStreamOutput === 'function') {
+      shared.appendStreamOutput(change.index, change.text);
+    } else if (change.kind === 'append' || change.kind === 'replace') {
+      const start = change.kind === 'replace' ? change.start : change.index;
+      const end = change.kind === 'replace' ? change.end : change.index + 1;
+      shared.updateOutputs(start, end, next.slice(start));
+    }
+    const count = event.execution_count ?? null;
+    if (count !== null && shared.execution_count !== count) {
+      shared.execution_count = count;
+    }
+    const state = event.state === 'running' ? 'running' : 'idle';
+    if ('executionState' in shared && shared.executionState !== state) {
+      shared.executionState = state;
+    }
+  } finally {
+    if (!wasDirty && model.dirty) {
+      model.dirty = false;
+    }
+  }
+  return true;
+}

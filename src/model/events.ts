@@ -1,0 +1,131 @@
+/**
+ * The live events the orchest-lab server publishes on Jupyter Server's event
+ * bus (schemas in `orchest_lab/events/schemas/`), and type guards to tell
+ * them apart. Every message is `{schema_id, ...data}`.
+ */
+import type { IProgress, IStepFailure, RunStatus } from '../api';
+
+const BASE = 'https://events.orchest-lab.dev/';
+
+/** Schema ids of the events. */
+export namespace EventSchemas {
+  export const run = `${BASE}run`;
+  export const step = `${BASE}step`;
+  export const cell = `${BASE}cell`;
+  export const stream = `${BASE}stream`;
+  export const environmentBuild = `${BASE}environment-build`;
+}
+
+/** A run changed status or progress. */
+export interface IRunEvent {
+  schema_id: typeof EventSchemas.run;
+  run_id: string;
+  pipeline_path: string;
+  pipeline_uuid?: string;
+  pipeline_name?: string;
+  mode?: string;
+  kind?: string;
+  status: RunStatus;
+  reason?: string | null;
+  created_at?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  progress?: IProgress;
+}
+
+/** A step of a run changed status. */
+export interface IStepEvent {
+  schema_id: typeof EventSchemas.step;
+  run_id: string;
+  pipeline_path: string;
+  step_uuid: string;
+  title?: string;
+  status: RunStatus;
+  started_at?: string | null;
+  finished_at?: string | null;
+  reason?: string | null;
+  failure?: IStepFailure | null;
+}
+
+/** A notebook cell a run executes started, produced output or finished. */
+export interface ICellEvent {
+  schema_id: typeof EventSchemas.cell;
+  run_id: string;
+  pipeline_path?: string;
+  step_uuid: string;
+  /** The notebook being written, relative to the server root. */
+  path: string;
+  index: number;
+  cell_id?: string | null;
+  state: 'running' | 'done';
+  execution_count?: number | null;
+  /** The cell's whole output list (nbformat), replacing what it showed. */
+  outputs: unknown[];
+}
+
+/** Text a script step wrote. */
+export interface IStreamEvent {
+  schema_id: typeof EventSchemas.stream;
+  run_id: string;
+  pipeline_path?: string;
+  step_uuid: string;
+  path: string;
+  name: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** An environment build changed state. */
+export interface IBuildEvent {
+  schema_id: typeof EventSchemas.environmentBuild;
+  project: string;
+  environment_uuid: string;
+  state: string;
+}
+
+function has(
+  message: unknown,
+  schema: string
+): message is Record<string, unknown> {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { schema_id?: unknown }).schema_id === schema
+  );
+}
+
+/** Whether a bus message is a run event. */
+export function isRunEvent(message: unknown): message is IRunEvent {
+  return (
+    has(message, EventSchemas.run) &&
+    typeof message.run_id === 'string' &&
+    typeof message.status === 'string'
+  );
+}
+
+/** Whether a bus message is a step event. */
+export function isStepEvent(message: unknown): message is IStepEvent {
+  return (
+    has(message, EventSchemas.step) &&
+    typeof message.run_id === 'string' &&
+    typeof message.step_uuid === 'string' &&
+    typeof message.status === 'string'
+  );
+}
+
+/** Whether a bus message is a cell event. */
+export function isCellEvent(message: unknown): message is ICellEvent {
+  return (
+    has(message, EventSchemas.cell) &&
+    typeof message.path === 'string' &&
+    typeof message.index === 'number' &&
+    Array.isArray(message.outputs)
+  );
+}
+
+/** Whether a bus message is an environment build event. */
+export function isBuildEvent(message: unknown): message is IBuildEvent {
+  return (
+    has(message, EventSchemas.environmentBuild) &&
+    typeof message.project === 'string'
+  );
+}

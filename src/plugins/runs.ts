@@ -1,0 +1,175 @@
+/**
+ * Runs: the store of runs fed by the server's live events, the launcher that
+ * starts and cancels them, live outputs in open notebooks, and the command
+ * that shows a step's log.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { OrchestLabAPI } from '../api';
+import { LiveOutputs, NotebookContext } from '../live/LiveOutputs';
+import { RunsModel } from '../model/RunsModel';
+import { baseName, folderOf, joinPath } from '../model/paths';
+import { RunLauncher } from '../runner/RunLauncher';
+import {
+  CommandIDs,
+  IOrchestLabAPI,
+  IRunLauncher,
+  IRunsModel,
+  PLUGIN_ID
+} from '../tokens';
+import { LogView } from '../widgets/LogViewer';
+
+/** The open documents (any kind) of a server path. */
+function openContexts(
+  docManager: IDocumentManager | null,
+  notebooks: INotebookTracker | null,
+  path: string
+): DocumentRegistry.Context[] {
+  const contexts: DocumentRegistry.Context[] = [];
+  notebooks?.forEach(panel => {
+    if (panel.context.localPath === path && !contexts.includes(panel.context)) {
+      contexts.push(panel.context);
+    }
+  });
+  const widget = docManager?.findWidget(path, null);
+  const context = widget ? docManager?.contextForWidget(widget) : undefined;
+  if (context && !contexts.includes(context)) {
+    contexts.push(context);
+  }
+  return contexts;
+}
+
+export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
+  id: 'orchest-lab:runs',
+  description: 'Keeps runs up to date from live events and fills open notebooks.',
+  autoStart: true,
+  requires: [IOrchestLabAPI],
+  optional: [INotebookTracker, IDocumentManager],
+  provides: IRunsModel,
+  activate: (
+    app: JupyterFrontEnd,
+    api: OrchestLabAPI,
+    notebooks: INotebookTracker | null,
+    docManager: IDocumentManager | null
+  ): RunsModel => {
+    const runs = new RunsModel({ source: api.runs });
+
+    const live = new LiveOutputs({
+      findNotebooks: path => {
+        const found: NotebookContext[] = [];
+        notebooks?.forEach(panel => {
+          const context = panel.context as NotebookContext;
+          if (context.localPath === path && !found.includes(context)) {
+            found.push(context);
+          }
+        });
+        return found;
+      },
+      notebookOfStep: (runId, stepUuid) => {
+        const run = runs.get(runId);
+        const step = run?.steps[stepUuid];
+        if (!run || !step?.filePath || run.kind === 'job') {
+          return null;
+        }
+        const path = joinPath(folderOf(run.pipelinePath), step.filePath);
+        return path.endsWith('.ipynb') ? path : null;
+      },
+      onConflict: context =>
+        Notification.warning(
+          `${baseName(context.localPath)} has unsaved changes, so the outputs the run wrote to the file were not loaded. ` +
+            'Saving will ask whether to overwrite the file; File > Reload Notebook from Disk shows the run\'s outputs.',
+          { autoClose: false }
+        )
+    });
+
+    app.serviceManager.events.stream.connect((_, message) => {
+      // Outputs first: they are what the user watches.
+      live.handleEvent(message);
+      runs.handleEvent(message);
+    });
+
+    return runs;
+  }
+};
+
+export const runLauncherPlugin: JupyterFrontEndPlugin<RunLauncher> = {
+  id: 'orchest-lab:run-launcher',
+  description: 'Starts and cancels runs, saving and asking first where needed.',
+  autoStart: true,
+  requires: [IOrchestLabAPI, IRunsModel],
+  optional: [IDocumentManager, INotebookTracker, ISettingRegistry],
+  provides: IRunLauncher,
+  activate: (
+    app: JupyterFrontEnd,
+    api: OrchestLabAPI,
+    runs: RunsModel,
+    docManager: IDocumentManager | null,
+    notebooks: INotebookTracker | null,
+    settingRegistry: ISettingRegistry | null
+  ): RunLauncher => {
+    let confirm = false;
+    settingRegistry
+      ?.load(PLUGIN_ID)
+      .then(settings => {
+        const read = () => {
+          confirm = settings.get('confirmBeforeRun').composite === true;
+        };
+        read();
+        settings.changed.connect(read);
+      })
+      .catch(reason =>
+        console.error('orchest-lab: could not load settings.', reason)
+      );
+    const launcher = new RunLauncher({
+      api,
+      runs,
+      findDocuments: path => openContexts(docManager, notebooks, path),
+      confirmBeforeRun: () => confirm
+    });
+
+    const { commands, shell } = app;
+    commands.addCommand(CommandIDs.showLog, {
+      label: args => `Show Log of ${(args.title as string) || 'Step'}`,
+      caption: 'Show the log of a step of a run, following it while it runs',
+      execute: args => {
+        const runId = args.runId as string;
+        const stepUuid = args.stepUuid as string;
+        if (!runId || !stepUuid) {
+          return;
+        }
+        const id = `${LogView.idFor(runId, stepUuid)}-tab`;
+        const open = [...shell.widgets('main')].find(w => w.id === id);
+        if (open) {
+          shell.activateById(id);
+          return;
+        }
+        const widget = LogView.createWidget({
+          api,
+          runs,
+          runId,
+          stepUuid,
+          title: (args.title as string) || stepUuid
+        });
+        shell.add(widget, 'main', { mode: 'split-right' });
+        shell.activateById(widget.id);
+      }
+    });
+    commands.addCommand(CommandIDs.runPipeline, {
+      label: 'Run Pipeline',
+      caption: 'Run every step of a pipeline',
+      execute: args => {
+        const path = args.path as string;
+        return path ? launcher.run({ pipelinePath: path, mode: 'full' }) : null;
+      }
+    });
+    return launcher;
+  }
+};
