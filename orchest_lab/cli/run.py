@@ -75,6 +75,12 @@ def run_pipeline(args: argparse.Namespace) -> int:
         plan = make_plan(document, args.mode, args.steps, state=state)
     except (PlanError, CycleError, ParameterError) as err:
         raise CommandError(str(err)) from err
+    if args.mode == "outdated":
+        reused = len(document.steps) - len(plan.steps)
+        print(
+            f"{reused} of {len(document.steps)} steps up to date: their stored outputs are reused",
+            file=sys.stderr,
+        )
     from ..environments.resolver import RunEnvironments
     from ..executors.local import LocalExecutor
     from ..runs.data_dir import resolve_data_dir

@@ -7,6 +7,17 @@ parameters, with the API of Orchest's SDK.
 >>> orchest.get_step_param("alpha", 0.1)
 """
 
+import sys as _sys
+
+try:
+    import pyarrow as _pyarrow  # noqa: F401
+except ImportError as _err:
+    raise ImportError(
+        f"the orchest SDK passes data with pyarrow, which this Python ({_sys.executable}) does "
+        "not have: install it (pip install pyarrow), in an environment's setup script for steps "
+        "that run in one"
+    ) from _err
+
 from . import config, error, errors, parameters, pipeline, services, transfer, utils
 from ._version import __version__
 from .config import Config
