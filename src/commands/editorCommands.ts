@@ -6,6 +6,7 @@
  * its selection and its latest run, so toolbar buttons reflect it.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { ICommandPalette, InputDialog, Notification } from '@jupyterlab/apputils';
 import {
   LabIcon,
@@ -76,8 +77,14 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
   const { app, tracker, runs, launcher, palette } = options;
   const { commands, shell, serviceManager } = app;
 
-  /** The pipeline editor the user is looking at, if any. */
-  const current = (): PipelineEditor | null => {
+  /**
+   * The editor a command acts on: the one whose toolbar runs it (`widgetId`
+   * argument), else the pipeline editor the user is looking at.
+   */
+  const current = (args: ReadonlyPartialJSONObject = {}): PipelineEditor | null => {
+    if (typeof args.widgetId === 'string') {
+      return tracker.find(w => w.id === args.widgetId)?.content ?? null;
+    }
     const widget = tracker.currentWidget;
     return widget && widget === shell.currentWidget ? widget.content : null;
   };
@@ -92,11 +99,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
   const editable = (editor: PipelineEditor | null) =>
     editor !== null && editor.editable;
 
-  const run = (mode: RunMode) => {
-    const editor = current();
-    if (!editor) {
-      return null;
-    }
+  const run = (editor: PipelineEditor, mode: RunMode) => {
     return launcher.run({
       pipelinePath: editor.path,
       mode,
@@ -119,10 +122,12 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
       label: spec.label,
       caption: spec.caption,
       icon: args => (args.isPalette ? undefined : spec.icon),
-      isEnabled: () => spec.isEnabled(current()),
-      isToggled: spec.isToggled ? () => spec.isToggled!(current()) : undefined,
-      execute: () => {
-        const editor = current();
+      isEnabled: args => spec.isEnabled(current(args)),
+      isToggled: spec.isToggled
+        ? args => spec.isToggled!(current(args))
+        : undefined,
+      execute: args => {
+        const editor = current(args);
         return editor && spec.isEnabled(editor) ? spec.execute(editor) : null;
       }
     });
@@ -139,26 +144,26 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     caption: 'Run every step of the pipeline',
     icon: runIcon,
     isEnabled: canRun,
-    execute: () => run('full')
+    execute: editor => run(editor, 'full')
   });
   add(CommandIDs.runSelected, {
     label: 'Run Selected Steps',
     caption: 'Run only the selected steps',
     icon: runSelectedIcon,
     isEnabled: editor => canRun(editor) && hasSelection(editor),
-    execute: () => run('selection')
+    execute: editor => run(editor, 'selection')
   });
   add(CommandIDs.runIncoming, {
     label: 'Run Incoming Steps',
     caption: 'Run the selected steps and every step they depend on',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
-    execute: () => run('incoming')
+    execute: editor => run(editor, 'incoming')
   });
   add(CommandIDs.runDownstream, {
     label: 'Run Downstream Steps',
     caption: 'Run the selected steps and every step that depends on them',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
-    execute: () => run('downstream')
+    execute: editor => run(editor, 'downstream')
   });
   add(CommandIDs.cancelRun, {
     label: 'Cancel Run',
@@ -335,8 +340,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     widget.content.stateChanged.connect(refresh);
   });
   runs.changed.connect((_, run) => {
-    const editor = current();
-    if (editor && run.pipelinePath === editor.path) {
+    if (tracker.find(widget => widget.content.path === run.pipelinePath)) {
       refresh();
     }
   });

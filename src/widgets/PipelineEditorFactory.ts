@@ -64,7 +64,7 @@ export function pipelineToolbar(
           commands,
           id,
           label: label ?? '',
-          args: { toolbar: true }
+          args: { toolbar: true, widgetId: widget.id }
         })
       });
     }
@@ -93,7 +93,7 @@ export function pipelineToolbar(
       commands,
       id: CommandIDs.toggleProperties,
       label: 'Properties',
-      args: { toolbar: true }
+      args: { toolbar: true, widgetId: widget.id }
     });
     items.push({ name: 'properties', widget: toggle });
   }

@@ -73,6 +73,26 @@ export async function openNotebook(page: IJupyterLabPageFixture, path: string, m
   const tab = page.getByRole('main').getByRole('tab', { name: path.split('/').pop()! });
   await expect(tab).toBeVisible();
   await expect(panel.locator('.jp-Cell').first()).toBeVisible();
+  // Once its kernel is up, JupyterLab completes the notebook's metadata
+  // (language_info), which leaves it with unsaved changes: save them, as a
+  // user would before running it.
+  await page.waitForFunction(path => {
+    const app = (window as any).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.context?.localPath === path && widget.sessionContext) {
+        return widget.sessionContext.session?.kernel?.status === 'idle';
+      }
+    }
+    return false;
+  }, path);
+  await page.evaluate(async path => {
+    const app = (window as any).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.context?.localPath === path && widget.context.model.dirty) {
+        await widget.context.save();
+      }
+    }
+  }, path);
   return panel;
 }
 
