@@ -191,10 +191,11 @@ class EnvironmentBuilds:
                     raise BuildError("another process is building this environment") from None
                 self._record(project, label, definition, content, "building", None, started)
                 python = await Builder(definition, project, build_dir / "venv", log).run()
-        except BuildError as err:
-            log(f"\nBuild failed: {err}\n")
+        except Exception as err:  # a BuildError, or a bug: the build fails either way
+            reason = str(err) if isinstance(err, BuildError) else f"{type(err).__name__}: {err}"
+            log(f"\nBuild failed: {reason}\n")
             shutil.rmtree(build_dir / "venv", ignore_errors=True)
-            return self._record(project, label, definition, content, "failed", str(err), started)
+            return self._record(project, label, definition, content, "failed", reason, started)
         except asyncio.CancelledError:
             log("\nBuild cancelled.\n")
             shutil.rmtree(build_dir / "venv", ignore_errors=True)
