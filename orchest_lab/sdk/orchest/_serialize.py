@@ -180,7 +180,7 @@ def frame_to_batch(frame: Any) -> Any | None:
 
     if not frame.columns.is_unique:
         return None
-    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    columns = [column for _, column in frame.items()]
     values = [
         c.array if isinstance(c.dtype, pd.api.extensions.ExtensionDtype) else None for c in columns
     ]
@@ -209,12 +209,26 @@ def _frame_with_fast_columns(frame: Any, fast: list[int], values: list[Any]) -> 
     """`Table.from_pandas(frame)` where the `fast` columns are wrapped, not converted: pyarrow
     converts the other columns and the index, and describes the fast ones (and the column labels)
     from the frame without its rows, which needs no values."""
+    import pandas as pd
+
     fast_set = set(fast)
     slow = [i for i in range(frame.shape[1]) if i not in fast_set]
-    converted = pa.Table.from_pandas(frame.iloc[:, slow])  # the other columns and the index
     described = pa.Table.from_pandas(frame.iloc[:0])  # every column, no values
-    converted_meta = json.loads(converted.schema.metadata[_PANDAS_KEY])
     described_meta = json.loads(described.schema.metadata[_PANDAS_KEY])
+    if not slow and isinstance(frame.index, pd.RangeIndex):
+        # Nothing to convert: the index is described by its range, which the empty frame
+        # has with no rows; give it the frame's.
+        converted = described.select([])
+        converted_meta = dict(described_meta)
+        index = frame.index
+        converted_meta["index_columns"] = [
+            {**c, "start": index.start, "stop": index.stop, "step": index.step}
+            for c in described_meta["index_columns"]
+        ]
+        converted_meta["columns"] = []
+    else:
+        converted = pa.Table.from_pandas(frame.iloc[:, slow])  # the other columns, the index
+        converted_meta = json.loads(converted.schema.metadata[_PANDAS_KEY])
     n_index = len(converted.schema) - len(slow)
     fields, arrays, column_meta = [], [], []
     slow_at = {position: k for k, position in enumerate(slow)}
@@ -236,7 +250,7 @@ def _frame_with_fast_columns(frame: Any, fast: list[int], values: list[Any]) -> 
     pandas_meta = dict(converted_meta)
     pandas_meta["columns"] = column_meta
     pandas_meta["column_indexes"] = described_meta["column_indexes"]
-    metadata = dict(converted.schema.metadata)
+    metadata = dict(converted.schema.metadata or described.schema.metadata)
     metadata[_PANDAS_KEY] = json.dumps(pandas_meta).encode()
     schema = pa.schema(fields, metadata=metadata)
     return pa.Table.from_arrays(

@@ -29,6 +29,7 @@ import pickle
 import secrets
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -135,7 +136,8 @@ def write_memory(
     meta = {**meta, "serialization": encoded.serialization}
     batch = _serialize.with_metadata(encoded, meta)
     size = ipc_file_size(batch)
-    ensure_store(store)
+    if not os.path.isdir(store):
+        ensure_store(store)
     with _locked(store):
         used = memory_usage(store, exclude_step=step_uuid)
         if used + size > budget:
@@ -158,7 +160,10 @@ def write_memory(
         with pa.OSFile(tmp, "wb") as sink, ipc.new_file(sink, batch.schema) as writer:
             writer.write_batch(batch)
         path = memory_path(store, step_uuid)
+        previous = _keep_aside(store, step_uuid, path)
         os.replace(tmp, path)
+        if previous is not None:
+            _discard(previous)
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -167,6 +172,35 @@ def write_memory(
         raise
     shutil.rmtree(os.path.join(store, READS_DIR, step_uuid), ignore_errors=True)
     return _stored(step_uuid, MEMORY, path, meta, encoded.serialization, encoded.kind, size)
+
+
+def _keep_aside(store: str, step_uuid: str, path: str) -> str | None:
+    """A second name for the output about to be replaced, so that the rename does not free it
+    (freeing a large tmpfs file takes a while: 0.1 s per GB)."""
+    aside = os.path.join(store, f"{TMP_PREFIX}{step_uuid}.{os.getpid()}.0.{secrets.token_hex(4)}")
+    try:
+        os.link(path, aside)
+    except OSError:  # no previous output, or no hard links here
+        return None
+    return aside
+
+
+def _discard(path: str) -> None:
+    """Free a replaced output: large ones in the background (the thread is not a daemon, so the
+    process finishes it before it exits; if it is killed first, the server removes the file)."""
+    try:
+        large = os.path.getsize(path) > 64 * 1024 * 1024
+    except OSError:
+        return
+    if large:
+        threading.Thread(target=_unlink_quietly, args=(path,), name="orchest-discard").start()
+    else:
+        _unlink_quietly(path)
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def read_memory_meta(store: str, step_uuid: str) -> StoredOutput | None:
