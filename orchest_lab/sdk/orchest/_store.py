@@ -189,7 +189,7 @@ def _discard(path: str) -> None:
     """Free a replaced output: large ones in the background (the thread is not a daemon, so the
     process finishes it before it exits; if it is killed first, the server removes the file)."""
     try:
-        large = os.path.getsize(path) > 64 * 1024 * 1024
+        large = os.path.getsize(path) > 1024 * 1024
     except OSError:
         return
     if large:
