@@ -26,7 +26,7 @@ from sdk_helpers import SdkProject
 from orchest_lab import sdk as orchest
 from orchest_lab.data.outputs import remove_stale_stores
 from orchest_lab.sdk import SDK_PATH
-from orchest_lab.sdk.orchest import _store
+from orchest_lab.sdk.orchest import _serialize, _store
 from orchest_lab.sdk.orchest.error import (
     DataInvalidNameError,
     InputNameCollisionError,
@@ -75,6 +75,7 @@ def frames() -> dict[str, pd.DataFrame]:
             columns=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]),
         ),
         "int labels": pd.DataFrame({0: [1.0, 2.0], 1: [3, 4]}),
+        "mixed labels": pd.DataFrame({0: [1.0, 2.0], "b": [3, 4]}),
         "duplicate labels": pd.DataFrame([[1, 2]], columns=["a", "a"]),
         "empty": pd.DataFrame({"a": pd.Series([], dtype="float64")}),
     }
@@ -518,3 +519,26 @@ def test_import_orchest_is_this_sdk_in_a_plain_python(tmp_path: Path) -> None:
     path, version, pickle_name, same = json.loads(done.stdout)
     assert path == str(SDK_PATH / "orchest" / "__init__.py")
     assert version.startswith("0.3") and pickle_name == "PICKLE" and same
+
+
+@pytest.mark.parametrize(
+    "index",
+    [None, pd.RangeIndex(10, 30, 2, name="r"), pd.Index(list("abcdefghij"), name="k")],
+    ids=["default", "range", "labels"],
+)
+@pytest.mark.parametrize("columns", ["numeric", "mixed"])
+def test_frames_are_described_as_pyarrow_describes_them(index: Any, columns: str) -> None:
+    """Numeric columns are handed to Arrow without pyarrow's conversion; the schema and pandas
+    metadata must still be exactly what Table.from_pandas gives (for data without NaN)."""
+    data: dict[Any, Any] = {
+        "f": np.arange(10.0),
+        "i": np.arange(10),
+        "u": np.arange(10, dtype="u1"),
+    }
+    if columns == "mixed":
+        data.update({"s": list("abcdefghij"), "d": pd.date_range("2024-01-01", periods=10)})
+    frame = pd.DataFrame(data, index=index)
+    batch = _serialize.frame_to_batch(frame)
+    assert batch is not None
+    assert batch.schema.equals(pa.Table.from_pandas(frame).schema, check_metadata=True)
+    assert pa.Table.from_batches([batch]).equals(pa.Table.from_pandas(frame))

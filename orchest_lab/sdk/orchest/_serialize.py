@@ -178,7 +178,7 @@ def frame_to_batch(frame: Any) -> Any | None:
     in which case it is pickled instead."""
     import pandas as pd
 
-    if not frame.columns.is_unique:
+    if not frame.columns.is_unique or _mixed_labels(frame.columns):
         return None
     columns = [column for _, column in frame.items()]
     values = [
@@ -203,6 +203,14 @@ def frame_to_batch(frame: Any) -> Any | None:
     except (pa.ArrowException, ValueError, TypeError):
         return None
     return table_to_batch(table)
+
+
+def _mixed_labels(columns: Any) -> bool:
+    """Column labels of several types (1 and "a"), which Arrow would turn into strings."""
+    import pandas as pd
+
+    levels = columns.levels if isinstance(columns, pd.MultiIndex) else [columns]
+    return any(pd.api.types.infer_dtype(level).startswith("mixed") for level in levels)
 
 
 def _frame_with_fast_columns(frame: Any, fast: list[int], values: list[Any]) -> Any:
