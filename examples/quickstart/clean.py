@@ -2,7 +2,11 @@
 
 import statistics
 
-values = [1.0, 2.0, 2.5, 3.0, 250.0]
-median = statistics.median(values)
-cleaned = [v for v in values if abs(v - median) < 10 * median]
-print(f"kept {len(cleaned)} of {len(values)} values")
+import orchest
+
+table = orchest.get_inputs()["measurements"]
+max_deviation = orchest.get_step_param("max_deviation", 10)
+median = statistics.median(row["x"] for row in table)
+cleaned = [row for row in table if abs(row["x"] - median) < max_deviation * median]
+print(f"kept {len(cleaned)} of {len(table)} rows")
+orchest.output(cleaned, name="cleaned")
