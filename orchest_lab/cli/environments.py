@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..environments.definition import DefinitionError, EnvironmentDefinition, list_definitions
+from ..environments.definition import (
+    IDENTIFIER,
+    DefinitionError,
+    EnvironmentDefinition,
+    environments_dir,
+    list_definitions,
+)
 from .pipelines import EXIT_INVALID, EXIT_OK, CommandError, _guarded
 
 
@@ -136,10 +142,11 @@ def _all(project: Path) -> list[EnvironmentDefinition]:
 
 
 def _find(project: Path, ref: str) -> EnvironmentDefinition:
-    try:
-        return EnvironmentDefinition.load(project, ref)
-    except DefinitionError as err:
-        if "does not exist" not in str(err):
+    """An environment by uuid, or else by name."""
+    if IDENTIFIER.fullmatch(ref) and (environments_dir(project) / ref).is_dir():
+        try:
+            return EnvironmentDefinition.load(project, ref)
+        except DefinitionError as err:
             raise CommandError(str(err)) from err
     found = [d for _, d in list_definitions(project) if isinstance(d, EnvironmentDefinition)]
     named = [d for d in found if d.name == ref]
