@@ -1,9 +1,9 @@
 """How long the pipeline model takes on a 1,000-step pipeline.
 
 Measures parsing, full validation (schema, uuids, connections, cycles, step files on disk,
-environments) and planning, each as the median of repeated runs, and reports each against a
-baseline measured in the same run: `json.loads` of the same file, the least any tool that reads
-the pipeline must pay.
+environments), planning, and what plans with the state of the outputs add, each as the median
+of repeated runs, and reports each against a baseline measured in the same run: `json.loads` of
+the same file, the least any tool that reads the pipeline must pay.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from orchest_lab.data.state import pipeline_data
 from orchest_lab.pipeline import (
     PipelineDocument,
     ValidationContext,
@@ -73,6 +74,7 @@ def main() -> int:
         document = PipelineDocument.from_text(text)
         context = ValidationContext.for_pipeline_file(path, Path(tmp))
         last = list(document.steps)[-1]
+        memory_root = Path(tmp) / "memory"
         assert validate_document(document, context).valid
 
         baseline = median_ms(lambda: json.loads(text))
@@ -84,6 +86,18 @@ def main() -> int:
             "plan full": median_ms(lambda: make_plan(document, "full")),
             "plan incoming of the last step": median_ms(
                 lambda: make_plan(document, "incoming", [last])
+            ),
+            # What POST pipelines/plan adds: every step's fingerprint (step files hashed once,
+            # then cached by size and mtime), its last success and stored outputs.
+            "outputs' state (fingerprints...)": median_ms(
+                lambda: pipeline_data(document, path, Path(tmp), memory_root)
+            ),
+            "plan outdated, with that state": median_ms(
+                lambda: make_plan(
+                    document,
+                    "outdated",
+                    state=pipeline_data(document, path, Path(tmp), memory_root).plan_state(),
+                )
             ),
         }
 

@@ -62,21 +62,23 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path | str) -> str:
     """The hash of what in a step file matters for its results."""
+    path = str(path)
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return "missing"
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (path, stat.st_size, stat.st_mtime_ns)
     cached = _file_hashes.get(key)
     if cached is not None:
         return cached
     try:
-        content = path.read_bytes()
+        with open(path, "rb") as f:
+            content = f.read()
     except OSError:
         return "missing"
-    value = _notebook_hash(content) if path.suffix == ".ipynb" else None
+    value = _notebook_hash(content) if path.endswith(".ipynb") else None
     if value is None:
         value = hashlib.sha256(content).hexdigest()[:32]
     if len(_file_hashes) >= _CACHE_SIZE:
@@ -118,12 +120,14 @@ def compute_fingerprints(
     pipeline_params = dict(_dict(document.data.get("parameters")))
     pipeline_params.update(overrides.get("pipeline") or {})
     step_overrides = overrides.get("steps") or {}
+    folder = str(pipeline_dir)
+    steps = document.steps
     result: dict[str, Fingerprint] = {}
     for uuid in dag.topological_order():
-        step = document.step(uuid)
+        step = steps[uuid]
         file_path = step.get("file_path")
         file = (
-            file_hash(Path(os.path.normpath(pipeline_dir / file_path)))
+            file_hash(os.path.normpath(os.path.join(folder, file_path)))
             if isinstance(file_path, str) and file_path
             else "missing"
         )
@@ -132,7 +136,9 @@ def compute_fingerprints(
         environment = step.get("environment")
         environment = environment if isinstance(environment, str) else ""
         parents = tuple(result[p].value for p in dag.parents[uuid])
-        value = _digest([VERSION, file, params, environment, list(parents)])
+        # The parts are hex digests and a uuid: joined with a separator none of them contains.
+        joined = "|".join([str(VERSION), file, params, environment, *parents])
+        value = hashlib.sha256(joined.encode()).hexdigest()[:32]
         result[uuid] = Fingerprint(value, file, params, environment, parents)
     return result
 

@@ -74,15 +74,24 @@ def step_outputs(
     """The stored outputs of the given steps (only steps that have one)."""
     store = _store_module()
     memory = str(store_dir(memory_root, pipeline_uuid))
-    disk = data_dir(project, pipeline_uuid)
+    disk = str(data_dir(project, pipeline_uuid))
+    in_memory, on_disk = _names(memory), _names(disk)  # look only at what exists
     found = {}
     for uuid in step_uuids:
         outputs = StepOutputs(
-            store.read_memory_meta(memory, uuid), store.read_disk_meta(str(disk / uuid), uuid)
+            store.read_memory_meta(memory, uuid) if uuid + ".arrow" in in_memory else None,
+            store.read_disk_meta(os.path.join(disk, uuid), uuid) if uuid in on_disk else None,
         )
         if outputs.memory is not None or outputs.disk is not None:
             found[uuid] = outputs
     return found
+
+
+def _names(folder: str) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
 
 
 def memory_used(memory_root: Path, pipeline_uuid: str) -> int:
