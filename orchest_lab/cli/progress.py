@@ -45,7 +45,7 @@ class ProgressPrinter:
             for step in run.steps.values():
                 word = OUTCOMES[step.status]
                 counts[word] = counts.get(word, 0) + 1
-            summary = ", ".join(f"{n} {word}" for word, n in counts.items())
+            summary = ", ".join(f"{n} {word}" for word, n in counts.items()) or "nothing to run"
             took = self._elapsed("run")
             reason = f" ({run.reason})" if run.reason else ""
             self._print(f"{run.status.value}{reason} in {took:.1f} s: {summary}")
