@@ -542,3 +542,59 @@ def test_frames_are_described_as_pyarrow_describes_them(index: Any, columns: str
     assert batch is not None
     assert batch.schema.equals(pa.Table.from_pandas(frame).schema, check_metadata=True)
     assert pa.Table.from_batches([batch]).equals(pa.Table.from_pandas(frame))
+
+
+def test_the_server_knows_the_stores_layout_as_the_sdk_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from orchest_lab.data import outputs
+
+    assert outputs.MEMORY_SUFFIX == _store.MEMORY_SUFFIX
+    assert outputs.TMP_PREFIX == _store.TMP_PREFIX
+    assert outputs.PIPELINE_MARKER == _store.PIPELINE_MARKER
+    assert str(outputs.default_memory_root()) == _store.default_memory_root()
+    monkeypatch.setenv("ORCHEST_MEMORY_DIR", str(tmp_path))
+    assert str(outputs.memory_root_from_env()) == _store.memory_root() == str(tmp_path)
+    name = f".tmp.step.{os.getpid()}.10.abcd"
+    parsed = _store.parse_tmp_name(name)
+    assert parsed is not None and outputs._parse_tmp_name(name) == parsed[:2]
+
+
+def test_runs_that_pass_no_data_do_not_load_pyarrow(tmp_path: Path) -> None:
+    """`orchest-lab run` of steps that pass no data: the server side never imports the SDK."""
+    (tmp_path / "s.py").write_text("print('hi')\n")
+    pipeline = {
+        "name": "p",
+        "uuid": "55555555-5555-4555-8555-555555555555",
+        "version": "1.0.0",
+        "settings": {},
+        "parameters": {},
+        "steps": {
+            "s": {
+                "uuid": "s",
+                "title": "S",
+                "file_path": "s.py",
+                "incoming_connections": [],
+                "environment": "",
+                "parameters": {},
+            },
+        },
+    }
+    (tmp_path / "p.orchest").write_text(json.dumps(pipeline))
+    code = (
+        "import sys\n"
+        "from orchest_lab.cli import main\n"
+        "code = main(['run', 'p.orchest', '--data-dir', 'data'])\n"
+        "assert code == 0, code\n"
+        "print('pyarrow' in sys.modules)\n"
+    )
+    env = {**os.environ, "ORCHEST_MEMORY_DIR": str(tmp_path / "memory")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False", done.stderr

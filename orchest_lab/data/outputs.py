@@ -2,7 +2,9 @@
 removing those a run must not leave behind, and removing stale stores.
 
 The formats belong to the SDK (`orchest_lab/sdk/orchest/_store.py`), which this module reads
-through; the SDK imports nothing from here.
+through. Importing the SDK loads pyarrow, so the few facts of the layout that runs need when
+nothing was output (the store's place and names) are repeated here, and a test keeps them equal
+to the SDK's: a run, or `orchest-lab run`, whose steps pass no data never loads pyarrow.
 """
 
 from __future__ import annotations
@@ -12,16 +14,23 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..fs import atomic_write_text
 from ..pipeline.project import STATE_DIR
 
 if TYPE_CHECKING:
     from ..sdk.orchest._store import StoredOutput
 
 log = logging.getLogger(__name__)
+
+# As in the SDK's _store.py (tests/test_sdk_transports.py checks it).
+MEMORY_SUFFIX = ".arrow"
+TMP_PREFIX = ".tmp."
+PIPELINE_MARKER = ".pipeline.json"
 
 
 def _store_module() -> Any:
@@ -33,12 +42,15 @@ def _store_module() -> Any:
 
 def default_memory_root() -> Path:
     """Shared memory on Linux (/dev/shm/orchest-lab-<user id>), else a temporary folder."""
-    return Path(_store_module().default_memory_root())
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+    user = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    return Path(base) / f"orchest-lab-{user}"
 
 
 def memory_root_from_env() -> Path:
     """ORCHEST_MEMORY_DIR when set (as kernels and steps see it), else the default."""
-    return Path(_store_module().memory_root())
+    configured = os.environ.get("ORCHEST_MEMORY_DIR")
+    return Path(configured) if configured else default_memory_root()
 
 
 def data_dir(project: Path, pipeline_uuid: str) -> Path:
@@ -51,8 +63,18 @@ def store_dir(memory_root: Path, pipeline_uuid: str) -> Path:
 
 
 def ensure_store(memory_root: Path, pipeline_uuid: str, pipeline_file: Path) -> Path:
+    """Create the pipeline's store (private to the user), saying which pipeline file it is for."""
     store = store_dir(memory_root, pipeline_uuid)
-    _store_module().ensure_store(str(store), str(pipeline_file))
+    memory_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store.mkdir(mode=0o700, exist_ok=True)
+    marker = store / PIPELINE_MARKER
+    content = json.dumps({"pipeline_file": os.path.abspath(pipeline_file)})
+    try:
+        current = marker.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current != content:
+        atomic_write_text(marker, content)
     return store
 
 
@@ -72,14 +94,17 @@ def step_outputs(
     memory_root: Path, project: Path, pipeline_uuid: str, step_uuids: list[str]
 ) -> dict[str, StepOutputs]:
     """The stored outputs of the given steps (only steps that have one)."""
-    store = _store_module()
     memory = str(store_dir(memory_root, pipeline_uuid))
     disk = str(data_dir(project, pipeline_uuid))
     in_memory, on_disk = _names(memory), _names(disk)  # look only at what exists
-    found = {}
-    for uuid in step_uuids:
+    found: dict[str, StepOutputs] = {}
+    wanted = [u for u in step_uuids if u + MEMORY_SUFFIX in in_memory or u in on_disk]
+    if not wanted:
+        return found
+    store = _store_module()
+    for uuid in wanted:
         outputs = StepOutputs(
-            store.read_memory_meta(memory, uuid) if uuid + ".arrow" in in_memory else None,
+            store.read_memory_meta(memory, uuid) if uuid + MEMORY_SUFFIX in in_memory else None,
             store.read_disk_meta(os.path.join(disk, uuid), uuid) if uuid in on_disk else None,
         )
         if outputs.memory is not None or outputs.disk is not None:
@@ -108,13 +133,10 @@ def remove_outputs(
 ) -> list[str]:
     """Remove what run `run_id` wrote for `steps` (in memory, and on disk too when `disk`),
     with the unfinished writes of those steps. Returns the steps whose outputs were removed."""
-    store = _store_module()
     memory = store_dir(memory_root, pipeline_uuid)
     removed = []
-    for uuid in steps:
-        written = step_outputs(memory_root, project, pipeline_uuid, [uuid]).get(uuid)
-        if written is None:
-            continue
+    for uuid, written in step_outputs(memory_root, project, pipeline_uuid, steps).items():
+        store = _store_module()
         if written.memory is not None and written.memory.run_uuid == run_id:
             store.remove_memory(str(memory), uuid)
             removed.append(uuid)
@@ -128,19 +150,18 @@ def remove_outputs(
 
 def remove_partial_writes(store: Path, steps: set[str] | None = None) -> int:
     """Remove files of writes whose writer is gone (of `steps` only, when given)."""
-    module = _store_module()
     count = 0
     try:
         entries = list(os.scandir(store))
     except OSError:
         return 0
     for entry in entries:
-        if not entry.name.startswith(module.TMP_PREFIX):
+        if not entry.name.startswith(TMP_PREFIX):
             continue
-        parsed = module.parse_tmp_name(entry.name)
+        parsed = _parse_tmp_name(entry.name)
         if parsed is None or (steps is not None and parsed[0] not in steps):
             continue
-        if not module.pid_alive(parsed[1]):
+        if not _pid_alive(parsed[1]):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 count += 1
@@ -151,7 +172,6 @@ def remove_stale_stores(memory_root: Path) -> list[str]:
     """At server start: remove the stores of pipelines that no longer exist (their pipeline file
     is gone or has another uuid now), and everywhere the files of interrupted writes. A store
     that does not say which pipeline it belongs to is left alone. Returns the removed stores."""
-    module = _store_module()
     removed = []
     try:
         stores = [e for e in os.scandir(memory_root) if e.is_dir(follow_symlinks=False)]
@@ -159,7 +179,7 @@ def remove_stale_stores(memory_root: Path) -> list[str]:
         return []
     for entry in stores:
         try:
-            with open(os.path.join(entry.path, module.PIPELINE_MARKER), encoding="utf-8") as f:
+            with open(os.path.join(entry.path, PIPELINE_MARKER), encoding="utf-8") as f:
                 pipeline_file = json.load(f).get("pipeline_file")
         except (OSError, ValueError, AttributeError):
             pipeline_file = None
@@ -180,3 +200,24 @@ def _pipeline_has_uuid(path: str, uuid: str) -> bool:
     except (OSError, ValueError):
         return True  # unreadable for now (being written?): not proof that it is gone
     return isinstance(data, dict) and data.get("uuid") == uuid
+
+
+def _parse_tmp_name(name: str) -> tuple[str, int] | None:
+    """(step, writer's pid) of a write in progress: `.tmp.<step>.<pid>.<bytes>.<token>`."""
+    parts = name[len(TMP_PREFIX) :].split(".")
+    if len(parts) != 4:
+        return None
+    try:
+        return parts[0], int(parts[1])
+    except ValueError:
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
