@@ -173,3 +173,125 @@ describe('errorFromResponse', () => {
     expect(error.issues).toEqual([]);
   });
 });
+
+describe('OrchestLabAPI runs and environments', () => {
+  const BASE = 'http://localhost:8888/lab-base/orchest-lab/api';
+  const RUN = {
+    id: 'r1',
+    pipeline_path: 'p.orchest',
+    status: 'PENDING',
+    steps: []
+  };
+
+  it('starts a run with POST runs', async () => {
+    const { api, calls } = fakeServer(() => json(202, RUN));
+    const run = await api.runs.start({
+      pipeline_path: 'p.orchest',
+      mode: 'selection',
+      steps: ['a']
+    });
+    expect(run).toEqual(RUN);
+    expect(calls[0].url).toBe(`${BASE}/runs`);
+    expect(calls[0].method).toBe('POST');
+    expect(JSON.parse(calls[0].body!)).toEqual({
+      pipeline_path: 'p.orchest',
+      mode: 'selection',
+      steps: ['a']
+    });
+  });
+
+  it('lists runs (of one pipeline), reads and cancels one', async () => {
+    const { api, calls } = fakeServer(call =>
+      call.method === 'GET' && call.url.endsWith('/runs?pipeline=p.orchest')
+        ? json(200, { runs: [RUN] })
+        : json(200, { ...RUN, status: 'ABORTED' })
+    );
+    expect(await api.runs.list('p.orchest')).toEqual([RUN]);
+    expect((await api.runs.get('r1')).status).toBe('ABORTED');
+    expect((await api.runs.cancel('r1')).status).toBe('ABORTED');
+    expect(calls.map(c => `${c.method} ${c.url.slice(BASE.length)}`)).toEqual([
+      'GET /runs?pipeline=p.orchest',
+      'GET /runs/r1',
+      'DELETE /runs/r1'
+    ]);
+  });
+
+  it('reads a log from an offset, and where to read on', async () => {
+    const { api, calls } = fakeServer(
+      () =>
+        new Response('more text', {
+          status: 200,
+          headers: { 'X-Log-Offset': '29' }
+        })
+    );
+    expect(await api.runs.log('r1', 's1', 20)).toEqual({
+      text: 'more text',
+      offset: 29
+    });
+    expect(calls[0].url).toBe(`${BASE}/runs/r1/steps/s1/log?offset=20`);
+  });
+
+  it('follows a log as the server streams it', async () => {
+    const encoder = new TextEncoder();
+    const { api, calls } = fakeServer(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(encoder.encode('line 1\n'));
+              controller.enqueue(encoder.encode('line 2 é'.slice(0, 7)));
+              controller.enqueue(encoder.encode('\u00e9\n'));
+              controller.close();
+            }
+          }),
+          { status: 200 }
+        )
+    );
+    const pieces: string[] = [];
+    await api.runs.follow('r1', 's1', text => pieces.push(text));
+    expect(pieces.join('')).toBe('line 1\nline 2 é\n');
+    expect(calls[0].url).toBe(
+      `${BASE}/runs/r1/steps/s1/log?follow=true&offset=0`
+    );
+  });
+
+  it('finds the pipelines that run a file', async () => {
+    const { api, calls } = fakeServer(() =>
+      json(200, {
+        pipelines: [
+          {
+            path: 'p.orchest',
+            name: 'p',
+            uuid: 'u',
+            step_count: 2,
+            project: '',
+            error: null,
+            steps: [{ uuid: 's', title: 'S' }]
+          },
+          {
+            path: 'q.orchest',
+            name: 'q',
+            uuid: 'v',
+            step_count: 1,
+            project: '',
+            error: null
+          }
+        ]
+      })
+    );
+    const found = await api.pipelines.withFile('nb/a b.ipynb');
+    expect(found.map(p => p.steps)).toEqual([[{ uuid: 's', title: 'S' }], []]);
+    expect(calls[0].url).toBe(`${BASE}/pipelines?file=nb%2Fa%20b.ipynb`);
+  });
+
+  it("lists a project's environments ('.' for the root)", async () => {
+    const env = { uuid: 'e', name: 'Python 3', language: 'python' };
+    const { api, calls } = fakeServer(() => json(200, { environments: [env] }));
+    expect(await api.environments.list('')).toEqual([env]);
+    expect(await api.environments.list('proj/sub')).toEqual([env]);
+    expect(calls.map(c => c.url.slice(BASE.length))).toEqual([
+      '/environments?project=.',
+      '/environments?project=proj%2Fsub'
+    ]);
+  });
+});

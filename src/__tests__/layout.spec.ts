@@ -1,6 +1,7 @@
 import { IStep, readEdges, readSteps } from '../model/PipelineModel';
 import {
   DEFAULT_LAYOUT,
+  LayoutCache,
   computeLayout,
   resolvePositions
 } from '../model/layout';
@@ -79,5 +80,34 @@ describe('resolvePositions', () => {
     resolvePositions(mixed, readEdges(mixed));
     expect(mixed[1].position).toBeNull();
     expect(mixed[1].json.meta_data).toEqual({ hidden: false });
+  });
+});
+
+describe('LayoutCache', () => {
+  it('lays a graph out again only when its shape changed', () => {
+    const cache = new LayoutCache();
+    const before = steps({ a: [[]], b: [['a']] });
+    const first = resolvePositions(
+      before,
+      readEdges(before),
+      DEFAULT_LAYOUT,
+      cache
+    );
+    // Same steps and connections (other fields may differ): no new layout.
+    const same = steps({ a: [[]], b: [['a']] });
+    expect(
+      resolvePositions(same, readEdges(same), DEFAULT_LAYOUT, cache)
+    ).toEqual(first);
+    expect(cache.computed).toBe(1);
+    const wider = steps({ a: [[]], b: [['a']], c: [['a']] });
+    resolvePositions(wider, readEdges(wider), DEFAULT_LAYOUT, cache);
+    expect(cache.computed).toBe(2);
+  });
+
+  it('is not used when every step has a position', () => {
+    const cache = new LayoutCache();
+    const placed = steps({ a: [[], [0, 0]], b: [['a'], [300, 0]] });
+    resolvePositions(placed, readEdges(placed), DEFAULT_LAYOUT, cache);
+    expect(cache.computed).toBe(0);
   });
 });

@@ -99,12 +99,7 @@ export interface IPipelineWithSteps extends IPipelineSummary {
 
 /** The status of a run or of one of its steps. */
 export type RunStatus =
-  | 'PENDING'
-  | 'STARTED'
-  | 'SUCCESS'
-  | 'FAILURE'
-  | 'SKIPPED'
-  | 'ABORTED';
+  'PENDING' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'ABORTED';
 
 /** Why a step failed: the exception, or a script's exit status. */
 export interface IStepFailure {
@@ -189,12 +184,7 @@ export interface ILogChunk {
 
 /** The state of an environment's latest build. */
 export type BuildState =
-  | 'none'
-  | 'queued'
-  | 'building'
-  | 'ready'
-  | 'failed'
-  | 'cancelled';
+  'none' | 'queued' | 'building' | 'ready' | 'failed' | 'cancelled';
 
 /** An environment of a project (`GET environments?project=`). */
 export interface IEnvironment {
@@ -205,7 +195,11 @@ export interface IEnvironment {
   gpu_support?: boolean;
   project?: string;
   kernel_name?: string;
-  build?: { state: BuildState; message?: string | null; [key: string]: unknown };
+  build?: {
+    state: BuildState;
+    message?: string | null;
+    [key: string]: unknown;
+  };
   /** Why the definition cannot be read (then the other fields may be missing). */
   error?: string;
 }

@@ -7,7 +7,11 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import { ICommandPalette, InputDialog, Notification } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  Notification
+} from '@jupyterlab/apputils';
 import {
   LabIcon,
   addIcon,
@@ -24,7 +28,11 @@ import { RunMode } from '../api';
 import { RunsModel } from '../model/RunsModel';
 import { joinPath } from '../model/paths';
 import { RunLauncher } from '../runner/RunLauncher';
-import { CommandIDs, IPipelineEditorTracker, PALETTE_CATEGORY } from '../tokens';
+import {
+  CommandIDs,
+  IPipelineEditorTracker,
+  PALETTE_CATEGORY
+} from '../tokens';
 import { PipelineEditor } from '../widgets/PipelineEditor';
 import { exportPipelineImage } from '../widgets/exportImage';
 import { autoLayoutIcon, runSelectedIcon } from '../icons';
@@ -81,7 +89,9 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
    * The editor a command acts on: the one whose toolbar runs it (`widgetId`
    * argument), else the pipeline editor the user is looking at.
    */
-  const current = (args: ReadonlyPartialJSONObject = {}): PipelineEditor | null => {
+  const current = (
+    args: ReadonlyPartialJSONObject = {}
+  ): PipelineEditor | null => {
     if (typeof args.widgetId === 'string') {
       return tracker.find(w => w.id === args.widgetId)?.content ?? null;
     }
@@ -179,7 +189,8 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
   // --- editing -----------------------------------------------------------
   add(CommandIDs.deleteSelection, {
     label: 'Delete Selected Steps and Connections',
-    caption: 'Delete the selected steps (with their connections) and connections',
+    caption:
+      'Delete the selected steps (with their connections) and connections',
     isEnabled: editor => editable(editor) && !editor!.selection.isEmpty,
     execute: editor => editor.editing.deleteSelection()
   });

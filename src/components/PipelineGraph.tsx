@@ -21,16 +21,23 @@ import {
   ReactFlowInstance,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { issueSteps, worstSeverity } from '../model/issues';
-import { DEFAULT_LAYOUT, resolvePositions } from '../model/layout';
+import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
@@ -39,9 +46,7 @@ import { useFileDrop } from './useFileDrop';
 import { useSignal } from './useSignal';
 
 /** Something the editor asks the canvas to do. */
-export type GraphRequest =
-  | { kind: 'fit' }
-  | { kind: 'focus'; uuid: string };
+export type GraphRequest = { kind: 'fit' } | { kind: 'focus'; uuid: string };
 
 /** Properties of {@link PipelineGraph}. */
 export interface IPipelineGraphProps {
@@ -86,6 +91,10 @@ const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
 const CYCLE_MARKER = { ...EDGE_MARKER, color: 'var(--jp-error-color1)' };
 const NO_ISSUES: readonly IIssue[] = [];
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
+/** Below this zoom, nodes are drawn without their details (icons, files). */
+export const DETAIL_ZOOM = 0.5;
+const isZoomedOut = (state: { transform: [number, number, number] }) =>
+  state.transform[2] < DETAIL_ZOOM;
 
 /** Build React Flow nodes from steps. */
 export function buildNodes(
@@ -268,6 +277,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
   const store = useStoreApi<StepNodeType, Edge>();
   const flow = useReactFlow<StepNodeType, Edge>();
   const rootRef = useRef<HTMLDivElement>(null);
+  const zoomedOut = useStore(isZoomedOut);
   useSignal(selection.changed);
   const selectedSteps = useMemo(
     () => new Set(selection.steps),
@@ -287,9 +297,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     setDraggedState(value);
   };
 
+  const layoutCache = useMemo(() => new LayoutCache(), []);
   const positions = useMemo(
-    () => resolvePositions(steps, edges),
-    [steps, edges]
+    () => resolvePositions(steps, edges, DEFAULT_LAYOUT, layoutCache),
+    [steps, edges, layoutCache]
   );
   const baseNodes = useMemo(() => {
     // Hand React Flow the sizes it measured (with their handles) so that a
@@ -439,7 +450,11 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
   return (
     <div
       ref={rootRef}
-      className={`orchest-lab-PipelineGraph${dropping ? ' orchest-lab-mod-dropTarget' : ''}`}
+      className={[
+        'orchest-lab-PipelineGraph',
+        dropping ? 'orchest-lab-mod-dropTarget' : '',
+        zoomedOut ? 'orchest-lab-mod-zoomedOut' : ''
+      ].join(' ')}
       // Keys typed on the canvas are the graph's: JupyterLab's shortcuts see
       // them only as the editor forwards them (see PipelineEditorView).
       data-lm-suppress-shortcuts="true"
@@ -447,7 +462,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       onKeyDown={props.onKeyDown}
       onMouseDown={event => {
         // Clicking the empty canvas gives it the keyboard (Delete, Ctrl+V).
-        if (event.target instanceof Element && !event.target.closest('input, textarea, select')) {
+        if (
+          event.target instanceof Element &&
+          !event.target.closest('input, textarea, select')
+        ) {
           rootRef.current?.focus({ preventScroll: true });
         }
       }}
@@ -471,6 +489,13 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
           }
         }}
         onInit={props.onInit}
+        // While the view moves, nothing under the pointer needs hit-testing.
+        onMoveStart={() =>
+          rootRef.current?.classList.add('orchest-lab-mod-moving')
+        }
+        onMoveEnd={() =>
+          rootRef.current?.classList.remove('orchest-lab-mod-moving')
+        }
         nodesDraggable={editable}
         nodesConnectable={editable}
         nodesFocusable={false}

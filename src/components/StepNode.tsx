@@ -36,10 +36,7 @@ export type StepNodeType = Node<IStepNodeData, 'step'>;
 
 /** Tooltip text of a step: its file, its run status, and its issues. */
 export function stepTooltip(data: IStepNodeData, kindLabel: string): string {
-  const lines = [
-    data.title,
-    `${kindLabel}: ${data.filePath || '(no file)'}`
-  ];
+  const lines = [data.title, `${kindLabel}: ${data.filePath || '(no file)'}`];
   const run = data.run;
   if (run) {
     let status = statusLabel(run.status);

@@ -14,7 +14,10 @@ const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta', 'CapsLock']);
  * Re-dispatch a keydown event on `target`. If a shortcut handled it, the
  * original event is cancelled too (so the browser does not also act on it).
  */
-export function forwardShortcut(event: KeyboardEvent, target: HTMLElement): void {
+export function forwardShortcut(
+  event: KeyboardEvent,
+  target: HTMLElement
+): void {
   if (event.defaultPrevented || MODIFIERS.has(event.key)) {
     return;
   }

@@ -10,13 +10,13 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
-import { ICellEvent, IStepEvent, isCellEvent, isStepEvent } from '../model/events';
 import {
-  Output,
-  diffOutputs,
-  findCellIndex,
-  joinText
-} from '../model/outputs';
+  ICellEvent,
+  IStepEvent,
+  isCellEvent,
+  isStepEvent
+} from '../model/events';
+import { Output, diffOutputs, findCellIndex, joinText } from '../model/outputs';
 import { isEnded } from '../model/runState';
 
 /** A notebook document open in JupyterLab. */
@@ -66,7 +66,9 @@ export class LiveOutputs implements IDisposable {
 
   private _onCell(event: ICellEvent): void {
     const key = stepKey(event.run_id, event.step_uuid);
-    this._written.set(key, event.path);
+    const paths = this._written.get(key) ?? new Set<string>();
+    paths.add(event.path);
+    this._written.set(key, paths);
     for (const context of this._options.findNotebooks(event.path)) {
       if (applyCellEvent(context.model, event)) {
         this._options.onApplied?.(event);
@@ -76,15 +78,16 @@ export class LiveOutputs implements IDisposable {
 
   private async _onStepEnded(event: IStepEvent): Promise<void> {
     const key = stepKey(event.run_id, event.step_uuid);
-    const path =
-      this._written.get(key) ??
-      this._options.notebookOfStep?.(event.run_id, event.step_uuid) ??
-      null;
+    const paths = new Set(this._written.get(key) ?? []);
     this._written.delete(key);
-    if (!path) {
-      return;
+    const own = this._options.notebookOfStep?.(event.run_id, event.step_uuid);
+    if (own) {
+      paths.add(own);
     }
-    for (const context of this._options.findNotebooks(path)) {
+    const contexts = [...paths].flatMap(path =>
+      this._options.findNotebooks(path)
+    );
+    for (const context of contexts) {
       if (context.model.dirty) {
         this._options.onConflict?.(context);
         continue;
@@ -92,13 +95,16 @@ export class LiveOutputs implements IDisposable {
       try {
         await context.revert();
       } catch (reason) {
-        console.warn(`orchest-lab: could not reload ${path}`, reason);
+        console.warn(
+          `orchest-lab: could not reload ${context.localPath}`,
+          reason
+        );
       }
     }
   }
 
   private _options: ILiveOutputsOptions;
-  private _written = new Map<string, string>();
+  private _written = new Map<string, Set<string>>();
   private _isDisposed = false;
 }
 
@@ -141,7 +147,10 @@ export function applyCellEvent(
   try {
     const next = prepare(event.outputs as Output[]);
     const change = diffOutputs(shared.getOutputs() as Output[], next);
-    if (change.kind === 'append' && typeof shared.appendStreamOutput === 'function') {
+    if (
+      change.kind === 'append' &&
+      typeof shared.appendStreamOutput === 'function'
+    ) {
       shared.appendStreamOutput(change.index, change.text);
     } else if (change.kind === 'append' || change.kind === 'replace') {
       const start = change.kind === 'replace' ? change.start : change.index;

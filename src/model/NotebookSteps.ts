@@ -18,7 +18,9 @@ export interface IFileStep {
 export type FileStepsLoader = (path: string) => Promise<IPipelineWithSteps[]>;
 
 /** Flatten the server's answer into (pipeline, step) pairs. */
-export function fileSteps(pipelines: readonly IPipelineWithSteps[]): IFileStep[] {
+export function fileSteps(
+  pipelines: readonly IPipelineWithSteps[]
+): IFileStep[] {
   const steps: IFileStep[] = [];
   for (const pipeline of pipelines) {
     for (const step of pipeline.steps ?? []) {

@@ -35,10 +35,7 @@ export class SelectionModel {
   set(steps: readonly string[], edges: readonly string[] = []): void {
     const newSteps = [...new Set(steps)];
     const newEdges = [...new Set(edges)];
-    if (
-      sameItems(newSteps, this._steps) &&
-      sameItems(newEdges, this._edges)
-    ) {
+    if (sameItems(newSteps, this._steps) && sameItems(newEdges, this._edges)) {
       return;
     }
     this._steps = newSteps;

@@ -72,7 +72,9 @@ export function pasteSteps(
       ? step.incoming_connections
       : [];
     step.incoming_connections = parents
-      .map(parent => renamed.get(parent) ?? (existing.has(parent) ? parent : null))
+      .map(
+        parent => renamed.get(parent) ?? (existing.has(parent) ? parent : null)
+      )
       .filter((parent): parent is string => parent !== null);
     const meta = isJSONObject(step.meta_data) ? step.meta_data : {};
     const position = Array.isArray(meta.position) ? meta.position : [0, 0];

@@ -19,7 +19,14 @@ export const DEFAULT_KERNEL: IKernelJSON = {
 };
 
 /** File types a step can run, with their dots. */
-export const STEP_FILE_EXTENSIONS = ['.ipynb', '.py', '.r', '.sh', '.jl', '.js'];
+export const STEP_FILE_EXTENSIONS = [
+  '.ipynb',
+  '.py',
+  '.r',
+  '.sh',
+  '.jl',
+  '.js'
+];
 
 /** Whether a file can be a step (by its extension). */
 export function isStepFile(path: string): boolean {
@@ -235,8 +242,7 @@ export function updatePipeline(
 
 /** The text of a JSON object field, or why it is not one. */
 export type ParsedObject =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; error: string };
+  { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
 
 /**
  * Parse the text of a JSON editor that must hold an object (parameters):

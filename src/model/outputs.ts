@@ -91,7 +91,11 @@ export function diffOutputs(
       const oldText = joinText(before.text);
       const newText = joinText(after.text);
       if (newText.length > oldText.length && newText.startsWith(oldText)) {
-        return { kind: 'append', index: last, text: newText.slice(oldText.length) };
+        return {
+          kind: 'append',
+          index: last,
+          text: newText.slice(oldText.length)
+        };
       }
     }
   }

@@ -268,7 +268,9 @@ export function applyStepEvent(
   const stepOrder = known ? base.stepOrder : [...base.stepOrder, step.uuid];
   // A step that starts means the run started, even before its own event.
   const status =
-    event.status === 'STARTED' ? mergeStatus(base.status, 'STARTED') : base.status;
+    event.status === 'STARTED'
+      ? mergeStatus(base.status, 'STARTED')
+      : base.status;
   return withProgress({
     ...base,
     status,

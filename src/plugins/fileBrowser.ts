@@ -16,7 +16,8 @@ import { CommandIDs, IPipelineEditorTracker } from '../tokens';
 
 export const fileBrowserPlugin: JupyterFrontEndPlugin<void> = {
   id: 'orchest-lab:file-browser',
-  description: 'Adds notebooks and scripts to a pipeline from the file browser.',
+  description:
+    'Adds notebooks and scripts to a pipeline from the file browser.',
   autoStart: true,
   requires: [IPipelineEditorTracker],
   optional: [IDefaultFileBrowser],
@@ -40,7 +41,8 @@ export const fileBrowserPlugin: JupyterFrontEndPlugin<void> = {
           ? `Add to Pipeline ${baseName(editor.context.localPath)}`
           : 'Add to Pipeline';
       },
-      caption: 'Add the selected notebooks and scripts as steps of the pipeline last used',
+      caption:
+        'Add the selected notebooks and scripts as steps of the pipeline last used',
       icon: pipelineIcon,
       isVisible: () => selectedFiles().length > 0,
       execute: args => {

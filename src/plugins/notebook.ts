@@ -7,7 +7,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  Notification,
+  showDialog
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
@@ -77,7 +82,11 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
       }
       const widget = shell.currentWidget;
       const context = widget ? docManager?.contextForWidget(widget) : undefined;
-      return context?.localPath ?? notebooks?.currentWidget?.context.localPath ?? null;
+      return (
+        context?.localPath ??
+        notebooks?.currentWidget?.context.localPath ??
+        null
+      );
     };
     const known = (args: { path?: unknown }) => {
       const path = target(args);
@@ -101,7 +110,8 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.runNotebookStep, {
       label: 'Run This Notebook as Its Pipeline Step',
-      caption: "Run the pipeline step that runs this notebook (saving it first if you agree)",
+      caption:
+        'Run the pipeline step that runs this notebook (saving it first if you agree)',
       isEnabled: args => known(args),
       execute: async args => {
         const step = await stepOf(args, 'Run step');
@@ -167,7 +177,11 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
     // Pipelines changed: what runs which file may have changed too.
     serviceManager.contents.fileChanged.connect((_, change) => {
       const paths = [change.oldValue?.path, change.newValue?.path];
-      if (paths.some(p => typeof p === 'string' && p.endsWith(PIPELINE_FILE_EXTENSION))) {
+      if (
+        paths.some(
+          p => typeof p === 'string' && p.endsWith(PIPELINE_FILE_EXTENSION)
+        )
+      ) {
         steps.invalidate();
       }
     });
@@ -184,13 +198,21 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
             openPipeline: CommandIDs.openNotebookPipeline
           }
         });
-        if (!panel.toolbar.insertAfter('cellType', 'orchest-lab-pipeline', buttons)) {
+        if (
+          !panel.toolbar.insertAfter(
+            'cellType',
+            'orchest-lab-pipeline',
+            buttons
+          )
+        ) {
           panel.toolbar.addItem('orchest-lab-pipeline', buttons);
         }
         void panel.context.ready.then(() =>
-          steps.get(panel.context.localPath).catch(reason =>
-            console.warn('orchest-lab: could not look up pipelines', reason)
-          )
+          steps
+            .get(panel.context.localPath)
+            .catch(reason =>
+              console.warn('orchest-lab: could not look up pipelines', reason)
+            )
         );
         panel.context.pathChanged.connect(() =>
           steps.get(panel.context.localPath).catch(() => undefined)

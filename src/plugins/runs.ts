@@ -49,7 +49,8 @@ function openContexts(
 
 export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
   id: 'orchest-lab:runs',
-  description: 'Keeps runs up to date from live events and fills open notebooks.',
+  description:
+    'Keeps runs up to date from live events and fills open notebooks.',
   autoStart: true,
   requires: [IOrchestLabAPI],
   optional: [INotebookTracker, IDocumentManager],
@@ -85,7 +86,7 @@ export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
       onConflict: context =>
         Notification.warning(
           `${baseName(context.localPath)} has unsaved changes, so the outputs the run wrote to the file were not loaded. ` +
-            'Saving will ask whether to overwrite the file; File > Reload Notebook from Disk shows the run\'s outputs.',
+            "Saving will ask whether to overwrite the file; File > Reload Notebook from Disk shows the run's outputs.",
           { autoClose: false }
         )
     });

@@ -25,11 +25,15 @@ import {
   PALETTE_CATEGORY,
   PIPELINE_FACTORY
 } from '../tokens';
-import { SIDEBAR_ID, createPipelinesSidebar } from '../widgets/PipelinesSidebar';
+import {
+  SIDEBAR_ID,
+  createPipelinesSidebar
+} from '../widgets/PipelinesSidebar';
 
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'orchest-lab:sidebar',
-  description: 'The Pipelines sidebar: pipelines, their latest runs, run history.',
+  description:
+    'The Pipelines sidebar: pipelines, their latest runs, run history.',
   autoStart: true,
   requires: [IOrchestLabAPI, IRunsModel, IRunLauncher],
   optional: [IPipelineEditorTracker, ILayoutRestorer, ICommandPalette],
@@ -48,7 +52,10 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     tracker?.currentChanged.connect(() => currentChanged.emit());
 
     const open = (path: string) =>
-      void commands.execute('docmanager:open', { path, factory: PIPELINE_FACTORY });
+      void commands.execute('docmanager:open', {
+        path,
+        factory: PIPELINE_FACTORY
+      });
     const sidebar = createPipelinesSidebar({
       list,
       runs,
@@ -59,9 +66,11 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       },
       runActions: {
         fetch: runId =>
-          void runs.fetch(runId).catch(reason =>
-            console.warn(`orchest-lab: could not load run ${runId}`, reason)
-          ),
+          void runs
+            .fetch(runId)
+            .catch(reason =>
+              console.warn(`orchest-lab: could not load run ${runId}`, reason)
+            ),
         cancel: runId => void launcher.cancel(runId),
         showLog: (runId, step) =>
           void commands.execute(CommandIDs.showLog, {
@@ -86,7 +95,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       void list.refresh();
       runs
         .refresh()
-        .catch(reason => console.warn('orchest-lab: could not list runs', reason));
+        .catch(reason =>
+          console.warn('orchest-lab: could not list runs', reason)
+        );
     };
     // Load when first shown; then follow file changes and runs.
     sidebar.shown.connect(load);
@@ -98,7 +109,10 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       const paths = [change.oldValue?.path, change.newValue?.path];
       if (
         loaded &&
-        paths.some(path => typeof path === 'string' && path.endsWith(PIPELINE_FILE_EXTENSION))
+        paths.some(
+          path =>
+            typeof path === 'string' && path.endsWith(PIPELINE_FILE_EXTENSION)
+        )
       ) {
         list.refreshSoon();
       }
@@ -123,6 +137,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
-    palette?.addItem({ command: CommandIDs.showPipelines, category: PALETTE_CATEGORY });
+    palette?.addItem({
+      command: CommandIDs.showPipelines,
+      category: PALETTE_CATEGORY
+    });
   }
 };

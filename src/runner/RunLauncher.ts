@@ -145,7 +145,9 @@ export class RunLauncher {
         React.createElement(
           'ul',
           null,
-          names.map(fileName => React.createElement('li', { key: fileName }, fileName))
+          names.map(fileName =>
+            React.createElement('li', { key: fileName }, fileName)
+          )
         )
       ),
       buttons: [
@@ -166,7 +168,10 @@ export class RunLauncher {
 }
 
 /** Show why something about a run failed: the message and the issues. */
-export async function showRunError(title: string, reason: unknown): Promise<void> {
+export async function showRunError(
+  title: string,
+  reason: unknown
+): Promise<void> {
   const message = reason instanceof Error ? reason.message : String(reason);
   const issues: IIssue[] = reason instanceof APIError ? reason.issues : [];
   const errors = issues.filter(issue => issue.severity === 'error');

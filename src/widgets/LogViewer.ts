@@ -64,7 +64,8 @@ export class LogView extends Widget {
   private _append(text: string): void {
     const pre = this._pre;
     const atEnd =
-      this.node.scrollTop + this.node.clientHeight >= this.node.scrollHeight - 4;
+      this.node.scrollTop + this.node.clientHeight >=
+      this.node.scrollHeight - 4;
     pre.append(document.createTextNode(text));
     if (atEnd) {
       this.node.scrollTop = this.node.scrollHeight;

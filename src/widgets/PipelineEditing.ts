@@ -206,9 +206,7 @@ export class PipelineEditing {
   /** Copy, then delete, the selected steps. */
   cut(): void {
     if (this.copy() > 0) {
-      this.write(pipeline =>
-        removeSteps(pipeline, this._host.selection.steps)
-      );
+      this.write(pipeline => removeSteps(pipeline, this._host.selection.steps));
       this._host.selection.clear();
     }
   }
@@ -245,7 +243,10 @@ export class PipelineEditing {
 
   /** Lay every step out again, left to right, and fit the view. */
   autoLayout(): void {
-    const positions = computeLayout(this._host.model.steps, this._host.model.edges);
+    const positions = computeLayout(
+      this._host.model.steps,
+      this._host.model.edges
+    );
     if (this.write(pipeline => moveSteps(pipeline, positions))) {
       // Let the canvas draw the new positions first.
       requestAnimationFrame(() => this._host.fitView());
@@ -379,7 +380,8 @@ export class PipelineEditing {
   }
 
   private _undoable(): IUndoable | null {
-    const shared = this._host.context.model.sharedModel as unknown as Partial<IUndoable>;
+    const shared = this._host.context.model
+      .sharedModel as unknown as Partial<IUndoable>;
     return typeof shared.undo === 'function' ? (shared as IUndoable) : null;
   }
 

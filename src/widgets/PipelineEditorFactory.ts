@@ -105,7 +105,10 @@ export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorDocume
   constructor(options: PipelineEditorFactory.IOptions) {
     super({
       toolbarFactory: widget =>
-        pipelineToolbar(widget as PipelineEditorDocument, options.commands ?? null),
+        pipelineToolbar(
+          widget as PipelineEditorDocument,
+          options.commands ?? null
+        ),
       ...options
     });
     this._options = options;
@@ -146,4 +149,3 @@ export namespace PipelineEditorFactory {
     commands?: CommandRegistry;
   }
 }
-

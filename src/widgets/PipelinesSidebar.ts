@@ -72,9 +72,11 @@ export function createPipelinesSidebar(
       tooltip: 'Reload the pipelines and runs',
       onClick: () => {
         void options.list.refresh();
-        void options.runs.refresh().catch(reason =>
-          console.warn('orchest-lab: could not list runs', reason)
-        );
+        void options.runs
+          .refresh()
+          .catch(reason =>
+            console.warn('orchest-lab: could not list runs', reason)
+          );
       }
     })
   );

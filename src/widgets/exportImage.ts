@@ -8,7 +8,11 @@ import { Contents } from '@jupyterlab/services';
 import type { RunStatus } from '../api';
 import { resolvePositions } from '../model/layout';
 import { joinPath, stem } from '../model/paths';
-import { DEFAULT_PALETTE, ISVGPalette, pipelineToSVG } from '../model/svgExport';
+import {
+  DEFAULT_PALETTE,
+  ISVGPalette,
+  pipelineToSVG
+} from '../model/svgExport';
 import { PipelineEditor } from './PipelineEditor';
 
 /** The image formats. */
@@ -94,7 +98,10 @@ export async function exportPipelineImage(
       const answer = await showDialog({
         title: 'Replace the image?',
         body: `${path} exists already.`,
-        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Replace' })]
+        buttons: [
+          Dialog.cancelButton(),
+          Dialog.warnButton({ label: 'Replace' })
+        ]
       });
       if (!answer.button.accept) {
         return null;

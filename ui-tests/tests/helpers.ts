@@ -67,11 +67,17 @@ export async function openPipeline(page: IJupyterLabPageFixture, path: string): 
 /** Open a notebook (server path) and wait for its cells. */
 export async function openNotebook(page: IJupyterLabPageFixture, path: string, mode = 'split-right'): Promise<Locator> {
   await runCommand(page, 'docmanager:open', { path, factory: 'Notebook', options: { mode } });
-  const panel = page.locator(`.jp-NotebookPanel`).filter({
-    has: page.locator(`.jp-Notebook`)
-  });
-  const tab = page.getByRole('main').getByRole('tab', { name: path.split('/').pop()! });
-  await expect(tab).toBeVisible();
+  const id = await page.evaluate(path => {
+    const app = (window as any).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.context?.localPath === path && widget.sessionContext) {
+        return widget.id as string;
+      }
+    }
+    return null;
+  }, path);
+  expect(id).toBeTruthy();
+  const panel = page.locator(`[id="${id}"]`);
   await expect(panel.locator('.jp-Cell').first()).toBeVisible();
   // Once its kernel is up, JupyterLab completes the notebook's metadata
   // (language_info), which leaves it with unsaved changes: save them, as a

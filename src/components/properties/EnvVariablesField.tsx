@@ -37,9 +37,7 @@ export interface IEnvVariablesFieldProps {
 }
 
 /** The environment variables editor. */
-export function EnvVariablesField(
-  props: IEnvVariablesFieldProps
-): JSX.Element {
+export function EnvVariablesField(props: IEnvVariablesFieldProps): JSX.Element {
   const key = JSON.stringify(props.value);
   const [rows, setRows] = useState<IRow[]>(() => toRows(props.value));
   useEffect(() => setRows(toRows(props.value)), [key]);

@@ -74,7 +74,10 @@ function EnvironmentSelect(props: {
         <div className="orchest-lab-Field-hint">Loading environments…</div>
       )}
       {environments.error && (
-        <div className="orchest-lab-Field-error orchest-lab-Environments-error" role="alert">
+        <div
+          className="orchest-lab-Field-error orchest-lab-Environments-error"
+          role="alert"
+        >
           {environments.error}
         </div>
       )}
@@ -97,7 +100,9 @@ function LastRun(props: {
   if (!step) {
     return (
       <Field label="Latest run">
-        <div className="orchest-lab-Field-hint">Not part of the latest run.</div>
+        <div className="orchest-lab-Field-hint">
+          Not part of the latest run.
+        </div>
       </Field>
     );
   }
@@ -204,7 +209,9 @@ export function StepProperties(props: IStepPropertiesProps): JSX.Element {
           id={paramsId}
           ariaLabel="Step parameters"
           value={parameters}
-          onCommit={value => actions.updateStep(step.uuid, { parameters: value })}
+          onCommit={value =>
+            actions.updateStep(step.uuid, { parameters: value })
+          }
         />
       </Field>
       {run && (

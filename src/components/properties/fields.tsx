@@ -89,7 +89,9 @@ export interface IJSONObjectFieldProps {
 }
 
 function format(value: Record<string, unknown>): string {
-  return Object.keys(value).length === 0 ? '{}' : JSON.stringify(value, null, 2);
+  return Object.keys(value).length === 0
+    ? '{}'
+    : JSON.stringify(value, null, 2);
 }
 
 /**

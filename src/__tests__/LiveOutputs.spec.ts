@@ -1,0 +1,217 @@
+import {
+  LiveOutputs,
+  NotebookContext,
+  applyCellEvent
+} from '../live/LiveOutputs';
+import { EventSchemas, ICellEvent } from '../model/events';
+
+/**
+ * A stand-in for a notebook model: its cells' shared models mark the
+ * notebook dirty on every change, as JupyterLab's do.
+ */
+class FakeNotebook {
+  dirty = false;
+  reverts = 0;
+  cells: { type: string; id: string; sharedModel: FakeCell }[];
+
+  constructor(ids: string[], types: string[] = ids.map(() => 'code')) {
+    this.cells = ids.map((id, i) => ({
+      type: types[i],
+      id,
+      sharedModel: new FakeCell(this)
+    }));
+  }
+
+  get model(): any {
+    const cells = this.cells;
+    return {
+      get dirty() {
+        return notebook.dirty;
+      },
+      set dirty(value: boolean) {
+        notebook.dirty = value;
+      },
+      cells: { length: cells.length, get: (i: number) => cells[i] }
+    };
+  }
+}
+let notebook: FakeNotebook;
+
+class FakeCell {
+  outputs: any[] = [];
+  count: number | null = null;
+  state = 'idle';
+  log: string[] = [];
+  constructor(private owner: FakeNotebook) {}
+  getOutputs() {
+    return JSON.parse(JSON.stringify(this.outputs));
+  }
+  updateOutputs(start: number, end: number, outputs: any[]) {
+    this.log.push(`update ${start} ${end}`);
+    this.outputs.splice(start, end - start, ...outputs);
+    this.owner.dirty = true;
+  }
+  appendStreamOutput(index: number, text: string) {
+    this.log.push(`append ${index}`);
+    this.outputs[index] = {
+      ...this.outputs[index],
+      text: this.outputs[index].text + text
+    };
+    this.owner.dirty = true;
+  }
+  get execution_count() {
+    return this.count;
+  }
+  set execution_count(value: number | null) {
+    this.count = value;
+    this.owner.dirty = true;
+  }
+  get executionState() {
+    return this.state;
+  }
+  set executionState(value: string) {
+    this.state = value;
+  }
+}
+
+function cellEvent(
+  index: number,
+  text: string[],
+  extra: Partial<ICellEvent> = {}
+): ICellEvent {
+  return {
+    schema_id: EventSchemas.cell,
+    run_id: 'r',
+    step_uuid: 's',
+    path: 'p/nb.ipynb',
+    index,
+    cell_id: `c${index}`,
+    state: 'running',
+    execution_count: null,
+    outputs: [{ output_type: 'stream', name: 'stdout', text }],
+    ...extra
+  };
+}
+
+describe('applyCellEvent', () => {
+  beforeEach(() => {
+    notebook = new FakeNotebook(
+      ['c0', 'c1', 'c2'],
+      ['markdown', 'code', 'code']
+    );
+  });
+
+  it('shows outputs as they grow, leaving a clean notebook clean', () => {
+    const model = notebook.model;
+    expect(applyCellEvent(model, cellEvent(1, ['tick 0\n']))).toBe(true);
+    expect(notebook.dirty).toBe(false);
+    applyCellEvent(model, cellEvent(1, ['tick 0\n', 'tick 1\n']));
+    applyCellEvent(
+      model,
+      cellEvent(1, ['tick 0\n', 'tick 1\n'], {
+        state: 'done',
+        execution_count: 3
+      })
+    );
+    const cell = notebook.cells[1].sharedModel;
+    expect(cell.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'tick 0\ntick 1\n' }
+    ]);
+    expect(cell.log).toEqual(['update 0 0', 'append 0']);
+    expect(cell.count).toBe(3);
+    expect(cell.state).toBe('idle');
+    expect(notebook.dirty).toBe(false);
+  });
+
+  it('marks the running cell as running', () => {
+    applyCellEvent(notebook.model, cellEvent(2, ['x']));
+    expect(notebook.cells[2].sharedModel.state).toBe('running');
+  });
+
+  it('leaves a notebook with unsaved edits dirty', () => {
+    notebook.dirty = true;
+    applyCellEvent(notebook.model, cellEvent(1, ['x']));
+    expect(notebook.dirty).toBe(true);
+  });
+
+  it('finds a moved cell by its id, and skips cells that are not code', () => {
+    applyCellEvent(notebook.model, cellEvent(0, ['moved'], { cell_id: 'c2' }));
+    expect(notebook.cells[2].sharedModel.outputs[0].text).toBe('moved');
+    expect(
+      applyCellEvent(notebook.model, cellEvent(0, ['x'], { cell_id: 'c0' }))
+    ).toBe(false);
+    expect(
+      applyCellEvent(notebook.model, cellEvent(9, ['x'], { cell_id: null }))
+    ).toBe(false);
+  });
+});
+
+describe('LiveOutputs', () => {
+  function context(dirty = false) {
+    notebook = new FakeNotebook(['c0', 'c1']);
+    notebook.dirty = dirty;
+    const model = notebook.model;
+    const ctx = {
+      model,
+      localPath: 'p/nb.ipynb',
+      revert: async () => {
+        notebook.reverts++;
+        notebook.dirty = false;
+      }
+    };
+    return { ctx: ctx as unknown as NotebookContext, nb: notebook };
+  }
+
+  const stepEnded = (status = 'SUCCESS') => ({
+    schema_id: EventSchemas.step,
+    run_id: 'r',
+    pipeline_path: 'p/q.orchest',
+    step_uuid: 's',
+    status
+  });
+
+  it('fills open notebooks of the path, then reloads them from disk when the step ends', async () => {
+    const { ctx, nb } = context();
+    const applied: ICellEvent[] = [];
+    const live = new LiveOutputs({
+      findNotebooks: path => (path === 'p/nb.ipynb' ? [ctx] : []),
+      onApplied: event => applied.push(event)
+    });
+    live.handleEvent(cellEvent(1, ['hello']));
+    live.handleEvent({ ...cellEvent(1, ['other']), path: 'elsewhere.ipynb' });
+    expect(applied).toHaveLength(1);
+    expect(nb.cells[1].sharedModel.outputs[0].text).toBe('hello');
+    live.handleEvent({ ...stepEnded(), status: 'STARTED' });
+    expect(nb.reverts).toBe(0);
+    live.handleEvent(stepEnded('FAILURE'));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(nb.reverts).toBe(1);
+  });
+
+  it('never reloads a notebook with unsaved edits: it says so instead', async () => {
+    const { ctx, nb } = context(true);
+    const conflicts: NotebookContext[] = [];
+    const live = new LiveOutputs({
+      findNotebooks: () => [ctx],
+      onConflict: c => conflicts.push(c)
+    });
+    live.handleEvent(cellEvent(1, ['x']));
+    live.handleEvent(stepEnded());
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(nb.reverts).toBe(0);
+    expect(conflicts).toEqual([ctx]);
+    expect(nb.dirty).toBe(true);
+  });
+
+  it('reloads the notebook of a step that ended before any cell event arrived', async () => {
+    const { ctx, nb } = context();
+    const live = new LiveOutputs({
+      findNotebooks: () => [ctx],
+      notebookOfStep: (run, step) =>
+        run === 'r' && step === 's' ? 'p/nb.ipynb' : null
+    });
+    live.handleEvent(stepEnded());
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(nb.reverts).toBe(1);
+  });
+});

@@ -1,0 +1,106 @@
+import {
+  checkConnection,
+  findPath,
+  stepsOfRun,
+  withAncestors,
+  withDescendants
+} from '../model/dag';
+
+// a -> b -> d, a -> c -> d, e alone
+const EDGES = [
+  { source: 'a', target: 'b' },
+  { source: 'a', target: 'c' },
+  { source: 'b', target: 'd' },
+  { source: 'c', target: 'd' }
+];
+const STEPS = ['a', 'b', 'c', 'd', 'e'];
+
+describe('graph walks', () => {
+  it('finds ancestors and descendants, the starts included', () => {
+    expect([...withAncestors(['d'], EDGES)].sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd'
+    ]);
+    expect([...withAncestors(['b'], EDGES)].sort()).toEqual(['a', 'b']);
+    expect([...withDescendants(['a'], EDGES)].sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd'
+    ]);
+    expect([...withDescendants(['c', 'e'], EDGES)].sort()).toEqual([
+      'c',
+      'd',
+      'e'
+    ]);
+  });
+
+  it('finds a shortest path along connections, or none', () => {
+    expect(findPath('a', 'd', EDGES)).toHaveLength(3);
+    expect(findPath('a', 'd', EDGES)![0]).toBe('a');
+    expect(findPath('d', 'a', EDGES)).toBeNull();
+    expect(findPath('e', 'e', EDGES)).toEqual(['e']);
+  });
+});
+
+describe('checkConnection', () => {
+  const known = new Set(STEPS);
+
+  it('accepts a connection that keeps the graph acyclic', () => {
+    expect(checkConnection('e', 'a', EDGES, known)).toBeNull();
+    expect(checkConnection('b', 'c', EDGES, known)).toBeNull();
+  });
+
+  it('refuses a connection that closes a cycle, with the path that would loop', () => {
+    expect(checkConnection('d', 'a', EDGES, known)).toEqual({
+      kind: 'cycle',
+      path: expect.arrayContaining(['a', 'd'])
+    });
+    const problem = checkConnection('d', 'a', EDGES, known);
+    expect(problem && problem.kind === 'cycle' && problem.path[0]).toBe('a');
+    expect(problem && problem.kind === 'cycle' && problem.path.at(-1)).toBe(
+      'd'
+    );
+  });
+
+  it('refuses self-connections, duplicates and unknown steps', () => {
+    expect(checkConnection('a', 'a', EDGES, known)).toEqual({ kind: 'self' });
+    expect(checkConnection('a', 'b', EDGES, known)).toEqual({
+      kind: 'duplicate'
+    });
+    expect(checkConnection('a', 'zz', EDGES, known)).toEqual({
+      kind: 'unknown-step',
+      uuid: 'zz'
+    });
+  });
+});
+
+describe('stepsOfRun', () => {
+  const sorted = (set: Set<string>) => [...set].sort();
+
+  it('follows the four run modes', () => {
+    expect(sorted(stepsOfRun('full', [], STEPS, EDGES))).toEqual(STEPS);
+    expect(sorted(stepsOfRun('selection', ['b', 'e'], STEPS, EDGES))).toEqual([
+      'b',
+      'e'
+    ]);
+    expect(sorted(stepsOfRun('incoming', ['d'], STEPS, EDGES))).toEqual([
+      'a',
+      'b',
+      'c',
+      'd'
+    ]);
+    expect(sorted(stepsOfRun('downstream', ['b'], STEPS, EDGES))).toEqual([
+      'b',
+      'd'
+    ]);
+  });
+
+  it('ignores selected steps that do not exist', () => {
+    expect(sorted(stepsOfRun('selection', ['x', 'a'], STEPS, EDGES))).toEqual([
+      'a'
+    ]);
+  });
+});

@@ -1,0 +1,36 @@
+import { applyReplacement, textReplacement } from '../model/textDiff';
+
+describe('textReplacement', () => {
+  const cases: [string, string][] = [
+    ['abcdef', 'abXYef'],
+    ['abc', 'abc-more'],
+    ['abc', 'xabc'],
+    ['aaaa', 'aa'],
+    ['', 'new'],
+    ['old', ''],
+    ['{\n    "a": 1\n}\n', '{\n    "a": 1,\n    "b": 2\n}\n'],
+    ['x😀y', 'x😁y']
+  ];
+
+  it.each(cases)('turns %j into %j', (before, after) => {
+    const change = textReplacement(before, after)!;
+    expect(applyReplacement(before, change)).toBe(after);
+  });
+
+  it('replaces only what changed', () => {
+    expect(textReplacement('title: A, file', 'title: B, file')).toEqual({
+      start: 7,
+      end: 8,
+      value: 'B'
+    });
+  });
+
+  it('does not split surrogate pairs', () => {
+    const change = textReplacement('x😀y', 'x😁y')!;
+    expect(change.value).toBe('😁');
+  });
+
+  it('is null for equal texts', () => {
+    expect(textReplacement('same', 'same')).toBeNull();
+  });
+});
