@@ -21,7 +21,7 @@ export interface IPipelinesPanelActions {
 function RunState(props: { run: IRunState | undefined }): JSX.Element {
   const { run } = props;
   if (!run) {
-    return <span className="orchest-lab-PipelineItem-never">Never run</span>;
+    return <span className="orchest-lab-PipelineItem-never">never run</span>;
   }
   const status = run.status.toLowerCase();
   return (
@@ -59,13 +59,22 @@ function PipelineItem(props: {
         <span className="orchest-lab-PipelineItem-name">
           {pipeline.name || pipeline.path}
         </span>
-        <span className="orchest-lab-PipelineItem-path">
-          {pipeline.error
-            ? `Cannot be read: ${pipeline.error}`
-            : `${pipeline.path} · ${pipeline.step_count} ${pipeline.step_count === 1 ? 'step' : 'steps'}`}
+        <span className="orchest-lab-PipelineItem-detail">
+          {pipeline.error ? (
+            <span className="orchest-lab-PipelineItem-error">
+              Cannot be read: {pipeline.error}
+            </span>
+          ) : (
+            <>
+              <RunState run={run} />
+              <span className="orchest-lab-PipelineItem-path">
+                {pipeline.step_count}{' '}
+                {pipeline.step_count === 1 ? 'step' : 'steps'} · {pipeline.path}
+              </span>
+            </>
+          )}
         </span>
       </button>
-      <RunState run={run} />
       <button
         className="jp-Button jp-mod-minimal orchest-lab-PipelineItem-run"
         title={`Run every step of ${pipeline.name || pipeline.path}`}

@@ -61,7 +61,7 @@ export function createPipelinesSidebar(
   panel.title.caption = 'Pipelines and runs';
 
   const header = document.createElement('h2');
-  header.textContent = 'Pipelines';
+  header.textContent = 'Orchest Lab';
   header.className = 'orchest-lab-Sidebar-title';
   panel.header.node.appendChild(header);
 

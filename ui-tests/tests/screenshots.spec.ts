@@ -1,13 +1,59 @@
 /**
- * Screenshots of the quickstart pipeline in the light and dark themes, for
- * the documentation (docs/screenshots/).
+ * Screenshots of the pipeline editor for the documentation
+ * (docs/screenshots/), in the light and dark themes: the quickstart
+ * pipeline in the middle of a run (statuses on the nodes, the run bar, the
+ * properties of the running step) beside the Pipelines sidebar.
+ *
+ * The run shown is served by the test (fixed times, a fixed clock), so the
+ * images are the same from one test run to the next and the repository
+ * stays clean; its statuses are the ones a real run goes through.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { openFromFileBrowser, pipelineEditor } from './helpers';
+import { pipelineEditor } from './helpers';
+import { writeScreenshot } from './png';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+const RUN_ID = '5f1c9a3e-2b7d-4c11-9e0a-3d2b1c4e5f60';
+const T0 = Date.parse('2026-03-02T09:30:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+/** Quickstart's steps: [uuid, title, file, status, started (s), finished (s)]. */
+const STEPS: [string, string, string, string, number | null, number | null][] = [
+  ['2f6f1d2a-7c1b-4e8a-9c43-5a1b0e6d8f01', 'Load data', 'load.ipynb', 'SUCCESS', 0.2, 0.9],
+  ['8c3e5b7d-1a2f-4c6d-8e9f-0a1b2c3d4e02', 'Clean', 'clean.py', 'SUCCESS', 1.0, 1.4],
+  ['4d5e6f70-8192-4a3b-9c4d-5e6f7a8b9c03', 'Features', 'features.ipynb', 'SUCCESS', 1.0, 2.3],
+  ['a1b2c3d4-e5f6-4789-8abc-def012345604', 'Train', 'train.ipynb', 'STARTED', 2.4, null],
+  ['f0e1d2c3-b4a5-4968-8776-655443322105', 'Report', 'report.sh', 'PENDING', null, null]
+];
+
+const RUN = {
+  id: RUN_ID,
+  pipeline_path: 'quickstart.orchest',
+  pipeline_name: 'quickstart',
+  mode: 'full',
+  kind: 'interactive',
+  status: 'STARTED',
+  created_at: at(0),
+  started_at: at(0.1),
+  finished_at: null,
+  reason: null,
+  progress: { done: 3, total: 5 },
+  steps: STEPS.map(([uuid, title, file_path, status, started, finished]) => ({
+    uuid,
+    title,
+    file_path,
+    status,
+    started_at: started === null ? null : at(started),
+    finished_at: finished === null ? null : at(finished),
+    failure: null,
+    reason: null
+  }))
+};
+
+const SUMMARY = { ...RUN, steps: { SUCCESS: 3, STARTED: 1, PENDING: 1 } };
 
 test.use({
   viewport: { width: 1440, height: 900 },
@@ -18,16 +64,45 @@ test.use({
   }
 });
 
-test('light and dark screenshots of the quickstart pipeline', async ({ page, tmpPath }) => {
-  // Show only the example project in the file browser: drop Galata's
-  // per-test folder now (its clean-up copes with a missing folder).
+test('light and dark screenshots of the quickstart pipeline during a run', async ({
+  page,
+  tmpPath
+}) => {
+  // 12 s into the Train step, for ever.
+  await page.clock.setFixedTime(T0 + 14_400);
+  await page.route(/\/orchest-lab\/api\/runs(\?.*)?$/, route =>
+    route.fulfill({ json: { runs: [SUMMARY] } })
+  );
+  await page.route(new RegExp(`/orchest-lab/api/runs/${RUN_ID}(\\?.*)?$`), route =>
+    route.fulfill({ json: RUN })
+  );
+  // Only the example project in the server: drop Galata's per-test folder
+  // now (its clean-up copes with a missing folder).
   await page.contents.deleteDirectory(tmpPath);
-  await openFromFileBrowser(page, 'quickstart.orchest');
-  await page.filebrowser.refresh();
-  await expect(page.locator('.jp-DirListing-item[data-isdir="true"]')).toHaveCount(0);
+
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('orchest-lab:show-pipelines')
+  );
+  const sidebar = page.locator('#orchest-lab-pipelines-sidebar');
+  await expect(sidebar.locator('.orchest-lab-PipelineItem')).toHaveCount(2);
+  await expect(
+    sidebar.locator('.orchest-lab-PipelineItem[data-path="quickstart.orchest"] .orchest-lab-StatusBadge')
+  ).toHaveText('Running 3/5');
+
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('docmanager:open', {
+      path: 'quickstart.orchest',
+      factory: 'Pipeline Editor'
+    })
+  );
   const editor = pipelineEditor(page, 'quickstart.orchest');
   await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
-  await page.mouse.move(0, 400);
+  await expect(editor.locator('.orchest-lab-StepNode[data-run-status]')).toHaveCount(5);
+  await expect(editor.locator('.orchest-lab-RunBar')).toContainText('3 of 5 steps');
+  await editor.locator('.orchest-lab-StepNode', { hasText: 'Train' }).click();
+  await expect(editor.locator('.orchest-lab-PropertiesPanel-header')).toHaveText('Step');
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('orchest-lab:fit-view'));
+  await page.mouse.move(700, 880);
 
   for (const theme of ['light', 'dark'] as const) {
     if (theme === 'dark') {
@@ -39,7 +114,9 @@ test('light and dark screenshots of the quickstart pipeline', async ({ page, tmp
     );
     await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
     await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
+    await expect(editor.locator('.orchest-lab-StepNode--started')).toContainText('12 s');
     await page.waitForTimeout(500); // let the theme's CSS settle
-    await page.screenshot({ path: path.join(SCREENSHOTS, `pipeline-editor-${theme}.png`) });
+    const image = await page.screenshot({ animations: 'disabled' });
+    writeScreenshot(path.join(SCREENSHOTS, `pipeline-editor-${theme}.png`), image);
   }
 });

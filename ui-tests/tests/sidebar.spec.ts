@@ -40,11 +40,11 @@ test('the Pipelines sidebar lists pipelines, runs one, shows its history and a s
   const item = sidebar.locator(`.orchest-lab-PipelineItem[data-path="${path}"]`);
   await expect(item).toContainText('side');
   await expect(item).toContainText('2 steps');
-  await expect(item).toContainText('Never run');
+  await expect(item).toContainText('never run');
   // The example pipelines are listed too.
   await expect(sidebar.locator('.orchest-lab-PipelineItem[data-path="quickstart.orchest"]')).toBeVisible();
 
-  await item.getByRole('button', { name: 'Run' }).click();
+  await item.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(item.locator('.orchest-lab-StatusBadge')).toHaveAttribute('data-run-status', 'SUCCESS');
 
   // The run history: the run, then its steps with their logs.
