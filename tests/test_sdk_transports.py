@@ -13,6 +13,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -598,3 +599,23 @@ def test_runs_that_pass_no_data_do_not_load_pyarrow(tmp_path: Path) -> None:
         check=True,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_replaced_output_is_freed_and_readers_keep_theirs(sdk: SdkProject) -> None:
+    sdk.pipeline({"A": [], "B": ["A"]})
+    sdk.as_step("A")
+    orchest.output(np.zeros(500_000), name="x")  # 4 MB: freed in the background when replaced
+    sdk.as_step("B")
+    before = orchest.get_inputs()["x"]
+    sdk.as_step("A")
+    orchest.output(np.ones(500_000), name="x")
+    for thread in threading.enumerate():
+        if thread.name == "orchest-discard":
+            thread.join()
+    assert sorted(p.name for p in sdk.store.iterdir() if not p.name.startswith(".")) == [
+        f"{sdk.uuids['A']}.arrow"
+    ]
+    assert not list(sdk.store.glob(".tmp.*")), "nothing left of the replaced output"
+    assert before.sum() == 0, "a reader of the old output still has it"
+    sdk.as_step("B")
+    assert orchest.get_inputs()["x"].sum() == 500_000

@@ -156,27 +156,29 @@ def write_memory(
             store, f"{TMP_PREFIX}{step_uuid}.{os.getpid()}.{size}.{secrets.token_hex(4)}"
         )
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    path = memory_path(store, step_uuid)
+    previous = None
     try:
         with pa.OSFile(tmp, "wb") as sink, ipc.new_file(sink, batch.schema) as writer:
             writer.write_batch(batch)
-        path = memory_path(store, step_uuid)
         previous = _keep_aside(store, step_uuid, path)
         os.replace(tmp, path)
-        if previous is not None:
-            _discard(previous)
     except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for leftover in (tmp, previous):
+            if leftover is not None:
+                _unlink_quietly(leftover)
         if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.ENOMEM):
             raise NoRoom(f"the memory store {store} ran out of space ({err.strerror})") from err
         raise
+    if previous is not None:
+        _discard(previous)
     shutil.rmtree(os.path.join(store, READS_DIR, step_uuid), ignore_errors=True)
     return _stored(step_uuid, MEMORY, path, meta, encoded.serialization, encoded.kind, size)
 
 
 def _keep_aside(store: str, step_uuid: str, path: str) -> str | None:
     """A second name for the output about to be replaced, so that the rename does not free it
-    (freeing a large tmpfs file takes a while: 0.1 s per GB)."""
+    (freeing a large tmpfs file takes a few tenths of a second per GB)."""
     aside = os.path.join(store, f"{TMP_PREFIX}{step_uuid}.{os.getpid()}.0.{secrets.token_hex(4)}")
     try:
         os.link(path, aside)
