@@ -373,6 +373,9 @@ async def test_a_job_run_frees_outputs_as_they_are_read_and_leaves_none(
         "d.py": "import orchest\nprint(orchest.get_inputs())\n",
     }
     document, uuids, path = write_pipeline(tmp_path, steps, files)
+    interactive = memory / str(document.uuid) / f"{uuids['A']}.arrow"
+    interactive.parent.mkdir(parents=True)
+    interactive.write_bytes(b"an interactive run's output")
     executor = LocalExecutor(pool_size=0, neutral_cwd=str(tmp_path))
     prepared = prepare_run(
         RunLocation(tmp_path, path, tmp_path),
@@ -390,8 +393,8 @@ async def test_a_job_run_frees_outputs_as_they_are_read_and_leaves_none(
     finally:
         await executor.close()
     assert run is not None and run.status is Status.SUCCESS
-    store = memory / str(document.uuid)
-    assert not list(store.glob("*.arrow")), "a job run leaves no output in memory"
+    assert not (memory / "job-runs" / run.id).exists(), "a job run leaves no output in memory"
+    assert interactive.read_bytes() == b"an interactive run's output", "nor touches others'"
     seen = [json.loads(line) for line in reads.read_text().splitlines()]
     assert [flag for flag, _ in seen] == ["1", "1"], (
         "steps of a job run get ORCHEST_MEMORY_EVICTION"

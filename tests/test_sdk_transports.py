@@ -498,9 +498,14 @@ def test_stale_stores_and_interrupted_writes_are_removed(sdk: SdkProject) -> Non
     unknown.mkdir()
     partial = sdk.store / f".tmp.{sdk.uuids['A']}.999999999.100.abcd"
     partial.touch()
-    assert remove_stale_stores(sdk.memory) == [gone.name]
+    orphan, running = (sdk.memory / "job-runs" / name for name in ("orphan", "running"))
+    for folder, pid in ((orphan, 999999999), (running, os.getpid())):
+        folder.mkdir(parents=True)
+        (folder / ".owner").write_text(str(pid))
+    assert remove_stale_stores(sdk.memory) == [gone.name, "job-runs/orphan"]
     assert sdk.store.exists() and unknown.exists() and not gone.exists()
     assert not partial.exists()
+    assert running.exists() and not orphan.exists()
 
 
 def test_import_orchest_is_this_sdk_in_a_plain_python(tmp_path: Path) -> None:

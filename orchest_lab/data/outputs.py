@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 MEMORY_SUFFIX = ".arrow"
 TMP_PREFIX = ".tmp."
 PIPELINE_MARKER = ".pipeline.json"
+# Job runs keep their outputs apart, in <memory root>/job-runs/<run id>/<pipeline uuid>/, which
+# goes when the run ends; `.owner` there holds the pid of the process that runs the job.
+JOB_RUNS_DIR = "job-runs"
+OWNER_FILE = ".owner"
 
 
 def _store_module() -> Any:
@@ -51,6 +55,20 @@ def memory_root_from_env() -> Path:
     """ORCHEST_MEMORY_DIR when set (as kernels and steps see it), else the default."""
     configured = os.environ.get("ORCHEST_MEMORY_DIR")
     return Path(configured) if configured else default_memory_root()
+
+
+def job_run_memory_root(memory_root: Path, run_id: str) -> Path:
+    """The memory root of a job run (created, with its owner)."""
+    root = memory_root / JOB_RUNS_DIR / run_id
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (root / OWNER_FILE).write_text(str(os.getpid()))
+    return root
+
+
+def remove_job_run_root(memory_root: Path) -> None:
+    """Remove a job run's memory root (nothing else)."""
+    if memory_root.parent.name == JOB_RUNS_DIR:
+        shutil.rmtree(memory_root, ignore_errors=True)
 
 
 def data_dir(project: Path, pipeline_uuid: str) -> Path:
@@ -188,6 +206,25 @@ def remove_stale_stores(memory_root: Path) -> list[str]:
             removed.append(entry.name)
             continue
         remove_partial_writes(Path(entry.path))
+    removed += _remove_orphaned_job_runs(memory_root)
+    return removed
+
+
+def _remove_orphaned_job_runs(memory_root: Path) -> list[str]:
+    """Memory roots of job runs whose process is gone (a server that stopped mid-run)."""
+    removed = []
+    try:
+        runs = list(os.scandir(memory_root / JOB_RUNS_DIR))
+    except OSError:
+        return []
+    for entry in runs:
+        try:
+            owner = int(Path(entry.path, OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            owner = None
+        if owner is None or not _pid_alive(owner):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(f"{JOB_RUNS_DIR}/{entry.name}")
     return removed
 
 

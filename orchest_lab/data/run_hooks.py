@@ -2,8 +2,9 @@
 memory store when the run ends.
 
 The rule: outputs of an interactive run stay (JupyterLab kernels can read the last run's data);
-a job run (`kind` "job", its steps get ORCHEST_MEMORY_EVICTION) frees each output once every
-step after it read it, and removes all its outputs from memory when it ends; a cancelled run
+a job run (`kind` "job", its steps get ORCHEST_MEMORY_EVICTION) has a memory store of its own,
+frees each output once every step after it read it, and removes all its outputs from memory
+when it ends; a cancelled run
 removes what its unfinished steps wrote. The server removes the stores of pipelines that no
 longer exist, and unfinished writes, when it starts.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from ..runs.models import RunRecord, Status, now
 from .fingerprints import Fingerprint
 from .ledger import Recorded, record
-from .outputs import remove_outputs, step_outputs
+from .outputs import remove_job_run_root, remove_outputs, step_outputs
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,12 @@ class RunData:
     def run_ended(self, run: RunRecord) -> None:
         if not self.pipeline_uuid:
             return
-        if self.eviction:
+        if self.eviction:  # a job run: its memory store goes (it has one of its own)
             steps = list(run.steps)
-            removed = remove_outputs(
+            remove_outputs(
                 self.memory_root, self.project, self.pipeline_uuid, run.id, steps, disk=False
             )
-            if removed:
-                log.info("run %s: removed %d outputs from memory", run.id, len(removed))
+            remove_job_run_root(self.memory_root)
         if run.status is Status.ABORTED:
             unfinished = [u for u, s in run.steps.items() if s.status is not Status.SUCCESS]
             remove_outputs(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.fingerprints import Fingerprint, compute_fingerprints
-from ..data.outputs import ensure_store, memory_root_from_env
+from ..data.outputs import ensure_store, job_run_memory_root, memory_root_from_env
 from ..data.run_hooks import RunData
 from ..environments.kernelspecs import SDK_PATH, kernel_name
 from ..executors.base import StepTask
@@ -74,6 +74,8 @@ def prepare_run(
     if fingerprints is None:
         fingerprints = compute_fingerprints(document, location.pipeline_file.parent, parameters)
     memory_root = memory_dir or memory_root_from_env()
+    if kind == "job":  # a store of its own: a job never touches the interactive runs' outputs
+        memory_root = job_run_memory_root(memory_root, run_id)
     if pipeline_uuid:
         ensure_store(memory_root, pipeline_uuid, location.pipeline_file)
     project_id = project_uuid(location.project)
