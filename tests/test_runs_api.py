@@ -277,10 +277,12 @@ async def test_following_a_log_streams_it_until_the_step_ends(
 async def test_a_notebook_changed_on_disk_during_the_run_is_not_overwritten(
     jp_fetch: Any, jp_root_dir: Path
 ) -> None:
-    cells = ["import time; time.sleep(1.5)", "print('done')"]
+    started = jp_root_dir / "started"
+    cells = [f"open({str(started)!r}, 'w').close()\nimport time; time.sleep(1.5)", "print('done')"]
     write_pipeline(jp_root_dir, {"Slow": ("slow.ipynb", [])}, {"slow.ipynb": cells})
     run = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
-    await asyncio.sleep(0.8)
+    while not started.exists():  # the first cell runs: the run has read and written the file
+        await asyncio.sleep(0.02)
     notebook = jp_root_dir / "slow.ipynb"
     edited = notebook.read_text().replace("print('done')", "print('edited by the user')")
     notebook.write_text(edited)

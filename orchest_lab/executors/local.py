@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
-import shutil
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from ..runs.models import StepFailure
 from .base import EnvironmentResolver, StepFailed, StepOutput, StepTask
-from .kernels.launch import KernelStartError, RunningKernel, start_kernel
+from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.zygote import Zygotes
 from .log import StepLog
@@ -116,7 +115,7 @@ class LocalExecutor:
             return None
         if spec.language.lower() != "python":
             return None
-        return shutil.which(spec.argv[0]) or spec.argv[0]
+        return spec_python(spec)
 
     async def close(self) -> None:
         await asyncio.gather(*self._retiring, return_exceptions=True)

@@ -7,13 +7,14 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import dataclass
 from queue import Empty
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
 from .provisioner import ForkingProvisioner, forkable
@@ -22,6 +23,16 @@ from .zygote import ZygoteError, Zygotes
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 120.0
+
+
+def spec_python(spec: KernelSpec) -> str:
+    """The interpreter of a Python kernelspec. A bare `python` means this process's own, as
+    jupyter_client has it (the server may run from a venv that is not activated)."""
+    program = spec.argv[0]
+    own = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    if program in own:
+        return sys.executable
+    return shutil.which(program) or program
 
 
 class KernelStartError(RuntimeError):
@@ -72,7 +83,7 @@ async def start_kernel(
     assert spec is not None
     forked = False
     if zygotes is not None and forkable(spec):
-        python = shutil.which(spec.argv[0]) or spec.argv[0]
+        python = spec_python(spec)
         try:
             zygote = await zygotes.get(python, {**os.environ, **(spec.env or {})})
         except ZygoteError as err:

@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 
-from .launch import RunningKernel
+from .launch import KernelStartError, RunningKernel
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,12 @@ class KernelPool:
     async def _start_one(self) -> None:
         try:
             async with self._start_slots:
-                kernel = await self._start()
+                try:
+                    kernel = await self._start()
+                except KernelStartError as err:
+                    # Rarely a new kernel dies at once (a port taken meanwhile): one more try.
+                    log.info("a kernel failed to start (%s); starting another", err)
+                    kernel = await self._start()
         except asyncio.CancelledError:
             raise
         except Exception as err:
