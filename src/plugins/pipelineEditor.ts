@@ -11,14 +11,18 @@ import {
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { OrchestLabAPI } from '../api';
 import { registerEditorCommands } from '../commands/editorCommands';
 import { fitViewIcon, pipelineIcon } from '../icons';
+import { openContexts } from '../live/openDocuments';
+import { reloadChangedOnDisk } from '../live/reloadChanged';
 import { RunsModel } from '../model/RunsModel';
 import { isStepFile } from '../model/edits';
+import { joinPath } from '../model/paths';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
 import { RunLauncher } from '../runner/RunLauncher';
 import {
@@ -83,7 +87,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
       ILayoutRestorer,
       ICommandPalette,
       ISettingRegistry,
-      IDocumentManager
+      IDocumentManager,
+      INotebookTracker
     ],
     provides: IPipelineEditorTracker,
     activate: (
@@ -94,7 +99,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
       restorer: ILayoutRestorer | null,
       palette: ICommandPalette | null,
       settingRegistry: ISettingRegistry | null,
-      docManager: IDocumentManager | null
+      docManager: IDocumentManager | null,
+      notebooks: INotebookTracker | null
     ): IPipelineEditorTracker => {
       const { commands, docRegistry, shell } = app;
       let settings: IPipelineEditorSettings = { ...DEFAULT_EDITOR_SETTINGS };
@@ -194,6 +200,24 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
       factory.widgetCreated.connect((_, widget) => {
         widget.context.pathChanged.connect(() => void tracker.save(widget));
         void tracker.add(widget);
+        // Saving a pipeline can give its notebooks another kernel on disk:
+        // open, unchanged ones are reloaded so that they match.
+        widget.context.saveState.connect((_, state) => {
+          if (state !== 'completed') {
+            return;
+          }
+          const editor = widget.content;
+          const contexts = editor.model.steps
+            .filter(step => step.filePath.endsWith('.ipynb'))
+            .flatMap(step =>
+              openContexts(
+                docManager,
+                notebooks,
+                joinPath(editor.folder, step.filePath)
+              )
+            );
+          void reloadChangedOnDisk(contexts, app.serviceManager.contents);
+        });
       });
       if (restorer) {
         void restorer.restore(tracker, {

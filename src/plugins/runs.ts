@@ -9,12 +9,12 @@ import {
 } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { OrchestLabAPI } from '../api';
 import { LiveOutputs, NotebookContext } from '../live/LiveOutputs';
+import { openContexts } from '../live/openDocuments';
 import { RunsModel } from '../model/RunsModel';
 import { baseName, folderOf, joinPath } from '../model/paths';
 import { RunLauncher } from '../runner/RunLauncher';
@@ -26,26 +26,6 @@ import {
   PLUGIN_ID
 } from '../tokens';
 import { LogView } from '../widgets/LogViewer';
-
-/** The open documents (any kind) of a server path. */
-function openContexts(
-  docManager: IDocumentManager | null,
-  notebooks: INotebookTracker | null,
-  path: string
-): DocumentRegistry.Context[] {
-  const contexts: DocumentRegistry.Context[] = [];
-  notebooks?.forEach(panel => {
-    if (panel.context.localPath === path && !contexts.includes(panel.context)) {
-      contexts.push(panel.context);
-    }
-  });
-  const widget = docManager?.findWidget(path, null);
-  const context = widget ? docManager?.contextForWidget(widget) : undefined;
-  if (context && !contexts.includes(context)) {
-    contexts.push(context);
-  }
-  return contexts;
-}
 
 export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
   id: 'orchest-lab:runs',

@@ -9,6 +9,7 @@ import { expect, test } from '@jupyterlab/galata';
 import {
   createProject,
   notebookText,
+  openNotebook,
   openPipeline,
   pipelineText,
   readJSON,
@@ -135,4 +136,65 @@ test('Shift+Enter runs the selection; the log follows the running step', async (
   await expect(log).toHaveAttribute('data-complete', 'true', { timeout: 20000 });
   await expect(log.locator('.orchest-lab-LogView-text')).toContainText('line 7');
   await expect(log.locator('.orchest-lab-LogView-status')).toContainText('Succeeded');
+});
+
+test("saving a pipeline that gives an open notebook its environment's kernel reloads the notebook", async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/envkernel`;
+  const env = '6c1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+  const step = uuid();
+  await createProject(page, folder, {
+    'nb.ipynb': notebookText(['print("hi")']),
+    'env.orchest': pipelineText('env', [{ uuid: step, title: 'Nb', file: 'nb.ipynb', position: [0, 0] }])
+  });
+  await page.contents.createDirectory(`${folder}/.orchest/environments`);
+  await page.contents.createDirectory(`${folder}/.orchest/environments/${env}`);
+  await page.contents.uploadContent(
+    JSON.stringify({
+      base_image: 'orchest/base-kernel-py',
+      gpu_support: false,
+      language: 'python',
+      name: 'Analysis',
+      uuid: env
+    }),
+    'text',
+    `${folder}/.orchest/environments/${env}/properties.json`
+  );
+  await page.contents.uploadContent('', 'text', `${folder}/.orchest/environments/${env}/setup_script.sh`);
+
+  const editor = await openPipeline(page, `${folder}/env.orchest`);
+  const notebook = await openNotebook(page, `${folder}/nb.ipynb`);
+  await stepNode(editor, step).click();
+  const select = editor.locator('.orchest-lab-PropertiesPanel').getByLabel('Environment', { exact: true });
+  await expect(select.locator('option', { hasText: 'Analysis' })).toHaveCount(1);
+  await select.selectOption(env);
+  await stepNode(editor, step).click();
+  await page.keyboard.press('Control+s');
+  await expect(page.locator('.lm-TabBar-tab.jp-mod-dirty', { hasText: 'env.orchest' })).toHaveCount(0);
+
+  // The server gave the notebook the environment's kernel; the open notebook follows.
+  await expect
+    .poll(async () => (await readJSON(request, `${folder}/nb.ipynb`)).metadata.kernelspec.display_name)
+    .toMatch(/^Analysis/);
+  await expect
+    .poll(() =>
+      page.evaluate(path => {
+        const app = (window as any).jupyterapp;
+        for (const widget of app.shell.widgets('main')) {
+          if (widget.context?.localPath === path && widget.sessionContext) {
+            return widget.context.model.getMetadata('kernelspec')?.display_name ?? '';
+          }
+        }
+        return '';
+      }, `${folder}/nb.ipynb`)
+    )
+    .toMatch(/^Analysis/);
+  // Saving the notebook raises no "File changed" dialog.
+  await notebook.locator('.jp-Cell').first().click();
+  await page.keyboard.press('Control+s');
+  await page.waitForTimeout(500);
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 });
