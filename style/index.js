@@ -1,3 +1,6 @@
 import '@xyflow/react/dist/style.css';
 import './base.css';
+import './nodes.css';
+import './validation.css';
 import './panels.css';
+import './sidebar.css';

@@ -1,10 +1,4 @@
-import {
-  checkConnection,
-  findPath,
-  stepsOfRun,
-  withAncestors,
-  withDescendants
-} from '../model/dag';
+import { checkConnection, findPath } from '../model/dag';
 
 // a -> b -> d, a -> c -> d, e alone
 const EDGES = [
@@ -15,28 +9,7 @@ const EDGES = [
 ];
 const STEPS = ['a', 'b', 'c', 'd', 'e'];
 
-describe('graph walks', () => {
-  it('finds ancestors and descendants, the starts included', () => {
-    expect([...withAncestors(['d'], EDGES)].sort()).toEqual([
-      'a',
-      'b',
-      'c',
-      'd'
-    ]);
-    expect([...withAncestors(['b'], EDGES)].sort()).toEqual(['a', 'b']);
-    expect([...withDescendants(['a'], EDGES)].sort()).toEqual([
-      'a',
-      'b',
-      'c',
-      'd'
-    ]);
-    expect([...withDescendants(['c', 'e'], EDGES)].sort()).toEqual([
-      'c',
-      'd',
-      'e'
-    ]);
-  });
-
+describe('findPath', () => {
   it('finds a shortest path along connections, or none', () => {
     expect(findPath('a', 'd', EDGES)).toHaveLength(3);
     expect(findPath('a', 'd', EDGES)![0]).toBe('a');
@@ -74,33 +47,5 @@ describe('checkConnection', () => {
       kind: 'unknown-step',
       uuid: 'zz'
     });
-  });
-});
-
-describe('stepsOfRun', () => {
-  const sorted = (set: Set<string>) => [...set].sort();
-
-  it('follows the four run modes', () => {
-    expect(sorted(stepsOfRun('full', [], STEPS, EDGES))).toEqual(STEPS);
-    expect(sorted(stepsOfRun('selection', ['b', 'e'], STEPS, EDGES))).toEqual([
-      'b',
-      'e'
-    ]);
-    expect(sorted(stepsOfRun('incoming', ['d'], STEPS, EDGES))).toEqual([
-      'a',
-      'b',
-      'c',
-      'd'
-    ]);
-    expect(sorted(stepsOfRun('downstream', ['b'], STEPS, EDGES))).toEqual([
-      'b',
-      'd'
-    ]);
-  });
-
-  it('ignores selected steps that do not exist', () => {
-    expect(sorted(stepsOfRun('selection', ['x', 'a'], STEPS, EDGES))).toEqual([
-      'a'
-    ]);
   });
 });

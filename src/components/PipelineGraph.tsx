@@ -13,7 +13,6 @@ import {
   Controls,
   Edge,
   EdgeChange,
-  MarkerType,
   MiniMap,
   NodeChange,
   OnConnectEnd,
@@ -25,28 +24,27 @@ import {
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, {
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState
-} from 'react';
+import React, { useCallback, useMemo, useRef, useState } from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
-import { issueSteps, worstSeverity } from '../model/issues';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
+import {
+  GraphRequest,
+  FIT_VIEW_OPTIONS,
+  ViewportController
+} from './ViewportController';
+import { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { StepNode, StepNodeType } from './StepNode';
+
+export type { GraphRequest } from './ViewportController';
+export { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { useFileDrop } from './useFileDrop';
 import { useSignal } from './useSignal';
-
-/** Something the editor asks the canvas to do. */
-export type GraphRequest = { kind: 'fit' } | { kind: 'focus'; uuid: string };
 
 /** Properties of {@link PipelineGraph}. */
 export interface IPipelineGraphProps {
@@ -86,168 +84,11 @@ export interface IPipelineGraphProps {
 
 const NODE_TYPES = { step: StepNode };
 const EDGE_TYPES = { back: BackEdge };
-const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.25 };
-const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
-const CYCLE_MARKER = { ...EDGE_MARKER, color: 'var(--jp-error-color1)' };
-const NO_ISSUES: readonly IIssue[] = [];
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 /** Below this zoom, nodes are drawn without their details (icons, files). */
 export const DETAIL_ZOOM = 0.5;
 const isZoomedOut = (state: { transform: [number, number, number] }) =>
   state.transform[2] < DETAIL_ZOOM;
-
-/** Build React Flow nodes from steps. */
-export function buildNodes(
-  steps: readonly IStep[],
-  positions: ReadonlyMap<string, [number, number]>,
-  issues: ReadonlyMap<string, readonly IIssue[]>,
-  selected: ReadonlySet<string>,
-  runSteps: Readonly<Record<string, IStepRunState>> | null = null,
-  editable = false
-): StepNodeType[] {
-  return steps.map(step => {
-    const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
-    const [x, y] = positions.get(step.uuid) ?? [0, 0];
-    return {
-      id: step.uuid,
-      type: 'step',
-      position: { x, y },
-      data: {
-        title: step.title,
-        filePath: step.filePath,
-        issues: stepIssues,
-        severity: worstSeverity(stepIssues),
-        run: runSteps?.[step.uuid] ?? null
-      },
-      selected: selected.has(step.uuid),
-      draggable: editable,
-      connectable: editable,
-      deletable: false
-    };
-  });
-}
-
-/**
- * The connections that close a cycle: both ends are steps of the same `cycle`
- * issue. They are drawn in the error colour.
- */
-export function cycleEdgeIds(
-  edges: readonly IEdge[],
-  issues: readonly IIssue[]
-): Set<string> {
-  const cycles = issues
-    .filter(issue => issue.code === 'cycle')
-    .map(issue => new Set(issueSteps(issue)));
-  const ids = new Set<string>();
-  for (const edge of edges) {
-    if (
-      cycles.some(steps => steps.has(edge.source) && steps.has(edge.target))
-    ) {
-      ids.add(edge.id);
-    }
-  }
-  return ids;
-}
-
-/**
- * Build React Flow edges from pipeline connections. A connection pointing
- * backwards (to a step left of its parent) is routed around the nodes.
- */
-export function buildEdges(
-  edges: readonly IEdge[],
-  positions: ReadonlyMap<string, [number, number]>,
-  inCycle: ReadonlySet<string>,
-  selected: ReadonlySet<string> = new Set()
-): Edge[] {
-  return edges.map(edge => {
-    const [sourceX] = positions.get(edge.source) ?? [0, 0];
-    const [targetX] = positions.get(edge.target) ?? [0, 0];
-    const backwards = targetX <= sourceX;
-    return {
-      id: edge.id,
-      source: edge.source,
-      target: edge.target,
-      type: backwards ? 'back' : 'default',
-      markerEnd: inCycle.has(edge.id) ? CYCLE_MARKER : EDGE_MARKER,
-      className: inCycle.has(edge.id)
-        ? 'orchest-lab-Connection orchest-lab-Connection--cycle'
-        : 'orchest-lab-Connection',
-      selected: selected.has(edge.id),
-      focusable: false,
-      deletable: false,
-      selectable: true
-    };
-  });
-}
-
-/** Handles {@link GraphRequest}s and fits the view when steps first appear. */
-function ViewportController(props: {
-  requests: ISignal<unknown, GraphRequest>;
-  stepCount: number;
-}) {
-  const flow = useReactFlow();
-  const store = useStoreApi();
-  const { requests, stepCount } = props;
-  const previousCount = useRef(stepCount);
-
-  useEffect(() => {
-    const onRequest = (_: unknown, request: GraphRequest) => {
-      if (request.kind === 'fit') {
-        void flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 200 });
-        return;
-      }
-      const node = flow.getNode(request.uuid);
-      if (!node) {
-        return;
-      }
-      const width = node.measured?.width ?? DEFAULT_LAYOUT.nodeWidth;
-      const height = node.measured?.height ?? DEFAULT_LAYOUT.nodeHeight;
-      void flow.setCenter(
-        node.position.x + width / 2,
-        node.position.y + height / 2,
-        { zoom: Math.max(flow.getZoom(), 1), duration: 300 }
-      );
-    };
-    requests.connect(onRequest);
-    return () => {
-      requests.disconnect(onRequest);
-    };
-  }, [requests, flow]);
-
-  useEffect(() => {
-    // The first steps of a pipeline that opened empty (or with invalid
-    // JSON) are brought into view, unless they are there already (dropped
-    // where the user wanted them).
-    if (previousCount.current === 0 && stepCount > 0 && !allVisible()) {
-      void flow.fitView(FIT_VIEW_OPTIONS);
-    }
-    previousCount.current = stepCount;
-  }, [stepCount, flow]);
-
-  /** Whether every node lies inside the visible area. */
-  const allVisible = () => {
-    const { width, height, transform } = store.getState();
-    const [x, y, zoom] = transform;
-    if (width === 0 || height === 0) {
-      return false;
-    }
-    const left = -x / zoom;
-    const top = -y / zoom;
-    const right = left + width / zoom;
-    const bottom = top + height / zoom;
-    return flow
-      .getNodes()
-      .every(
-        node =>
-          node.position.x >= left &&
-          node.position.y >= top &&
-          node.position.x + DEFAULT_LAYOUT.nodeWidth <= right &&
-          node.position.y + DEFAULT_LAYOUT.nodeHeight <= bottom
-      );
-  };
-
-  return null;
-}
 
 /** The pipeline canvas. */
 export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {

@@ -1,8 +1,7 @@
 /**
- * Graph operations on a pipeline's steps: ancestors, descendants, cycle
- * checks for new connections, and which steps a run mode executes. Pure.
+ * Graph operations on a pipeline's steps: paths along connections and the
+ * check of a new connection (which must not close a cycle). Pure.
  */
-import type { RunMode } from '../api';
 
 /** A connection from a parent (`source`) to a child (`target`). */
 export interface IConnection {
@@ -22,49 +21,6 @@ function childrenOf(edges: readonly IConnection[]): Map<string, string[]> {
     }
   }
   return children;
-}
-
-/** Parents of each step. */
-function parentsOf(edges: readonly IConnection[]): Map<string, string[]> {
-  return childrenOf(edges.map(e => ({ source: e.target, target: e.source })));
-}
-
-/** Every step reachable from `starts` along `next` (the starts included). */
-function reach(
-  starts: Iterable<string>,
-  next: Map<string, string[]>
-): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...starts];
-  while (stack.length > 0) {
-    const uuid = stack.pop()!;
-    if (seen.has(uuid)) {
-      continue;
-    }
-    seen.add(uuid);
-    for (const other of next.get(uuid) ?? []) {
-      if (!seen.has(other)) {
-        stack.push(other);
-      }
-    }
-  }
-  return seen;
-}
-
-/** The steps and all their ancestors. */
-export function withAncestors(
-  steps: Iterable<string>,
-  edges: readonly IConnection[]
-): Set<string> {
-  return reach(steps, parentsOf(edges));
-}
-
-/** The steps and all their descendants. */
-export function withDescendants(
-  steps: Iterable<string>,
-  edges: readonly IConnection[]
-): Set<string> {
-  return reach(steps, childrenOf(edges));
 }
 
 /**
@@ -132,35 +88,4 @@ export function checkConnection(
   }
   const path = findPath(target, source, edges);
   return path ? { kind: 'cycle', path } : null;
-}
-
-/**
- * The steps a run executes: all of them (`full`), the selected ones
- * (`selection`), the selected ones and their ancestors (`incoming`) or
- * their descendants (`downstream`). Unknown uuids are left out.
- */
-export function stepsOfRun(
-  mode: RunMode,
-  selected: Iterable<string>,
-  steps: readonly string[],
-  edges: readonly IConnection[]
-): Set<string> {
-  const known = new Set(steps);
-  const chosen = [...selected].filter(uuid => known.has(uuid));
-  let result: Set<string>;
-  switch (mode) {
-    case 'full':
-      result = new Set(steps);
-      break;
-    case 'selection':
-      result = new Set(chosen);
-      break;
-    case 'incoming':
-      result = withAncestors(chosen, edges);
-      break;
-    case 'downstream':
-      result = withDescendants(chosen, edges);
-      break;
-  }
-  return result;
 }

@@ -22,7 +22,8 @@ import { openContexts } from '../live/openDocuments';
 import { reloadChangedOnDisk } from '../live/reloadChanged';
 import { RunsModel } from '../model/RunsModel';
 import { isStepFile } from '../model/edits';
-import { joinPath } from '../model/paths';
+import { isBuildEvent } from '../model/events';
+import { joinPath, normalizePath } from '../model/paths';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
 import { RunLauncher } from '../runner/RunLauncher';
 import {
@@ -259,6 +260,25 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           });
         }
       }
+      // A build changed an environment's state: the dropdowns of that
+      // project's editors show it.
+      app.serviceManager.events.stream.connect((_, message) => {
+        if (!isBuildEvent(message)) {
+          return;
+        }
+        const project = normalizePath(message.project);
+        tracker.forEach(widget => {
+          const environments = widget.content.environments;
+          if (
+            environments.project !== null &&
+            normalizePath(environments.project) === project &&
+            ['ready', 'failed', 'cancelled'].includes(message.state)
+          ) {
+            void environments.load();
+          }
+        });
+      });
+
       registerEditorCommands({
         app,
         tracker,

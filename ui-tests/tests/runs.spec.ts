@@ -4,7 +4,7 @@
  * failure skips what depends on it, cancel stops a run, and unsaved changes
  * of a notebook about to run are never lost.
  */
-import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
+import { IJupyterLabPageFixture, expect, galata, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
 import {
@@ -273,4 +273,37 @@ test('a refused run shows the server\'s message and issues', async ({ page }) =>
   await expect(dialog.locator('li[data-code="cycle"]')).toContainText("'Prepare' -> 'Check' -> 'Prepare'");
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(editor.locator('.orchest-lab-RunBar')).toHaveCount(0);
+});
+
+test.describe('with "Confirm before running" on', () => {
+  test.use({
+    mockSettings: { ...galata.DEFAULT_SETTINGS, 'orchest-lab:plugin': { confirmBeforeRun: true } }
+  });
+
+  test('each run is confirmed first, listing its steps', async ({ page, tmpPath }) => {
+    const folder = `${tmpPath}/confirm`;
+    const first = uuid();
+    const second = uuid();
+    await createProject(page, folder, {
+      'one.py': 'print(1)\n',
+      'two.py': 'print(2)\n',
+      'confirm.orchest': pipelineText('confirm', [
+        { uuid: first, title: 'One', file: 'one.py', position: [0, 0] },
+        { uuid: second, title: 'Two', file: 'two.py', parents: [first], position: [300, 0] }
+      ])
+    });
+    const editor = await openPipeline(page, `${folder}/confirm.orchest`);
+    await stepNode(editor, second).click();
+    await toolbarButton(page, 'Incoming').click();
+    const dialog = dialogs(page);
+    await expect(dialog).toContainText('Run 2 steps of confirm.orchest?');
+    await expect(dialog).toContainText('One, Two');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(stepNode(editor, first)).not.toHaveAttribute('data-run-status', /.*/);
+
+    await toolbarButton(page, 'Incoming').click();
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await expect(stepNode(editor, second)).toHaveAttribute('data-run-status', 'SUCCESS');
+    await expect(stepNode(editor, first)).toHaveAttribute('data-run-status', 'SUCCESS');
+  });
 });
