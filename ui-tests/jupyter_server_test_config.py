@@ -11,6 +11,7 @@ a temporary database and share a temporary data folder.
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,9 +68,27 @@ BROKEN = {
     "version": "1.0.0",
 }
 
-root = Path(tempfile.mkdtemp(prefix="orchest-lab-ui-tests-"))
-state = Path(tempfile.mkdtemp(prefix="orchest-lab-ui-tests-state-"))
+PREFIX = "orchest-lab-ui-tests-"
+OWNER_FILE = ".orchest-lab-ui-tests-pid"
+
+
+def remove_stale_folders() -> None:
+    """Removes the folders of earlier test servers that are gone.
+
+    Playwright stops the server with a signal, so `atexit` does not always run.
+    """
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            os.kill(int((folder / OWNER_FILE).read_text()), 0)
+        except (OSError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+remove_stale_folders()
+root = Path(tempfile.mkdtemp(prefix=PREFIX))
+state = Path(tempfile.mkdtemp(prefix=PREFIX + "state-"))
 for folder in (root, state):
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
 shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
 (root / "broken.orchest").write_text(json.dumps(BROKEN, indent=4) + "\n")
@@ -83,7 +102,7 @@ quickstart.write_text(text)
 configure_jupyter_server(c)  # noqa: F821 (`c` is given by Jupyter's config loader)
 c.ServerApp.root_dir = str(root)  # noqa: F821
 # Not 8888, so that the tests can run while `make lab` serves JupyterLab.
-c.ServerApp.port = 8899  # noqa: F821
+c.ServerApp.port = int(os.environ.get("UI_TEST_PORT", "8899"))  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 (the test machines run as root)
 c.LabApp.news_url = None  # noqa: F821
 # Tests give their projects a `.orchest/` folder through the contents API.

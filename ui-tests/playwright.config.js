@@ -8,6 +8,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// UI_TEST_PORT lets two test runs share a machine.
+const port = process.env.UI_TEST_PORT || '8899';
+
 module.exports = {
   ...baseConfig,
   testDir: './tests',
@@ -15,7 +18,7 @@ module.exports = {
   reporter: [['list']],
   use: {
     ...baseConfig.use,
-    baseURL: 'http://localhost:8899',
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     screenshot: 'only-on-failure',
     trace: 'off',
@@ -34,7 +37,7 @@ module.exports = {
   },
   webServer: {
     command: 'jupyter lab --config jupyter_server_test_config.py',
-    url: 'http://localhost:8899/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: false
   }

@@ -73,6 +73,7 @@ export class PipelineEditor extends ReactWidget {
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
     this.editing = new PipelineEditing(this, options.services ?? {});
+    this._actions = this.editing.viewActions();
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
@@ -212,7 +213,7 @@ export class PipelineEditor extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    const actions: IEditorActions = this.editing.viewActions();
+    const actions = this._actions;
     return (
       <PipelineEditorView
         model={this.model}
@@ -357,6 +358,7 @@ export class PipelineEditor extends ReactWidget {
   private _api: OrchestLabAPI;
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
+  private _actions: IEditorActions;
   private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
