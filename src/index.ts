@@ -4,6 +4,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { apiPlugin } from './plugins/api';
+import { environmentsPlugin } from './plugins/environments';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { newPipelinePlugin } from './plugins/newPipeline';
 import { notebookPlugin } from './plugins/notebook';
@@ -22,7 +23,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   newPipelinePlugin,
   sidebarPlugin,
   notebookPlugin,
-  fileBrowserPlugin
+  fileBrowserPlugin,
+  environmentsPlugin
 ];
 
 export default plugins;

@@ -53,6 +53,9 @@ export namespace CommandIDs {
   export const showLog = 'orchest-lab:show-log';
   export const showPipelines = 'orchest-lab:show-pipelines';
   export const runPipeline = 'orchest-lab:run-pipeline';
+  // Environments.
+  export const showEnvironments = 'orchest-lab:show-environments';
+  export const saveEnvironment = 'orchest-lab:save-environment';
   // Notebooks that are steps.
   export const runNotebookStep = 'orchest-lab:run-notebook-step';
   export const runNotebookIncoming = 'orchest-lab:run-notebook-incoming';

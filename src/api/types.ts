@@ -186,6 +186,25 @@ export interface ILogChunk {
 export type BuildState =
   'none' | 'queued' | 'building' | 'ready' | 'failed' | 'cancelled';
 
+/** An environment's build status: its latest attempt and the build in service. */
+export interface IBuildStatus {
+  /** The latest build attempt. */
+  state: BuildState;
+  /** Why it failed or was cancelled ('up to date' when nothing had to be built). */
+  message?: string | null;
+  /** What the latest attempt built (the hash of the definition). */
+  hash?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  /** Whether a build task is active on the server (queued or building). */
+  building?: boolean;
+  /** The kernelspec of the build in service, if there is one. */
+  kernel_name?: string | null;
+  /** Whether the build in service was made from the current definition. */
+  up_to_date?: boolean;
+  [key: string]: unknown;
+}
+
 /** An environment of a project (`GET environments?project=`). */
 export interface IEnvironment {
   uuid: string;
@@ -193,13 +212,28 @@ export interface IEnvironment {
   language: string;
   base_image?: string;
   gpu_support?: boolean;
+  /** The text of `setup_script.sh`. */
+  setup_script?: string;
   project?: string;
   kernel_name?: string;
-  build?: {
-    state: BuildState;
-    message?: string | null;
-    [key: string]: unknown;
-  };
+  build?: IBuildStatus;
   /** Why the definition cannot be read (then the other fields may be missing). */
   error?: string;
+}
+
+/** The answer of `GET environments?project=`. */
+export interface IEnvironmentList {
+  /** The project folder as the server names it ('.' for the root). */
+  project: string;
+  project_uuid: string;
+  environments: IEnvironment[];
+}
+
+/** The fields of `POST environments` and `PUT environments/<project>/<env>`. */
+export interface IEnvironmentFields {
+  name?: string;
+  language?: string;
+  base_image?: string;
+  gpu_support?: boolean;
+  setup_script?: string;
 }

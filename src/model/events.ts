@@ -14,6 +14,7 @@ export namespace EventSchemas {
   export const cell = `${BASE}cell`;
   export const stream = `${BASE}stream`;
   export const environmentBuild = `${BASE}environment-build`;
+  export const environmentBuildLog = `${BASE}environment-build-log`;
 }
 
 /** A run changed status or progress. */
@@ -74,12 +75,28 @@ export interface IStreamEvent {
   text: string;
 }
 
-/** An environment build changed state. */
+/** An environment build changed state (the whole build status). */
 export interface IBuildEvent {
   schema_id: typeof EventSchemas.environmentBuild;
+  /** The project folder as the server names it ('.' for the root). */
   project: string;
   environment_uuid: string;
   state: string;
+  message?: string | null;
+  hash?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  kernel_name?: string | null;
+  up_to_date?: boolean;
+  building?: boolean;
+}
+
+/** Text a build of an environment wrote to its log. */
+export interface IBuildLogEvent {
+  schema_id: typeof EventSchemas.environmentBuildLog;
+  project: string;
+  environment_uuid: string;
+  text: string;
 }
 
 function has(
@@ -127,5 +144,15 @@ export function isBuildEvent(message: unknown): message is IBuildEvent {
   return (
     has(message, EventSchemas.environmentBuild) &&
     typeof message.project === 'string'
+  );
+}
+
+/** Whether a bus message is an environment build log event. */
+export function isBuildLogEvent(message: unknown): message is IBuildLogEvent {
+  return (
+    has(message, EventSchemas.environmentBuildLog) &&
+    typeof message.project === 'string' &&
+    typeof message.environment_uuid === 'string' &&
+    typeof message.text === 'string'
   );
 }

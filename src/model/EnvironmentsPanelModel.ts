@@ -1,0 +1,592 @@
+/**
+ * The model of the Environments panel: a project's environments with their
+ * build state (kept live from the server's build events), the selected one's
+ * unsaved edits (name, setup script) and its build log, followed while it
+ * builds; creating, saving, deleting, building and cancelling.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { EnvironmentsAPI, IEnvironment } from '../api';
+import { IBuildPhase, applyBuildEvent, buildPhase } from './buildState';
+import { isBuildEvent, isBuildLogEvent } from './events';
+import { normalizePath } from './paths';
+
+/** The server calls the panel makes (`api.environments` in the app). */
+export type EnvironmentsService = Pick<
+  EnvironmentsAPI,
+  | 'listProject'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'build'
+  | 'cancelBuild'
+  | 'followLog'
+>;
+
+/** Lists the projects to choose from (folders, '' for the root). */
+export type ProjectLister = () => Promise<string[]>;
+
+/** Where the list of environments stands. */
+export type PanelStatus = 'idle' | 'loading' | 'ready' | 'failed';
+
+/** An action under way on an environment. */
+export type EnvironmentAction =
+  'saving' | 'building' | 'cancelling' | 'deleting';
+
+/** The environment's definition as the editor shows it. */
+export interface IDraft {
+  name: string;
+  script: string;
+  /** Whether it differs from what the server has. */
+  dirty: boolean;
+}
+
+/** The build log of the selected environment. */
+export interface IBuildLog {
+  uuid: string;
+  text: string;
+  /** Whether the server still streams it (the build runs). */
+  following: boolean;
+  /** Why it could not be read. */
+  error: string | null;
+}
+
+function message(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** The Environments panel's state. */
+export class EnvironmentsPanelModel {
+  constructor(options: EnvironmentsPanelModel.IOptions) {
+    this._service = options.service;
+    this._listProjects = options.listProjects ?? null;
+  }
+
+  /** Emitted on every change. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The projects to choose from (folders, '' for the root). */
+  get projects(): readonly string[] {
+    return this._projects;
+  }
+
+  /** The chosen project, or null. */
+  get project(): string | null {
+    return this._project;
+  }
+
+  get status(): PanelStatus {
+    return this._status;
+  }
+
+  /** Why the environments (or projects) could not be listed. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** The project's environments (broken definitions have an `error`). */
+  get environments(): readonly IEnvironment[] {
+    return this._environments;
+  }
+
+  /** The selected environment, if any. */
+  get selected(): IEnvironment | null {
+    return this.find(this._selected ?? '') ?? null;
+  }
+
+  /** The build log of the selected environment. */
+  get log(): IBuildLog | null {
+    return this._log;
+  }
+
+  /** An environment of the project by uuid. */
+  find(uuid: string): IEnvironment | undefined {
+    return this._environments.find(env => env.uuid === uuid);
+  }
+
+  /** The name and setup script to edit, with the unsaved changes. */
+  draft(uuid: string): IDraft | null {
+    const env = this.find(uuid);
+    if (!env || env.error) {
+      return null;
+    }
+    const edits = this._edits.get(uuid) ?? {};
+    const name = edits.name ?? env.name;
+    const script = edits.script ?? env.setup_script ?? '';
+    return {
+      name,
+      script,
+      dirty: name !== env.name || script !== (env.setup_script ?? '')
+    };
+  }
+
+  /** What is being done to an environment, or null. */
+  action(uuid: string): EnvironmentAction | null {
+    return this._actions.get(uuid) ?? null;
+  }
+
+  /** Why the last action on an environment failed (the server's message). */
+  actionError(uuid: string): string | null {
+    return this._errors.get(uuid) ?? null;
+  }
+
+  /** The step of the environment's running build, as its log tells. */
+  phase(uuid: string): IBuildPhase | null {
+    return this._phases.get(uuid) ?? null;
+  }
+
+  /** Reload the list of projects (keeping the chosen one listed). */
+  async loadProjects(): Promise<void> {
+    if (!this._listProjects) {
+      return;
+    }
+    try {
+      this.addProjects(await this._listProjects());
+    } catch (reason) {
+      this._error = `Could not list the projects: ${message(reason)}`;
+      this._changed.emit();
+    }
+  }
+
+  /** Add projects to the choice (e.g. the current editor's). */
+  addProjects(projects: string[]): void {
+    const all = new Set(this._projects);
+    for (const project of projects) {
+      all.add(normalizePath(project));
+    }
+    if (this._project !== null) {
+      all.add(this._project);
+    }
+    const sorted = [...all].sort((a, b) => a.localeCompare(b));
+    if (sorted.join('\n') !== this._projects.join('\n')) {
+      this._projects = sorted;
+      this._changed.emit();
+    }
+  }
+
+  /** Choose a project and load its environments. */
+  async setProject(project: string): Promise<void> {
+    const normalized = normalizePath(project);
+    if (normalized === this._project && this._status !== 'failed') {
+      return this.refresh();
+    }
+    this._project = normalized;
+    this.addProjects([normalized]);
+    this._environments = [];
+    this._edits.clear();
+    this._errors.clear();
+    this._actions.clear();
+    this._phases.clear();
+    this._selected = null;
+    this._stopLog();
+    this._log = null;
+    await this.refresh();
+  }
+
+  /** Reload the chosen project's environments (unsaved edits are kept). */
+  async refresh(): Promise<void> {
+    const project = this._project;
+    if (project === null) {
+      return;
+    }
+    const generation = ++this._generation;
+    this._status = 'loading';
+    this._changed.emit();
+    try {
+      const list = await this._service.listProject(project);
+      if (generation !== this._generation) {
+        return;
+      }
+      this._environments = [...list.environments].sort(byName);
+      this._status = 'ready';
+      this._error = null;
+      for (const uuid of [...this._edits.keys()]) {
+        if (!this.find(uuid)) {
+          this._edits.delete(uuid);
+        }
+      }
+      if (this._selected !== null && !this.find(this._selected)) {
+        this._selected = null;
+        this._stopLog();
+        this._log = null;
+      }
+      if (this._selected === null && this._environments.length > 0) {
+        this.select(this._environments[0].uuid);
+        return;
+      }
+    } catch (reason) {
+      if (generation !== this._generation) {
+        return;
+      }
+      this._status = 'failed';
+      this._error = `Could not list the environments of ${label(project)}: ${message(reason)}`;
+      this._environments = [];
+    }
+    this._changed.emit();
+  }
+
+  /** Select an environment (null: none) and show its latest build log. */
+  select(uuid: string | null): void {
+    if (uuid === this._selected && this._log?.uuid === uuid) {
+      return;
+    }
+    this._selected = uuid;
+    this._stopLog();
+    this._log = null;
+    const env = uuid === null ? undefined : this.find(uuid);
+    if (env && !env.error) {
+      this._followLog(env.uuid);
+    }
+    this._changed.emit();
+  }
+
+  /** Edit the name (not saved until {@link save}). */
+  setName(uuid: string, name: string): void {
+    this._edit(uuid, { name });
+  }
+
+  /** Edit the setup script (not saved until {@link save}). */
+  setScript(uuid: string, script: string): void {
+    this._edit(uuid, { script });
+  }
+
+  /** Drop the unsaved changes. */
+  revert(uuid: string): void {
+    this._edits.delete(uuid);
+    this._errors.delete(uuid);
+    this._changed.emit();
+  }
+
+  /**
+   * Save the name and setup script. On failure the edits stay and
+   * {@link actionError} has the server's message.
+   */
+  async save(uuid: string): Promise<boolean> {
+    const draft = this.draft(uuid);
+    const project = this._project;
+    if (!draft || project === null || this._actions.has(uuid)) {
+      return false;
+    }
+    if (!draft.dirty) {
+      return true;
+    }
+    const sent = { name: draft.name, setup_script: draft.script };
+    const saved = await this._run(uuid, 'saving', () =>
+      this._service.update(project, uuid, sent)
+    );
+    if (!saved) {
+      return false;
+    }
+    this._replace(saved);
+    // Edits made while saving stay unsaved.
+    const edits = this._edits.get(uuid);
+    if (edits) {
+      if (edits.name === sent.name) {
+        delete edits.name;
+      }
+      if (edits.script === sent.setup_script) {
+        delete edits.script;
+      }
+      if (edits.name === undefined && edits.script === undefined) {
+        this._edits.delete(uuid);
+      }
+    }
+    this._changed.emit();
+    return true;
+  }
+
+  /** Create an environment in the project and select it. */
+  async create(name: string): Promise<IEnvironment | null> {
+    const project = this._project;
+    if (project === null) {
+      return null;
+    }
+    try {
+      const created = await this._service.create(project, {
+        name,
+        language: 'python'
+      });
+      if (project !== this._project) {
+        return created;
+      }
+      this._createError = null;
+      this._environments = [
+        ...this._environments.filter(env => env.uuid !== created.uuid),
+        created
+      ].sort(byName);
+      this.select(created.uuid);
+      return created;
+    } catch (reason) {
+      this._createError = message(reason);
+      this._changed.emit();
+      return null;
+    }
+  }
+
+  /** Why the last creation failed. */
+  get createError(): string | null {
+    return this._createError;
+  }
+
+  /**
+   * Delete an environment. When the server refuses (steps use it),
+   * {@link actionError} has its message, naming the steps.
+   */
+  async remove(uuid: string): Promise<boolean> {
+    const project = this._project;
+    if (project === null || !this.find(uuid) || this._actions.has(uuid)) {
+      return false;
+    }
+    const done = await this._run(uuid, 'deleting', async () => {
+      await this._service.delete(project, uuid);
+      return true;
+    });
+    if (!done || project !== this._project) {
+      return false;
+    }
+    const index = this._environments.findIndex(env => env.uuid === uuid);
+    this._environments = this._environments.filter(env => env.uuid !== uuid);
+    this._edits.delete(uuid);
+    this._phases.delete(uuid);
+    if (this._selected === uuid) {
+      const next =
+        this._environments[Math.min(index, this._environments.length - 1)];
+      this.select(next?.uuid ?? null);
+    }
+    this._changed.emit();
+    return true;
+  }
+
+  /**
+   * Build an environment (saving its unsaved edits first) and follow the
+   * log. The state then follows the server's build events.
+   */
+  async build(uuid: string): Promise<boolean> {
+    const project = this._project;
+    if (project === null || this._actions.has(uuid)) {
+      return false;
+    }
+    if (this.draft(uuid)?.dirty && !(await this.save(uuid))) {
+      return false;
+    }
+    const env = await this._run(uuid, 'building', () =>
+      this._service.build(project, uuid)
+    );
+    if (!env) {
+      return false;
+    }
+    this._replace(env);
+    if (uuid === this._selected && !this._log?.following) {
+      this._followLog(uuid);
+    }
+    this._changed.emit();
+    return true;
+  }
+
+  /** Cancel an environment's build; the build in service stays. */
+  async cancel(uuid: string): Promise<boolean> {
+    const project = this._project;
+    if (project === null || this._actions.get(uuid) === 'cancelling') {
+      return false;
+    }
+    const env = await this._run(uuid, 'cancelling', () =>
+      this._service.cancelBuild(project, uuid)
+    );
+    if (!env) {
+      return false;
+    }
+    this._replace(env);
+    this._changed.emit();
+    return true;
+  }
+
+  /**
+   * A message from the server's event bus: build events of the project
+   * update the environments' states, build log events their progress.
+   */
+  handleEvent(message: unknown): void {
+    if (this._project === null) {
+      return;
+    }
+    if (isBuildEvent(message)) {
+      if (normalizePath(message.project) !== this._project) {
+        return;
+      }
+      const uuid = message.environment_uuid;
+      const env = this.find(uuid);
+      if (!env) {
+        // Built from elsewhere (the CLI, another tab): show it.
+        void this.refresh();
+        return;
+      }
+      this._replace(applyBuildEvent(env, message));
+      if (message.state === 'queued') {
+        this._phases.delete(uuid);
+        if (uuid === this._selected) {
+          this._followLog(uuid); // a new build: its log starts afresh
+        }
+      } else if (
+        message.state === 'building' &&
+        uuid === this._selected &&
+        !this._log?.following
+      ) {
+        this._followLog(uuid);
+      }
+      this._changed.emit();
+    } else if (isBuildLogEvent(message)) {
+      if (normalizePath(message.project) !== this._project) {
+        return;
+      }
+      if (this._track(message.environment_uuid, message.text)) {
+        this._changed.emit();
+      }
+    }
+  }
+
+  /** Stop following logs. */
+  dispose(): void {
+    this._stopLog();
+    Signal.clearData(this);
+  }
+
+  private _edit(uuid: string, edit: { name?: string; script?: string }): void {
+    if (!this.find(uuid)) {
+      return;
+    }
+    this._edits.set(uuid, { ...this._edits.get(uuid), ...edit });
+    this._changed.emit();
+  }
+
+  /** Run a server call for an environment, recording its error. */
+  private async _run<T>(
+    uuid: string,
+    action: EnvironmentAction,
+    call: () => Promise<T>
+  ): Promise<T | null> {
+    this._actions.set(uuid, action);
+    this._errors.delete(uuid);
+    this._changed.emit();
+    try {
+      return await call();
+    } catch (reason) {
+      if (this.find(uuid)) {
+        this._errors.set(uuid, message(reason));
+      }
+      return null;
+    } finally {
+      if (this._actions.get(uuid) === action) {
+        this._actions.delete(uuid);
+      }
+      this._changed.emit();
+    }
+  }
+
+  /** Replace an environment with a newer copy (same uuid). */
+  private _replace(env: IEnvironment): void {
+    if (!this.find(env.uuid)) {
+      return;
+    }
+    this._environments = this._environments
+      .map(old => (old.uuid === env.uuid ? env : old))
+      .sort(byName);
+  }
+
+  /** Follow the latest build log of an environment from its start. */
+  private _followLog(uuid: string): void {
+    const project = this._project;
+    if (project === null) {
+      return;
+    }
+    this._stopLog();
+    const abort = new AbortController();
+    this._abort = abort;
+    const log: IBuildLog = { uuid, text: '', following: true, error: null };
+    this._log = log;
+    this._phases.delete(uuid);
+    this._changed.emit();
+    const current = () => this._log === log && !abort.signal.aborted;
+    this._service
+      .followLog(
+        project,
+        uuid,
+        text => {
+          if (current()) {
+            log.text += text;
+            this._track(uuid, text);
+            this._changed.emit();
+          }
+        },
+        { signal: abort.signal }
+      )
+      .catch(reason => {
+        if (current()) {
+          log.error = `Could not read the build log: ${message(reason)}`;
+        }
+      })
+      .then(() => {
+        if (current()) {
+          log.following = false;
+          this._changed.emit();
+        }
+      });
+  }
+
+  private _stopLog(): void {
+    this._abort?.abort();
+    this._abort = null;
+  }
+
+  /** Update an active build's phase from log text; whether it changed. */
+  private _track(uuid: string, text: string): boolean {
+    const env = this.find(uuid);
+    if (!env || !['queued', 'building'].includes(env.build?.state ?? '')) {
+      return false;
+    }
+    const before = this._phases.get(uuid) ?? null;
+    const hasScript = (env.setup_script ?? '').trim() !== '';
+    const after = buildPhase(text, hasScript, before);
+    if (after && after.step !== before?.step) {
+      this._phases.set(uuid, after);
+      return true;
+    }
+    return false;
+  }
+
+  private _service: EnvironmentsService;
+  private _listProjects: ProjectLister | null;
+  private _projects: string[] = [];
+  private _project: string | null = null;
+  private _status: PanelStatus = 'idle';
+  private _error: string | null = null;
+  private _createError: string | null = null;
+  private _environments: IEnvironment[] = [];
+  private _selected: string | null = null;
+  private _edits = new Map<string, { name?: string; script?: string }>();
+  private _actions = new Map<string, EnvironmentAction>();
+  private _errors = new Map<string, string>();
+  private _phases = new Map<string, IBuildPhase>();
+  private _log: IBuildLog | null = null;
+  private _abort: AbortController | null = null;
+  private _generation = 0;
+  private _changed = new Signal<this, void>(this);
+}
+
+export namespace EnvironmentsPanelModel {
+  export interface IOptions {
+    service: EnvironmentsService;
+    listProjects?: ProjectLister;
+  }
+}
+
+/** How a project is named in messages. */
+export function label(project: string): string {
+  return project === '' ? 'the server root' : `'${project}'`;
+}
+
+function byName(a: IEnvironment, b: IEnvironment): number {
+  return (
+    (a.name ?? '').localeCompare(b.name ?? '') || a.uuid.localeCompare(b.uuid)
+  );
+}
