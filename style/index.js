@@ -4,3 +4,4 @@ import './nodes.css';
 import './validation.css';
 import './panels.css';
 import './sidebar.css';
+import './environments.css';

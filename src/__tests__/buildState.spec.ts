@@ -1,5 +1,6 @@
 import type { IEnvironment } from '../api';
 import {
+  EscapeStripper,
   applyBuildEvent,
   buildPhase,
   describeBuild,
@@ -202,5 +203,23 @@ describe('times', () => {
     expect(
       lastBuildTime(env({ state: 'ready', finished_at: 'soon' }), now)
     ).toBe('');
+  });
+});
+
+describe('EscapeStripper', () => {
+  it("removes uv's colours, also when a sequence is cut between pieces", () => {
+    const stripper = new EscapeStripper();
+    expect(
+      stripper.push(
+        ' \u001b[32m+\u001b[39m \u001b[1mipykernel\u001b[0m\u001b[2m==7.4.0\u001b[0m\n'
+      )
+    ).toBe(' + ipykernel==7.4.0\n');
+    expect(stripper.push('a \u001b[3')).toBe('a ');
+    expect(stripper.push('2mgreen\u001b')).toBe('green');
+    expect(stripper.push('[0m done\n')).toBe(' done\n');
+    expect(
+      stripper.push('\u001b]8;;http://x\u0007link\u001b]8;;\u0007\n')
+    ).toBe('link\n');
+    expect(stripper.push('plain $ text [1m\n')).toBe('plain $ text [1m\n');
   });
 });

@@ -7,7 +7,12 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { EnvironmentsAPI, IEnvironment } from '../api';
-import { IBuildPhase, applyBuildEvent, buildPhase } from './buildState';
+import {
+  EscapeStripper,
+  IBuildPhase,
+  applyBuildEvent,
+  buildPhase
+} from './buildState';
 import { isBuildEvent, isBuildLogEvent } from './events';
 import { normalizePath } from './paths';
 
@@ -507,12 +512,14 @@ export class EnvironmentsPanelModel {
     this._phases.delete(uuid);
     this._changed.emit();
     const current = () => this._log === log && !abort.signal.aborted;
+    const stripper = new EscapeStripper();
     this._service
       .followLog(
         project,
         uuid,
-        text => {
-          if (current()) {
+        piece => {
+          const text = stripper.push(piece);
+          if (current() && text) {
             log.text += text;
             this._track(uuid, text);
             this._changed.emit();

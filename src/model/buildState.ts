@@ -204,3 +204,28 @@ export function lastBuildTime(env: IEnvironment, now = Date.now()): string {
   }
   return `${formatDuration(now - time)} ago`;
 }
+
+/** Terminal escape sequences (colours, cursor moves) uv and pip write. */
+// eslint-disable-next-line no-control-regex
+const ESCAPES =
+  /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+/** An escape sequence cut at the end of a piece of text. */
+// eslint-disable-next-line no-control-regex
+const CUT = /\u001b(?:\[[0-?]*[ -/]*|\][^\u0007\u001b]*)?$/;
+
+/**
+ * Removes terminal escape sequences from a stream of text, piece by piece: a
+ * sequence cut between two pieces is held back until the next one.
+ */
+export class EscapeStripper {
+  /** The printable text of `piece`. */
+  push(piece: string): string {
+    const text = this._held + piece;
+    const cut = CUT.exec(text);
+    this._held = cut ? cut[0] : '';
+    const whole = cut ? text.slice(0, cut.index) : text;
+    return whole.replace(ESCAPES, '');
+  }
+
+  private _held = '';
+}
