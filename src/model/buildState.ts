@@ -206,11 +206,9 @@ export function lastBuildTime(env: IEnvironment, now = Date.now()): string {
 }
 
 /** Terminal escape sequences (colours, cursor moves) uv and pip write. */
-// eslint-disable-next-line no-control-regex
 const ESCAPES =
   /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 /** An escape sequence cut at the end of a piece of text. */
-// eslint-disable-next-line no-control-regex
 const CUT = /\u001b(?:\[[0-?]*[ -/]*|\][^\u0007\u001b]*)?$/;
 
 /**
