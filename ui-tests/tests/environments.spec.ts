@@ -7,7 +7,7 @@
 import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
 
-import { createProject, pipelineText, readJSON, uuid } from './helpers';
+import { createProject, openPipeline, pipelineText, readJSON, uuid } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -33,7 +33,10 @@ async function kernelNames(request: APIRequestContext): Promise<string[]> {
   return Object.keys((await response.json()).kernelspecs);
 }
 
-/** Open the panel from the command palette and choose a project. */
+/**
+ * Open the panel from the command palette: it shows the project of the
+ * current pipeline editor.
+ */
 async function openPanel(page: IJupyterLabPageFixture, project: string): Promise<Locator> {
   await page.keyboard.press('Control+Shift+C');
   const palette = page.locator('.lm-CommandPalette');
@@ -41,8 +44,9 @@ async function openPanel(page: IJupyterLabPageFixture, project: string): Promise
   await palette.locator('.lm-CommandPalette-item', { hasText: 'Show Environments' }).first().click();
   const panel = page.locator('#orchest-lab-environments');
   await expect(panel).toBeVisible();
-  await panel.getByLabel('Project').selectOption(project);
   await expect(panel.getByLabel('Project')).toHaveValue(project);
+  // The other projects (those with pipelines) can be chosen too.
+  await expect(panel.getByLabel('Project').locator('option[value=""]')).toHaveText('(server root)');
   return panel;
 }
 
@@ -66,6 +70,7 @@ test('create, edit, build, cancel and delete an environment', async ({ page, req
     );
   await createProject(page, folder, { 'load.py': 'print("load")\n', 'uses.orchest': pipeline('') });
 
+  await openPipeline(page, `${folder}/uses.orchest`);
   const panel = await openPanel(page, folder);
   await expect(panel).toContainText('This project has no environments yet.');
 
@@ -137,7 +142,7 @@ test('create, edit, build, cancel and delete an environment', async ({ page, req
   // A slow setup script: saved, the build is outdated; its build is followed
   // live, then cancelled, and the previous build stays in service.
   await script.fill('#!/bin/bash\necho started-sleeping\nsleep 30\n');
-  await details.getByRole('button', { name: 'Save', exact: true }).click();
+  await script.press('Control+s'); // saves the environment, not a document
   await expect(details).toHaveAttribute('data-dirty', 'false');
   await expect(details).toHaveAttribute('data-build-kind', 'outdated');
   await details.getByRole('button', { name: 'Build', exact: true }).click();
