@@ -116,6 +116,8 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         if (!panel || panel.isDisposed) {
           panel = createEnvironmentsPanel(model);
+          // Closed: stop following a build log nobody sees.
+          panel.disposed.connect(() => model.select(null));
         }
         const wasOpen = panel.isAttached;
         if (!wasOpen) {

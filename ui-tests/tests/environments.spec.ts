@@ -59,6 +59,23 @@ async function deleteConfirmed(page: IJupyterLabPageFixture, details: Locator): 
   await expect(dialog).toHaveCount(0);
 }
 
+// A built environment has a kernelspec in the user's Jupyter data folder:
+// whatever a failing test leaves is deleted (no step uses it any more).
+let cleanup: { folder: string; pipeline: string } | null = null;
+test.afterEach(async ({ request }) => {
+  if (!cleanup) {
+    return;
+  }
+  const { folder, pipeline } = cleanup;
+  cleanup = null;
+  await writeText(request, `${folder}/uses.orchest`, pipeline);
+  const query = `?project=${encodeURIComponent(folder)}`;
+  const listed = await (await request.get(`/orchest-lab/api/environments${query}`)).json();
+  for (const env of listed.environments ?? []) {
+    await request.delete(`/orchest-lab/api/environments/${folder}/${env.uuid}`);
+  }
+});
+
 test('create, edit, build, cancel and delete an environment', async ({ page, request, tmpPath }) => {
   test.setTimeout(240_000);
   const folder = `${tmpPath}/envs`;
@@ -69,6 +86,7 @@ test('create, edit, build, cancel and delete an environment', async ({ page, req
       `"environment": "${environment}"`
     );
   await createProject(page, folder, { 'load.py': 'print("load")\n', 'uses.orchest': pipeline('') });
+  cleanup = { folder, pipeline: pipeline('') };
 
   await openPipeline(page, `${folder}/uses.orchest`);
   const panel = await openPanel(page, folder);
