@@ -7,12 +7,9 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { EnvironmentsAPI, IEnvironment } from '../api';
-import {
-  EscapeStripper,
-  IBuildPhase,
-  applyBuildEvent,
-  buildPhase
-} from './buildState';
+import { BuildLog } from './BuildLog';
+import { EnvironmentDrafts, IDraft } from './EnvironmentDrafts';
+import { IBuildPhase, applyBuildEvent, buildPhase } from './buildState';
 import { isBuildEvent, isBuildLogEvent } from './events';
 import { normalizePath } from './paths';
 
@@ -37,24 +34,6 @@ export type PanelStatus = 'idle' | 'loading' | 'ready' | 'failed';
 /** An action under way on an environment. */
 export type EnvironmentAction =
   'saving' | 'building' | 'cancelling' | 'deleting';
-
-/** The environment's definition as the editor shows it. */
-export interface IDraft {
-  name: string;
-  script: string;
-  /** Whether it differs from what the server has. */
-  dirty: boolean;
-}
-
-/** The build log of the selected environment. */
-export interface IBuildLog {
-  uuid: string;
-  text: string;
-  /** Whether the server still streams it (the build runs). */
-  following: boolean;
-  /** Why it could not be read. */
-  error: string | null;
-}
 
 function message(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
@@ -102,7 +81,7 @@ export class EnvironmentsPanelModel {
   }
 
   /** The build log of the selected environment. */
-  get log(): IBuildLog | null {
+  get log(): BuildLog | null {
     return this._log;
   }
 
@@ -113,18 +92,7 @@ export class EnvironmentsPanelModel {
 
   /** The name and setup script to edit, with the unsaved changes. */
   draft(uuid: string): IDraft | null {
-    const env = this.find(uuid);
-    if (!env || env.error) {
-      return null;
-    }
-    const edits = this._edits.get(uuid) ?? {};
-    const name = edits.name ?? env.name;
-    const script = edits.script ?? env.setup_script ?? '';
-    return {
-      name,
-      script,
-      dirty: name !== env.name || script !== (env.setup_script ?? '')
-    };
+    return this._drafts.draft(this.find(uuid));
   }
 
   /** What is being done to an environment, or null. */
@@ -180,7 +148,7 @@ export class EnvironmentsPanelModel {
     this._project = normalized;
     this.addProjects([normalized]);
     this._environments = [];
-    this._edits.clear();
+    this._drafts.clear();
     this._errors.clear();
     this._actions.clear();
     this._phases.clear();
@@ -207,11 +175,7 @@ export class EnvironmentsPanelModel {
       this._environments = [...list.environments].sort(byName);
       this._status = 'ready';
       this._error = null;
-      for (const uuid of [...this._edits.keys()]) {
-        if (!this.find(uuid)) {
-          this._edits.delete(uuid);
-        }
-      }
+      this._drafts.retain(uuid => this.find(uuid) !== undefined);
       if (this._selected !== null && !this.find(this._selected)) {
         this._selected = null;
         this._stopLog();
@@ -259,7 +223,7 @@ export class EnvironmentsPanelModel {
 
   /** Drop the unsaved changes. */
   revert(uuid: string): void {
-    this._edits.delete(uuid);
+    this._drafts.drop(uuid);
     this._errors.delete(uuid);
     this._changed.emit();
   }
@@ -285,19 +249,7 @@ export class EnvironmentsPanelModel {
       return false;
     }
     this._replace(saved);
-    // Edits made while saving stay unsaved.
-    const edits = this._edits.get(uuid);
-    if (edits) {
-      if (edits.name === sent.name) {
-        delete edits.name;
-      }
-      if (edits.script === sent.setup_script) {
-        delete edits.script;
-      }
-      if (edits.name === undefined && edits.script === undefined) {
-        this._edits.delete(uuid);
-      }
-    }
+    this._drafts.saved(uuid, { name: sent.name, script: sent.setup_script });
     this._changed.emit();
     return true;
   }
@@ -353,7 +305,7 @@ export class EnvironmentsPanelModel {
     }
     const index = this._environments.findIndex(env => env.uuid === uuid);
     this._environments = this._environments.filter(env => env.uuid !== uuid);
-    this._edits.delete(uuid);
+    this._drafts.drop(uuid);
     this._phases.delete(uuid);
     if (this._selected === uuid) {
       const next =
@@ -460,7 +412,7 @@ export class EnvironmentsPanelModel {
     if (!this.find(uuid)) {
       return;
     }
-    this._edits.set(uuid, { ...this._edits.get(uuid), ...edit });
+    this._drafts.edit(uuid, edit);
     this._changed.emit();
   }
 
@@ -505,44 +457,19 @@ export class EnvironmentsPanelModel {
       return;
     }
     this._stopLog();
-    const abort = new AbortController();
-    this._abort = abort;
-    const log: IBuildLog = { uuid, text: '', following: true, error: null };
-    this._log = log;
     this._phases.delete(uuid);
+    this._log = new BuildLog({
+      uuid,
+      follow: (onText, signal) =>
+        this._service.followLog(project, uuid, onText, { signal }),
+      onText: text => this._track(uuid, text),
+      onChange: () => this._changed.emit()
+    });
     this._changed.emit();
-    const current = () => this._log === log && !abort.signal.aborted;
-    const stripper = new EscapeStripper();
-    this._service
-      .followLog(
-        project,
-        uuid,
-        piece => {
-          const text = stripper.push(piece);
-          if (current() && text) {
-            log.text += text;
-            this._track(uuid, text);
-            this._changed.emit();
-          }
-        },
-        { signal: abort.signal }
-      )
-      .catch(reason => {
-        if (current()) {
-          log.error = `Could not read the build log: ${message(reason)}`;
-        }
-      })
-      .then(() => {
-        if (current()) {
-          log.following = false;
-          this._changed.emit();
-        }
-      });
   }
 
   private _stopLog(): void {
-    this._abort?.abort();
-    this._abort = null;
+    this._log?.stop();
   }
 
   /** Update an active build's phase from log text; whether it changed. */
@@ -570,12 +497,11 @@ export class EnvironmentsPanelModel {
   private _createError: string | null = null;
   private _environments: IEnvironment[] = [];
   private _selected: string | null = null;
-  private _edits = new Map<string, { name?: string; script?: string }>();
+  private _drafts = new EnvironmentDrafts();
   private _actions = new Map<string, EnvironmentAction>();
   private _errors = new Map<string, string>();
   private _phases = new Map<string, IBuildPhase>();
-  private _log: IBuildLog | null = null;
-  private _abort: AbortController | null = null;
+  private _log: BuildLog | null = null;
   private _generation = 0;
   private _changed = new Signal<this, void>(this);
 }
