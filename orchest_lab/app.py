@@ -18,7 +18,7 @@ from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, register_schemas
 from .executors.local import LocalExecutor
 from .handlers import routes
-from .pipeline import PIPELINE_SUFFIX, find_project_root
+from .pipeline import PIPELINE_SUFFIX, PipelineLoadError, find_project_root
 from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
@@ -138,13 +138,16 @@ class OrchestLab(ExtensionApp):
 
     def _pipeline_saved(self, model: dict[str, Any], os_path: str, **kwargs: Any) -> None:
         """A pipeline saved from JupyterLab: its notebooks get their environments' kernels."""
-        if not os_path.endswith(PIPELINE_SUFFIX):
-            return
         path = Path(os_path)
+        # A folder such as `.orchest/` ends with the suffix too.
+        if not os_path.endswith(PIPELINE_SUFFIX) or not path.is_file():
+            return
         try:
             project = find_project_root(path, self.pipelines.root)
             for notebook in set_notebook_kernels(path, project):
                 self.log.info("orchest-lab: %s now uses its environment's kernel", notebook)
+        except PipelineLoadError as err:  # new, or being written: the editor shows why
+            self.log.debug("orchest-lab: %s is not a pipeline yet: %s", path, err)
         except Exception:  # a failing hook must not fail the save
             self.log.warning("orchest-lab: could not set the kernels of %s", path, exc_info=True)
 

@@ -3,6 +3,7 @@ steps running on them. The first build on a machine downloads ipykernel (uv cach
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from api_client import call, payload, start_run, steps_by_title, wait_run
 from conftest import tree_snapshot
 from environment_helpers import build, create_environment, wait_built
 from project_factory import write_pipeline
+
+from orchest_lab.events import BUILD
 
 IMPORT_IT = "import inflection\nprint(inflection.camelize('data_passing'))\n"
 
@@ -85,8 +88,14 @@ async def test_an_environment_is_isolated_and_runs_its_steps(
 
 
 async def test_unchanged_environments_are_not_rebuilt_and_builds_are_shared(
-    jp_fetch: Any, jp_root_dir: Path
+    jp_fetch: Any, jp_root_dir: Path, jp_serverapp: Any
 ) -> None:
+    events: list[dict[str, Any]] = []
+
+    async def on_build(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+        events.append(data)
+
+    jp_serverapp.event_logger.add_listener(schema_id=BUILD, listener=on_build)
     environment = await create_environment(jp_fetch, ".", "Once")
     first = await call(jp_fetch, "POST", f"environments/./{environment['uuid']}/build", {})
     second = await call(jp_fetch, "POST", f"environments/./{environment['uuid']}/build", {})
@@ -95,6 +104,9 @@ async def test_unchanged_environments_are_not_rebuilt_and_builds_are_shared(
     assert built["build"]["state"] == "ready"
     log = (await call(jp_fetch, "GET", f"environments/./{environment['uuid']}/build/log")).body
     assert log.decode().count("Building 'Once'") == 1, "two requests, one build"
+    await asyncio.sleep(0.1)  # listeners are called in tasks of their own
+    states = [(event["state"], event["building"]) for event in events]
+    assert states == [("queued", True), ("building", True), ("ready", False)], states
 
     again = await build(jp_fetch, ".", environment["uuid"])
     assert (again["build"]["state"], again["build"]["message"]) == ("ready", "up to date")

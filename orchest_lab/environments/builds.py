@@ -236,7 +236,8 @@ class EnvironmentBuilds:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / "last.json", json.dumps(last))
         status = self.status(project, definition)
-        status["state"] = state
+        # Recorded from inside the build: its task is still active when it ends.
+        status.update(state=state, building=state in ("queued", "building"))
         self.listener.build_changed(label, definition.uuid, status)
         return status
 
