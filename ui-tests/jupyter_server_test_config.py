@@ -90,6 +90,8 @@ state = Path(tempfile.mkdtemp(prefix=PREFIX + "state-"))
 for folder in (root, state):
     (folder / OWNER_FILE).write_text(str(os.getpid()))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+# The kernelspecs of environments built by the tests go with the test folders.
+os.environ["JUPYTER_DATA_DIR"] = str(state / "jupyter-data")
 shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
 (root / "broken.orchest").write_text(json.dumps(BROKEN, indent=4) + "\n")
 

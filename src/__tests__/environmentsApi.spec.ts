@@ -149,4 +149,25 @@ describe('EnvironmentsAPI', () => {
       '/environments/a/e-1/build/log?follow=true&offset=0'
     ]);
   });
+
+  it('tells of created, changed and deleted environments, not of refused ones', async () => {
+    const { api } = fakeServer(call => {
+      if (call.method === 'DELETE' && call.url.includes('/e-2')) {
+        return json(409, { message: 'steps use it' });
+      }
+      return json(call.method === 'DELETE' ? 204 : 200, ENV);
+    });
+    const told: string[] = [];
+    api.environments.definitionsChanged.connect((_, project) =>
+      told.push(project)
+    );
+    await api.environments.create('a/b', { name: 'Base' });
+    await api.environments.update('a/b', 'e-1', { name: 'Other' });
+    await api.environments.delete('', 'e-1');
+    await expect(api.environments.delete('a/b', 'e-2')).rejects.toBeInstanceOf(
+      APIError
+    );
+    await api.environments.build('a/b', 'e-1');
+    expect(told).toEqual(['a/b', 'a/b', '']);
+  });
 });

@@ -8,6 +8,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { IIssue } from './types';
+import { errorMessage } from '../model/errorMessage';
 
 /** URL prefix of every route, relative to the server's base URL. */
 export const API_NAMESPACE = 'orchest-lab/api';
@@ -138,7 +139,7 @@ export class APIConnection {
       if (options.signal?.aborted) {
         throw reason;
       }
-      const detail = reason instanceof Error ? reason.message : String(reason);
+      const detail = errorMessage(reason);
       throw new APIError(`Could not reach the Jupyter server: ${detail}`, {
         url
       });
@@ -172,5 +173,36 @@ export class APIConnection {
         { status: response.status, url }
       );
     }
+  }
+}
+
+/** Calls `onText` with each piece of a streamed text body as it arrives. */
+export async function readTextStream(
+  response: Response,
+  onText: (text: string) => void
+): Promise<void> {
+  const body = response.body;
+  if (!body) {
+    const text = await response.text();
+    if (text) {
+      onText(text);
+    }
+    return;
+  }
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    const text = decoder.decode(value, { stream: true });
+    if (text) {
+      onText(text);
+    }
+  }
+  const rest = decoder.decode();
+  if (rest) {
+    onText(rest);
   }
 }

@@ -7,7 +7,9 @@
  * hold slashes; the root is sent as `.%2F` (a bare `.` segment would be
  * dropped by URL normalisation, and the server reads `./` as the root).
  */
-import type { APIConnection } from './client';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { readTextStream, type APIConnection } from './client';
 import type {
   IEnvironment,
   IEnvironmentFields,
@@ -33,40 +35,17 @@ export function projectSegment(project: string): string {
     .join('/');
 }
 
-/** Calls `onText` with each piece of a streamed text body as it arrives. */
-export async function readTextStream(
-  response: Response,
-  onText: (text: string) => void
-): Promise<void> {
-  const body = response.body;
-  if (!body) {
-    const text = await response.text();
-    if (text) {
-      onText(text);
-    }
-    return;
-  }
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      break;
-    }
-    const text = decoder.decode(value, { stream: true });
-    if (text) {
-      onText(text);
-    }
-  }
-  const rest = decoder.decode();
-  if (rest) {
-    onText(rest);
-  }
-}
-
 /** The `environments/*` routes. */
 export class EnvironmentsAPI {
   constructor(private readonly _api: APIConnection) {}
+
+  /**
+   * Emitted with the project after an environment of it was created, changed
+   * or deleted through this client (builds are told by server events).
+   */
+  get definitionsChanged(): ISignal<this, string> {
+    return this._definitionsChanged;
+  }
 
   /**
    * The environments of a project (its folder, relative to the server root;
@@ -104,11 +83,13 @@ export class EnvironmentsAPI {
     project: string,
     fields: IEnvironmentFields
   ): Promise<IEnvironment> {
-    return this._api.request<IEnvironment>('environments', {
+    const created = await this._api.request<IEnvironment>('environments', {
       method: 'POST',
       query: { project: projectQuery(project) },
       body: fields
     });
+    this._definitionsChanged.emit(project);
+    return created;
   }
 
   /** Change fields of an environment's definition (others are kept). */
@@ -117,10 +98,12 @@ export class EnvironmentsAPI {
     envUuid: string,
     fields: IEnvironmentFields
   ): Promise<IEnvironment> {
-    return this._api.request<IEnvironment>(this._endpoint(project, envUuid), {
-      method: 'PUT',
-      body: fields
-    });
+    const updated = await this._api.request<IEnvironment>(
+      this._endpoint(project, envUuid),
+      { method: 'PUT', body: fields }
+    );
+    this._definitionsChanged.emit(project);
+    return updated;
   }
 
   /**
@@ -131,6 +114,7 @@ export class EnvironmentsAPI {
     await this._api.request<void>(this._endpoint(project, envUuid), {
       method: 'DELETE'
     });
+    this._definitionsChanged.emit(project);
   }
 
   /**
@@ -191,6 +175,8 @@ export class EnvironmentsAPI {
     );
     await readTextStream(response, onText);
   }
+
+  private _definitionsChanged = new Signal<this, string>(this);
 
   private _endpoint(project: string, envUuid: string): string {
     return `environments/${projectSegment(project)}/${encodeURIComponent(envUuid)}`;

@@ -1,7 +1,7 @@
 /**
  * The `runs/*` routes: start, list, read and cancel runs, read step logs.
  */
-import type { APIConnection } from './client';
+import { readTextStream, type APIConnection } from './client';
 import type { ILogChunk, IRun, IRunRequest, IRunSummary } from './types';
 
 /** The `runs/*` routes. */
@@ -77,26 +77,6 @@ export class RunsAPI {
       query: { follow: true, offset: options.offset ?? 0 },
       signal: options.signal
     });
-    const body = response.body;
-    const decoder = new TextDecoder();
-    if (!body) {
-      onText(await response.text());
-      return;
-    }
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        break;
-      }
-      const text = decoder.decode(value, { stream: true });
-      if (text) {
-        onText(text);
-      }
-    }
-    const rest = decoder.decode();
-    if (rest) {
-      onText(rest);
-    }
+    await readTextStream(response, onText);
   }
 }

@@ -182,6 +182,11 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
               title: step?.title ?? stepUuid
             });
           },
+          showEnvironments: (project, environment) =>
+            void commands.execute(CommandIDs.showEnvironments, {
+              project,
+              environment
+            }),
           showRuns: () => {
             if (commands.hasCommand(CommandIDs.showPipelines)) {
               void commands.execute(CommandIDs.showPipelines, {
@@ -260,24 +265,31 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           });
         }
       }
-      // A build changed an environment's state: the dropdowns of that
-      // project's editors show it.
-      app.serviceManager.events.stream.connect((_, message) => {
-        if (!isBuildEvent(message)) {
-          return;
-        }
-        const project = normalizePath(message.project);
+      /** The environment dropdowns of the project's editors load again. */
+      const reloadEnvironments = (changedProject: string): void => {
+        const project = normalizePath(changedProject);
         tracker.forEach(widget => {
           const environments = widget.content.environments;
           if (
             environments.project !== null &&
-            normalizePath(environments.project) === project &&
-            ['ready', 'failed', 'cancelled'].includes(message.state)
+            normalizePath(environments.project) === project
           ) {
             void environments.load();
           }
         });
+      };
+      // A build ended, or an environment was created, renamed or deleted.
+      app.serviceManager.events.stream.connect((_, message) => {
+        if (
+          isBuildEvent(message) &&
+          ['ready', 'failed', 'cancelled'].includes(message.state)
+        ) {
+          reloadEnvironments(message.project);
+        }
       });
+      api.environments.definitionsChanged.connect((_, project) =>
+        reloadEnvironments(project)
+      );
 
       registerEditorCommands({
         app,

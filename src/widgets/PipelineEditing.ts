@@ -52,6 +52,8 @@ export interface IEditorServices {
   showLog?: (runId: string, stepUuid: string) => void;
   /** Show the run history. */
   showRuns?: (pipelinePath: string) => void;
+  /** Show the project's environments (with `environment` selected). */
+  showEnvironments?: (project: string, environment: string) => void;
 }
 
 /** The part of the editor widget the operations work on. */
@@ -366,6 +368,12 @@ export class PipelineEditing {
       showRuns: () => this._services.showRuns?.(this._host.path),
       dismissRun: () => this._host.dismissRun(),
       refreshEnvironments: () => void this._host.environments.load(),
+      showEnvironments: environment => {
+        const project = this._host.environments.project;
+        if (project !== null) {
+          this._services.showEnvironments?.(project, environment);
+        }
+      },
       deleteSelection: () => this.deleteSelection()
     };
   }

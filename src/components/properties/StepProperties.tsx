@@ -25,6 +25,7 @@ export interface IStepActions {
   openStep(uuid: string): void;
   showLog(runId: string, stepUuid: string): void;
   refreshEnvironments(): void;
+  showEnvironments(environment: string): void;
 }
 
 function EnvironmentSelect(props: {
@@ -32,6 +33,7 @@ function EnvironmentSelect(props: {
   environments: EnvironmentsModel;
   onChange: (uuid: string) => void;
   onRefresh: () => void;
+  onManage: () => void;
 }): JSX.Element {
   const { step, environments } = props;
   useSignal(environments.changed);
@@ -70,6 +72,13 @@ function EnvironmentSelect(props: {
           ↻
         </button>
       </div>
+      <button
+        className="jp-Button jp-mod-minimal orchest-lab-LinkButton"
+        title="Build, edit and create the project's environments"
+        onClick={props.onManage}
+      >
+        Manage environments…
+      </button>
       {environments.status === 'loading' && (
         <div className="orchest-lab-Field-hint">Loading environments…</div>
       )}
@@ -203,6 +212,7 @@ export function StepProperties(props: IStepPropertiesProps): JSX.Element {
         environments={environments}
         onChange={environment => actions.updateStep(step.uuid, { environment })}
         onRefresh={actions.refreshEnvironments}
+        onManage={() => actions.showEnvironments(step.environment)}
       />
       <Field label="Parameters" htmlFor={paramsId}>
         <JSONObjectField
