@@ -5,6 +5,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { IEnvironment } from '../api';
+import { errorMessage } from './errorMessage';
 
 /** Where the list stands. */
 export type EnvironmentsStatus =
@@ -76,7 +77,7 @@ export class EnvironmentsModel {
       this._error =
         status === 404
           ? 'This server does not list environments (404): steps can still name one by uuid.'
-          : `Could not load the environments: ${reason instanceof Error ? reason.message : String(reason)}`;
+          : `Could not load the environments: ${errorMessage(reason)}`;
       this._environments = [];
     }
     this._changed.emit();

@@ -11,7 +11,10 @@ import { BuildLog } from './BuildLog';
 import { EnvironmentDrafts, IDraft } from './EnvironmentDrafts';
 import { IBuildPhase, applyBuildEvent, buildPhase } from './buildState';
 import { isBuildEvent, isBuildLogEvent } from './events';
-import { normalizePath } from './paths';
+import { errorMessage } from './errorMessage';
+import { normalizePath, projectLabel } from './paths';
+import { PendingActions } from './PendingActions';
+import { ProjectChoice, ProjectLister } from './ProjectChoice';
 
 /** The server calls the panel makes (`api.environments` in the app). */
 export type EnvironmentsService = Pick<
@@ -25,9 +28,6 @@ export type EnvironmentsService = Pick<
   | 'followLog'
 >;
 
-/** Lists the projects to choose from (folders, '' for the root). */
-export type ProjectLister = () => Promise<string[]>;
-
 /** Where the list of environments stands. */
 export type PanelStatus = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -35,15 +35,13 @@ export type PanelStatus = 'idle' | 'loading' | 'ready' | 'failed';
 export type EnvironmentAction =
   'saving' | 'building' | 'cancelling' | 'deleting';
 
-function message(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
-}
-
 /** The Environments panel's state. */
 export class EnvironmentsPanelModel {
   constructor(options: EnvironmentsPanelModel.IOptions) {
     this._service = options.service;
-    this._listProjects = options.listProjects ?? null;
+    this._choice = new ProjectChoice(options.listProjects ?? null, () =>
+      this._changed.emit()
+    );
   }
 
   /** Emitted on every change. */
@@ -53,7 +51,7 @@ export class EnvironmentsPanelModel {
 
   /** The projects to choose from (folders, '' for the root). */
   get projects(): readonly string[] {
-    return this._projects;
+    return this._choice.projects;
   }
 
   /** The chosen project, or null. */
@@ -97,12 +95,12 @@ export class EnvironmentsPanelModel {
 
   /** What is being done to an environment, or null. */
   action(uuid: string): EnvironmentAction | null {
-    return this._actions.get(uuid) ?? null;
+    return this._actions.get(uuid);
   }
 
   /** Why the last action on an environment failed (the server's message). */
   actionError(uuid: string): string | null {
-    return this._errors.get(uuid) ?? null;
+    return this._actions.error(uuid);
   }
 
   /** The step of the environment's running build, as its log tells. */
@@ -112,31 +110,17 @@ export class EnvironmentsPanelModel {
 
   /** Reload the list of projects (keeping the chosen one listed). */
   async loadProjects(): Promise<void> {
-    if (!this._listProjects) {
-      return;
-    }
     try {
-      this.addProjects(await this._listProjects());
+      await this._choice.load();
     } catch (reason) {
-      this._error = `Could not list the projects: ${message(reason)}`;
+      this._error = `Could not list the projects: ${errorMessage(reason)}`;
       this._changed.emit();
     }
   }
 
   /** Add projects to the choice (e.g. the current editor's). */
   addProjects(projects: string[]): void {
-    const all = new Set(this._projects);
-    for (const project of projects) {
-      all.add(normalizePath(project));
-    }
-    if (this._project !== null) {
-      all.add(this._project);
-    }
-    const sorted = [...all].sort((a, b) => a.localeCompare(b));
-    if (sorted.join('\n') !== this._projects.join('\n')) {
-      this._projects = sorted;
-      this._changed.emit();
-    }
+    this._choice.add(projects);
   }
 
   /** Choose a project and load its environments. */
@@ -149,12 +133,10 @@ export class EnvironmentsPanelModel {
     this.addProjects([normalized]);
     this._environments = [];
     this._drafts.clear();
-    this._errors.clear();
     this._actions.clear();
     this._phases.clear();
     this._selected = null;
     this._stopLog();
-    this._log = null;
     await this.refresh();
   }
 
@@ -179,7 +161,6 @@ export class EnvironmentsPanelModel {
       if (this._selected !== null && !this.find(this._selected)) {
         this._selected = null;
         this._stopLog();
-        this._log = null;
       }
       if (this._selected === null && this._environments.length > 0) {
         this.select(this._environments[0].uuid);
@@ -190,7 +171,7 @@ export class EnvironmentsPanelModel {
         return;
       }
       this._status = 'failed';
-      this._error = `Could not list the environments of ${label(project)}: ${message(reason)}`;
+      this._error = `Could not list the environments of ${projectLabel(project)}: ${errorMessage(reason)}`;
       this._environments = [];
     }
     this._changed.emit();
@@ -203,7 +184,6 @@ export class EnvironmentsPanelModel {
     }
     this._selected = uuid;
     this._stopLog();
-    this._log = null;
     const env = uuid === null ? undefined : this.find(uuid);
     if (env && !env.error) {
       this._followLog(env.uuid);
@@ -224,7 +204,7 @@ export class EnvironmentsPanelModel {
   /** Drop the unsaved changes. */
   revert(uuid: string): void {
     this._drafts.drop(uuid);
-    this._errors.delete(uuid);
+    this._actions.clearError(uuid);
     this._changed.emit();
   }
 
@@ -235,7 +215,7 @@ export class EnvironmentsPanelModel {
   async save(uuid: string): Promise<boolean> {
     const draft = this.draft(uuid);
     const project = this._project;
-    if (!draft || project === null || this._actions.has(uuid)) {
+    if (!draft || project === null || this._actions.get(uuid) !== null) {
       return false;
     }
     if (!draft.dirty) {
@@ -276,7 +256,7 @@ export class EnvironmentsPanelModel {
       this.select(created.uuid);
       return created;
     } catch (reason) {
-      this._createError = message(reason);
+      this._createError = errorMessage(reason);
       this._changed.emit();
       return null;
     }
@@ -293,7 +273,11 @@ export class EnvironmentsPanelModel {
    */
   async remove(uuid: string): Promise<boolean> {
     const project = this._project;
-    if (project === null || !this.find(uuid) || this._actions.has(uuid)) {
+    if (
+      project === null ||
+      !this.find(uuid) ||
+      this._actions.get(uuid) !== null
+    ) {
       return false;
     }
     const done = await this._run(uuid, 'deleting', async () => {
@@ -322,7 +306,7 @@ export class EnvironmentsPanelModel {
    */
   async build(uuid: string): Promise<boolean> {
     const project = this._project;
-    if (project === null || this._actions.has(uuid)) {
+    if (project === null || this._actions.get(uuid) !== null) {
       return false;
     }
     if (this.draft(uuid)?.dirty && !(await this.save(uuid))) {
@@ -417,27 +401,12 @@ export class EnvironmentsPanelModel {
   }
 
   /** Run a server call for an environment, recording its error. */
-  private async _run<T>(
+  private _run<T>(
     uuid: string,
     action: EnvironmentAction,
     call: () => Promise<T>
   ): Promise<T | null> {
-    this._actions.set(uuid, action);
-    this._errors.delete(uuid);
-    this._changed.emit();
-    try {
-      return await call();
-    } catch (reason) {
-      if (this.find(uuid)) {
-        this._errors.set(uuid, message(reason));
-      }
-      return null;
-    } finally {
-      if (this._actions.get(uuid) === action) {
-        this._actions.delete(uuid);
-      }
-      this._changed.emit();
-    }
+    return this._actions.run(uuid, action, call, () => !!this.find(uuid));
   }
 
   /** Replace an environment with a newer copy (same uuid). */
@@ -470,6 +439,7 @@ export class EnvironmentsPanelModel {
 
   private _stopLog(): void {
     this._log?.stop();
+    this._log = null;
   }
 
   /** Update an active build's phase from log text; whether it changed. */
@@ -489,8 +459,7 @@ export class EnvironmentsPanelModel {
   }
 
   private _service: EnvironmentsService;
-  private _listProjects: ProjectLister | null;
-  private _projects: string[] = [];
+  private _choice: ProjectChoice;
   private _project: string | null = null;
   private _status: PanelStatus = 'idle';
   private _error: string | null = null;
@@ -498,8 +467,9 @@ export class EnvironmentsPanelModel {
   private _environments: IEnvironment[] = [];
   private _selected: string | null = null;
   private _drafts = new EnvironmentDrafts();
-  private _actions = new Map<string, EnvironmentAction>();
-  private _errors = new Map<string, string>();
+  private _actions = new PendingActions<EnvironmentAction>(() =>
+    this._changed.emit()
+  );
   private _phases = new Map<string, IBuildPhase>();
   private _log: BuildLog | null = null;
   private _generation = 0;
@@ -511,11 +481,6 @@ export namespace EnvironmentsPanelModel {
     service: EnvironmentsService;
     listProjects?: ProjectLister;
   }
-}
-
-/** How a project is named in messages. */
-export function label(project: string): string {
-  return project === '' ? 'the server root' : `'${project}'`;
 }
 
 function byName(a: IEnvironment, b: IEnvironment): number {

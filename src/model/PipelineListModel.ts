@@ -5,6 +5,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { IPipelineSummary } from '../api';
+import { errorMessage } from './errorMessage';
 
 /** Lists pipelines (`api.pipelines.list` in the app). */
 export type PipelineLister = () => Promise<IPipelineSummary[]>;
@@ -57,7 +58,7 @@ export class PipelineListModel {
       if (generation !== this._generation) {
         return;
       }
-      this._error = reason instanceof Error ? reason.message : String(reason);
+      this._error = errorMessage(reason);
     }
     this._loading = false;
     this._changed.emit();

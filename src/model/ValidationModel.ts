@@ -6,6 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { IIssue, IPipelineSource, IValidationResult } from '../api';
+import { errorMessage } from './errorMessage';
 
 /** Where validation stands. */
 export type ValidationStatus =
@@ -101,7 +102,7 @@ export class ValidationModel implements IDisposable {
       }
       this._abort = null;
       this._status = 'failed';
-      this._error = reason instanceof Error ? reason.message : String(reason);
+      this._error = errorMessage(reason);
       this._issues = this._localIssues();
       this._changed.emit();
       return;

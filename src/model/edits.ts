@@ -11,6 +11,7 @@ import {
   isJSONObject
 } from './pipeline';
 import { stem } from './paths';
+import { errorMessage } from './errorMessage';
 
 /** The kernel new steps get (Orchest's default). */
 export const DEFAULT_KERNEL: IKernelJSON = {
@@ -256,7 +257,7 @@ export function parseJSONObject(text: string): ParsedObject {
   try {
     value = JSON.parse(text);
   } catch (reason) {
-    const detail = reason instanceof Error ? reason.message : String(reason);
+    const detail = errorMessage(reason);
     return { ok: false, error: `Not valid JSON: ${detail}` };
   }
   if (!isJSONObject(value)) {

@@ -7,6 +7,8 @@
  * here; the server's validation reports the exact place either way.
  */
 
+import { errorMessage } from './errorMessage';
+
 /** Where and why JSON text is invalid. Line and column start at 1. */
 export interface IJSONParseError {
   message: string;
@@ -24,7 +26,7 @@ export function parseJSON(text: string): JSONParseResult {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (reason) {
-    const message = reason instanceof Error ? reason.message : String(reason);
+    const message = errorMessage(reason);
     return { ok: false, error: locateJSONError(text, message) };
   }
 }

@@ -64,3 +64,8 @@ export function leavesFolder(relative: string): boolean {
   const normalized = normalizePath(relative);
   return normalized === '..' || normalized.startsWith('../');
 }
+
+/** How a project (its folder, '' for the root) is named in messages. */
+export function projectLabel(project: string): string {
+  return project === '' ? 'the server root' : `'${project}'`;
+}

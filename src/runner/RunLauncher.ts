@@ -18,6 +18,7 @@ import { RunsModel } from '../model/RunsModel';
 import { displayMessage } from '../model/issues';
 import { baseName, folderOf, joinPath } from '../model/paths';
 import { IRunState } from '../model/runState';
+import { errorMessage } from '../model/errorMessage';
 
 /** What to run. */
 export interface IRunTarget {
@@ -172,7 +173,7 @@ export async function showRunError(
   title: string,
   reason: unknown
 ): Promise<void> {
-  const message = reason instanceof Error ? reason.message : String(reason);
+  const message = errorMessage(reason);
   const issues: IIssue[] = reason instanceof APIError ? reason.issues : [];
   const errors = issues.filter(issue => issue.severity === 'error');
   const shown = errors.length > 0 ? errors : issues;

@@ -8,7 +8,8 @@ import React from 'react';
 
 import type { IEnvironment } from '../api';
 import { EnvironmentsView } from '../components/EnvironmentsView';
-import { EnvironmentsPanelModel, label } from '../model/EnvironmentsPanelModel';
+import { EnvironmentsPanelModel } from '../model/EnvironmentsPanelModel';
+import { projectLabel } from '../model/paths';
 
 /** The id of the panel's tab (for tests and the command). */
 export const ENVIRONMENTS_PANEL_ID = 'orchest-lab-environments';
@@ -21,7 +22,7 @@ export async function confirmDelete(
   const result = await showDialog({
     title: 'Delete environment?',
     body:
-      `Delete '${env.name || env.uuid}' of ${label(project ?? '')}: ` +
+      `Delete '${env.name || env.uuid}' of ${projectLabel(project ?? '')}: ` +
       `.orchest/environments/${env.uuid}/, its builds and its kernel? ` +
       'Steps that use it must be given another environment first.',
     buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]

@@ -14,6 +14,7 @@ import {
   pipelineToSVG
 } from '../model/svgExport';
 import { PipelineEditor } from './PipelineEditor';
+import { errorMessage } from '../model/errorMessage';
 
 /** The image formats. */
 export type ImageFormat = 'svg' | 'png';
@@ -117,10 +118,9 @@ export async function exportPipelineImage(
           };
     await contents.save(path, model as Partial<Contents.IModel>);
   } catch (reason) {
-    Notification.error(
-      `Could not export ${path}: ${reason instanceof Error ? reason.message : String(reason)}`,
-      { autoClose: 8000 }
-    );
+    Notification.error(`Could not export ${path}: ${errorMessage(reason)}`, {
+      autoClose: 8000
+    });
     return null;
   }
   Notification.success(`Exported the pipeline as ${path}`, { autoClose: 4000 });
