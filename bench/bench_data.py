@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from orchest_lab import sdk as orchest
-from orchest_lab.sdk.orchest import _store
+from orchest_lab.sdk.orchest import _disk, _store
 from orchest_lab.sdk.orchest.error import MemoryFallbackWarning
 
 GIB = 1 << 30
@@ -95,7 +95,7 @@ class Steps:
     def transport(self) -> str:
         store = str(self.memory_root / PIPELINE_UUID)
         memory = _store.read_memory_meta(store, PRODUCER)
-        disk = _store.read_disk_meta(
+        disk = _disk.read_disk_meta(
             str(self.folder / ".orchest" / "pipelines" / PIPELINE_UUID / "data" / PRODUCER),
             PRODUCER,
         )

@@ -1,10 +1,10 @@
 """The server's view of the stored outputs of a pipeline: listing them, their memory use,
 removing those a run must not leave behind, and removing stale stores.
 
-The formats belong to the SDK (`orchest_lab/sdk/orchest/_store.py`), which this module reads
-through. Importing the SDK loads pyarrow, so the few facts of the layout that runs need when
-nothing was output (the store's place and names) are repeated here, and a test keeps them equal
-to the SDK's: a run, or `orchest-lab run`, whose steps pass no data never loads pyarrow.
+The formats belong to the SDK (`orchest_lab/sdk/orchest/_store.py` and `_disk.py`), which this
+module reads through. Importing the SDK loads pyarrow, so the few facts of the layout that runs
+need when nothing was output (the store's place and names) are repeated here, and a test keeps
+them equal to the SDK's: a run, or `orchest-lab run`, whose steps pass no data never loads pyarrow.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ def _store_module() -> Any:
     from ..sdk.orchest import _store
 
     return _store
+
+
+def _disk_module() -> Any:
+    from ..sdk.orchest import _disk
+
+    return _disk
 
 
 def default_memory_root() -> Path:
@@ -123,7 +129,9 @@ def step_outputs(
     for uuid in wanted:
         outputs = StepOutputs(
             store.read_memory_meta(memory, uuid) if uuid + MEMORY_SUFFIX in in_memory else None,
-            store.read_disk_meta(os.path.join(disk, uuid), uuid) if uuid in on_disk else None,
+            _disk_module().read_disk_meta(os.path.join(disk, uuid), uuid)
+            if uuid in on_disk
+            else None,
         )
         if outputs.memory is not None or outputs.disk is not None:
             found[uuid] = outputs
@@ -159,7 +167,7 @@ def remove_outputs(
             store.remove_memory(str(memory), uuid)
             removed.append(uuid)
         if disk and written.disk is not None and written.disk.run_uuid == run_id:
-            store.remove_disk(str(data_dir(project, pipeline_uuid) / uuid), uuid)
+            _disk_module().remove_disk(str(data_dir(project, pipeline_uuid) / uuid), uuid)
             if uuid not in removed:
                 removed.append(uuid)
     remove_partial_writes(memory, set(steps))

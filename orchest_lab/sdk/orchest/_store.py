@@ -10,9 +10,7 @@ Memory store, `<memory root>/<pipeline uuid>/`:
   .pipeline.json      which pipeline file the store belongs to (stale stores are removed)
   .lock               taken while deciding whether an output fits the budget
 
-Disk store, as Orchest wrote it (and reads it): `<step>.<SERIALIZATION>` and `HEAD`, which holds
-"<UTC ISO timestamp>; <SERIALIZATION>; <name>"; Arrow data is an IPC stream there. orchest-lab
-adds `orchest-lab.json` beside them (fingerprint and run of the write the HEAD names).
+Disk store: see _disk.py.
 
 Writes are atomic (temporary file, then rename): a reader sees the old output or the new one.
 """
@@ -45,9 +43,6 @@ TMP_PREFIX = ".tmp."
 LOCK_FILE = ".lock"
 READS_DIR = ".reads"
 PIPELINE_MARKER = ".pipeline.json"
-HEAD_FILE = "HEAD"
-SIDECAR_FILE = "orchest-lab.json"
-SEPARATOR = "; "
 UNNAMED = "unnamed"
 SERIALIZATIONS = ("ARROW_TABLE", "ARROW_BATCH", "PICKLE")
 ARROW_FILE_MAGIC = b"ARROW1"
@@ -113,7 +108,7 @@ def ensure_store(store: str, pipeline_file: str | None = None) -> None:
                     return
         except OSError:
             pass
-        _atomic_write(marker, content.encode())
+        atomic_write(marker, content.encode())
 
 
 def memory_path(store: str, step_uuid: str) -> str:
@@ -173,7 +168,7 @@ def write_memory(
     if previous is not None:
         _discard(previous)
     shutil.rmtree(os.path.join(store, READS_DIR, step_uuid), ignore_errors=True)
-    return _stored(step_uuid, MEMORY, path, meta, encoded.serialization, encoded.kind, size)
+    return stored_output(step_uuid, MEMORY, path, meta, encoded.serialization, encoded.kind, size)
 
 
 def _keep_aside(store: str, step_uuid: str, path: str) -> str | None:
@@ -220,7 +215,7 @@ def read_memory_meta(store: str, step_uuid: str) -> StoredOutput | None:
         return None
     kind = meta.get("kind")
     serialization = meta.get("serialization") or _serialize.Encoded(None, str(kind)).serialization
-    return _stored(step_uuid, MEMORY, path, meta, serialization, kind, int(size))
+    return stored_output(step_uuid, MEMORY, path, meta, serialization, kind, int(size))
 
 
 def memory_usage(store: str, exclude_step: str | None = None) -> int:
@@ -318,117 +313,6 @@ def _filesystem_note(path: str) -> str:
     return f"{format_bytes(stat.f_blocks * stat.f_frsize)} in all"
 
 
-# --- disk ----------------------------------------------------------------------------------------
-
-
-def write_disk(
-    folder: str,
-    step_uuid: str,
-    data: Any,
-    meta: dict[str, Any],
-    encoded: _serialize.Encoded | None = None,
-    serialization: str | None = None,
-) -> StoredOutput:
-    """Write an output as Orchest did: `<step>.<SERIALIZATION>` and HEAD. Arrow data (tables,
-    record batches, DataFrames) as an IPC stream, anything else as an in-band pickle, so that
-    Orchest's SDK reads it too (a DataFrame comes back to it as an Arrow Table). With
-    `serialization`, `data` is bytes already serialized that way (Orchest's API allows it)."""
-    os.makedirs(folder, exist_ok=True)
-    kind: str | None
-    if serialization is not None:
-        kind = None
-        payload: Any = data
-    else:
-        encoded = encoded or _serialize.encode(data)
-        kind = encoded.kind
-        serialization = encoded.serialization
-        payload = None
-    if serialization not in SERIALIZATIONS:
-        raise ValueError(f"serialization must be one of {', '.join(SERIALIZATIONS)}")
-    target = os.path.join(folder, f"{step_uuid}.{serialization}")
-    tmp = os.path.join(folder, f"{TMP_PREFIX}{step_uuid}.{os.getpid()}.0.{secrets.token_hex(4)}")
-    try:
-        if payload is not None:
-            with open(tmp, "wb") as f:
-                f.write(payload)
-        elif kind == _serialize.PICKLED:
-            with open(tmp, "wb") as f:
-                pickle.dump(data, f, protocol=5)
-        else:
-            assert encoded is not None
-            batch = _serialize.with_metadata(encoded, meta)
-            with pa.OSFile(tmp, "wb") as sink, ipc.new_stream(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    for other in SERIALIZATIONS:  # an older output of another serialization is stale now
-        if other != serialization:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(folder, f"{step_uuid}.{other}"))
-    name = meta.get("name")
-    sidecar = {**meta, "kind": kind, "serialization": serialization}
-    _atomic_write(os.path.join(folder, SIDECAR_FILE), json.dumps(sidecar).encode())
-    head = SEPARATOR.join([meta["timestamp"], serialization, UNNAMED if name is None else name])
-    _atomic_write(os.path.join(folder, HEAD_FILE), head.encode())
-    return _stored(step_uuid, DISK, target, meta, serialization, kind, os.path.getsize(target))
-
-
-def read_head(text: str) -> tuple[str, str, str]:
-    """(timestamp, serialization, name) of a HEAD file, by Orchest's rules (3 fields, or 4 of
-    which the first is ignored)."""
-    if SEPARATOR not in text:
-        raise InvalidMetaDataError(f"HEAD '{text}' is missing the '{SEPARATOR}' separator.")
-    fields = text.split(SEPARATOR)
-    if len(fields) not in (3, 4):
-        raise InvalidMetaDataError(f"HEAD '{text}' has {len(fields)} fields instead of 3.")
-    timestamp, serialization, name = fields[-3:]
-    try:
-        datetime.datetime.fromisoformat(timestamp)
-    except ValueError:
-        raise InvalidMetaDataError(f"HEAD '{text}' has an invalid timestamp.") from None
-    if serialization not in SERIALIZATIONS:
-        raise InvalidMetaDataError(f"HEAD '{text}' has an unknown serialization.")
-    return timestamp, serialization, name
-
-
-def read_disk_meta(folder: str, step_uuid: str) -> StoredOutput | None:
-    try:
-        with open(os.path.join(folder, HEAD_FILE), encoding="utf-8") as f:
-            timestamp, serialization, name = read_head(f.read().strip())
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    path = os.path.join(folder, f"{step_uuid}.{serialization}")
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        return None
-    meta: dict[str, Any] = {"timestamp": timestamp, "name": None if name == UNNAMED else name}
-    kind = None
-    try:
-        with open(os.path.join(folder, SIDECAR_FILE), encoding="utf-8") as f:
-            sidecar = json.load(f)
-        if isinstance(sidecar, dict) and sidecar.get("timestamp") == timestamp:
-            meta.update(fingerprint=sidecar.get("fingerprint"), run_uuid=sidecar.get("run_uuid"))
-            kind = sidecar.get("kind")
-    except (OSError, ValueError):
-        pass
-    return _stored(step_uuid, DISK, path, meta, serialization, kind, size)
-
-
-def remove_disk(folder: str, step_uuid: str) -> bool:
-    removed = False
-    for name in [HEAD_FILE, SIDECAR_FILE] + [f"{step_uuid}.{s}" for s in SERIALIZATIONS]:
-        try:
-            os.unlink(os.path.join(folder, name))
-            removed = True
-        except OSError:
-            pass
-    return removed
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -471,7 +355,7 @@ def load(output: StoredOutput) -> Any:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _stored(
+def stored_output(
     step_uuid: str,
     transport: str,
     path: str,
@@ -494,7 +378,7 @@ def _stored(
     )
 
 
-def _atomic_write(path: str, data: bytes) -> None:
+def atomic_write(path: str, data: bytes) -> None:
     tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         with open(tmp, "wb") as f:

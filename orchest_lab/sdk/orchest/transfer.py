@@ -16,7 +16,7 @@ import warnings
 from enum import Enum
 from typing import Any
 
-from . import _context, _serialize, _store
+from . import _context, _disk, _serialize, _store
 from .config import Config
 from .error import (
     DataInvalidNameError,
@@ -127,7 +127,7 @@ def output_to_memory(data: Any, name: str | None, disk_fallback: bool = True) ->
             f"{room}. It is written to disk instead ({folder}).",
             MemoryFallbackWarning,
         )
-        _store.write_disk(folder, context.step_uuid, data, meta, encoded)
+        _disk.write_disk(folder, context.step_uuid, data, meta, encoded)
         _store.remove_memory(context.store, context.step_uuid)
 
 
@@ -141,11 +141,11 @@ def output_to_disk(data: Any, name: str | None, serialization: Serialization | N
     meta = _metadata(context, name)
     folder = context.data_dir(context.step_uuid)
     if serialization is not None:
-        _store.write_disk(
+        _disk.write_disk(
             folder, context.step_uuid, bytes(data), meta, serialization=serialization.name
         )
     else:
-        _store.write_disk(folder, context.step_uuid, data, meta, _encode(data))
+        _disk.write_disk(folder, context.step_uuid, data, meta, _encode(data))
     # The memory copy, if any, is older: it could never be read again.
     _store.remove_memory(context.store, context.step_uuid)
 
@@ -154,7 +154,7 @@ def resolve(context: _context.Context, step_uuid: str) -> _store.StoredOutput | 
     """The output of a step that `get_inputs` reads: the newest write, memory or disk."""
     return _store.newest(
         _store.read_memory_meta(context.store, step_uuid),
-        _store.read_disk_meta(context.data_dir(step_uuid), step_uuid),
+        _disk.read_disk_meta(context.data_dir(step_uuid), step_uuid),
     )
 
 
