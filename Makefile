@@ -28,6 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The extension is built by `make`, not by pip's build hook.
 export HATCH_JUPYTER_BUILDER_SKIP_NPM := 1
+comma := ,
 
 .PHONY: help install lab test lint format test-python test-js test-ui bench chromium clean
 
@@ -57,12 +58,17 @@ $(STAMPS)/frontend: $(FRONTEND_SOURCES) $(STAMPS)/node-modules
 	$(JLPM) build
 	touch $@
 
-$(STAMPS)/python: pyproject.toml $(STAMPS)/build-deps $(STAMPS)/frontend
-	@# pip would write install.json through the symlink that `labextension develop` leaves.
+# Installs the package in development mode with the extras given: pip would write install.json
+# through the symlink that `labextension develop` leaves, so that link goes first and comes back.
+define install_editable
 	rm -rf $(VENV)/share/jupyter/labextensions/orchest-lab orchest_lab/labextension/install.json
-	$(PY) -m pip install -q --no-build-isolation -e ".[test]"
+	$(PY) -m pip install -q --no-build-isolation -e ".[$(1)]"
 	rm -rf $(VENV)/share/jupyter/labextensions/orchest-lab
 	$(BIN)/jupyter labextension develop . --overwrite > /dev/null
+endef
+
+$(STAMPS)/python: pyproject.toml $(STAMPS)/build-deps $(STAMPS)/frontend
+	$(call install_editable,test)
 	touch $@
 
 install: $(STAMPS)/python
@@ -109,7 +115,7 @@ test-ui: install chromium $(STAMPS)/ui-tests
 test: lint test-python test-js test-ui
 
 $(STAMPS)/bench: pyproject.toml $(STAMPS)/python
-	$(PY) -m pip install -q --no-build-isolation -e ".[test,bench]"
+	$(call install_editable,test$(comma)bench)
 	touch $@
 
 bench: install $(STAMPS)/bench

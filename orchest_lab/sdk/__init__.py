@@ -7,47 +7,9 @@ path, so that `import orchest` there is this SDK; in this package it is `orchest
 
 from pathlib import Path
 
-from .orchest import (
-    Config,
-    __version__,
-    config,
-    error,
-    errors,
-    get_inputs,
-    get_pipeline_param,
-    get_pipeline_params,
-    get_service,
-    get_services,
-    get_step_param,
-    get_step_params,
-    output,
-    parameters,
-    pipeline,
-    services,
-    transfer,
-    utils,
-)
+from . import orchest as _orchest
+from .orchest import *  # noqa: F403 - the SDK's names, as `orchest` has them
 
 SDK_PATH = Path(__file__).resolve().parent  # put on sys.path so that `import orchest` is ours
 
-__all__ = [
-    "SDK_PATH",
-    "Config",
-    "__version__",
-    "config",
-    "error",
-    "errors",
-    "get_inputs",
-    "get_pipeline_param",
-    "get_pipeline_params",
-    "get_service",
-    "get_services",
-    "get_step_param",
-    "get_step_params",
-    "output",
-    "parameters",
-    "pipeline",
-    "services",
-    "transfer",
-    "utils",
-]
+__all__ = ["SDK_PATH", *_orchest.__all__]
