@@ -1,51 +1,5 @@
-import { ServerConnection } from '@jupyterlab/services';
-
-import { APIError, OrchestLabAPI, errorFromResponse } from '../api';
-
-interface ICall {
-  /** The URL without the cache-busting timestamp JupyterLab appends. */
-  url: string;
-  authorization: string | null;
-  method: string;
-  body: string | null;
-  contentType: string | null;
-}
-
-/** An API client whose server is a function of the request. */
-function fakeServer(respond: (call: ICall) => Response | Promise<Response>) {
-  const calls: ICall[] = [];
-  const fetch = async (
-    input: RequestInfo,
-    init?: RequestInit
-  ): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const call: ICall = {
-      url: request.url.replace(/[?&]\d+$/, ''),
-      authorization: request.headers.get('Authorization'),
-      method: request.method,
-      body: request.method === 'GET' ? null : await request.text(),
-      contentType: request.headers.get('Content-Type')
-    };
-    calls.push(call);
-    return respond(call);
-  };
-  const serverSettings = ServerConnection.makeSettings({
-    baseUrl: 'http://localhost:8888/lab-base/',
-    appUrl: 'http://localhost:8888/lab-base/lab',
-    token: 'secret',
-    fetch: fetch as ServerConnection.ISettings['fetch'],
-    Request,
-    Headers
-  });
-  return { api: new OrchestLabAPI({ serverSettings }), calls };
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
+import { APIError, errorFromResponse } from '../api';
+import { fakeServer, json } from './fakeServer';
 
 describe('OrchestLabAPI', () => {
   it('lists pipelines from GET orchest-lab/api/pipelines', async () => {

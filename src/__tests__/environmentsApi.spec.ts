@@ -1,46 +1,8 @@
-import { ServerConnection } from '@jupyterlab/services';
+import { APIError, projectSegment } from '../api';
+import { ICall, fakeServer as fakeServerAt, json } from './fakeServer';
 
-import { APIError, OrchestLabAPI, projectSegment } from '../api';
-
-interface ICall {
-  url: string;
-  method: string;
-  body: string | null;
-}
-
-/** An API client whose server is a function of the request. */
-function fakeServer(respond: (call: ICall) => Response) {
-  const calls: ICall[] = [];
-  const fetch = async (
-    input: RequestInfo,
-    init?: RequestInit
-  ): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const call: ICall = {
-      url: request.url.replace(/[?&]\d+$/, ''),
-      method: request.method,
-      body: request.method === 'GET' ? null : await request.text()
-    };
-    calls.push(call);
-    return respond(call);
-  };
-  const serverSettings = ServerConnection.makeSettings({
-    baseUrl: 'http://localhost:8888/base/',
-    appUrl: 'http://localhost:8888/base/lab',
-    token: 'secret',
-    fetch: fetch as ServerConnection.ISettings['fetch'],
-    Request,
-    Headers
-  });
-  return { api: new OrchestLabAPI({ serverSettings }), calls };
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
+const fakeServer = (respond: (call: ICall) => Response) =>
+  fakeServerAt(respond, 'http://localhost:8888/base/');
 
 const BASE = 'http://localhost:8888/base/orchest-lab/api';
 const ENV = {

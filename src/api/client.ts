@@ -7,7 +7,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import type { IIssue } from './types';
+import type { IIssue, ILogChunk } from './types';
 import { errorMessage } from '../model/errorMessage';
 
 /** URL prefix of every route, relative to the server's base URL. */
@@ -174,10 +174,44 @@ export class APIConnection {
       );
     }
   }
+
+  /**
+   * A log route's text from byte `offset` on, and the offset to ask for next
+   * (the server's `X-Log-Offset`).
+   */
+  async logChunk(
+    endpoint: string,
+    offset = 0,
+    signal?: AbortSignal
+  ): Promise<ILogChunk> {
+    const response = await this.fetch(endpoint, { query: { offset }, signal });
+    const text = await response.text();
+    const header = Number(response.headers.get('X-Log-Offset'));
+    return {
+      text,
+      offset: Number.isFinite(header) && header > 0 ? header : offset
+    };
+  }
+
+  /**
+   * Follow a log route: `onText` gets each piece as the server sends it,
+   * until the server ends the log (the promise resolves) or `signal` aborts.
+   */
+  async followLog(
+    endpoint: string,
+    onText: (text: string) => void,
+    options: { offset?: number; signal?: AbortSignal } = {}
+  ): Promise<void> {
+    const response = await this.fetch(endpoint, {
+      query: { follow: true, offset: options.offset ?? 0 },
+      signal: options.signal
+    });
+    await readTextStream(response, onText);
+  }
 }
 
 /** Calls `onText` with each piece of a streamed text body as it arrives. */
-export async function readTextStream(
+async function readTextStream(
   response: Response,
   onText: (text: string) => void
 ): Promise<void> {

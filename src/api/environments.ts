@@ -9,7 +9,7 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { readTextStream, type APIConnection } from './client';
+import type { APIConnection } from './client';
 import type {
   IEnvironment,
   IEnvironmentFields,
@@ -143,16 +143,11 @@ export class EnvironmentsAPI {
     offset = 0,
     signal?: AbortSignal
   ): Promise<ILogChunk> {
-    const response = await this._api.fetch(
+    return this._api.logChunk(
       `${this._endpoint(project, envUuid)}/build/log`,
-      { query: { offset }, signal }
+      offset,
+      signal
     );
-    const text = await response.text();
-    const header = Number(response.headers.get('X-Log-Offset'));
-    return {
-      text,
-      offset: Number.isFinite(header) && header > 0 ? header : offset
-    };
   }
 
   /**
@@ -166,14 +161,11 @@ export class EnvironmentsAPI {
     onText: (text: string) => void,
     options: { offset?: number; signal?: AbortSignal } = {}
   ): Promise<void> {
-    const response = await this._api.fetch(
+    return this._api.followLog(
       `${this._endpoint(project, envUuid)}/build/log`,
-      {
-        query: { follow: true, offset: options.offset ?? 0 },
-        signal: options.signal
-      }
+      onText,
+      options
     );
-    await readTextStream(response, onText);
   }
 
   private _definitionsChanged = new Signal<this, string>(this);

@@ -1,7 +1,7 @@
 /**
  * The `runs/*` routes: start, list, read and cancel runs, read step logs.
  */
-import { readTextStream, type APIConnection } from './client';
+import type { APIConnection } from './client';
 import type { ILogChunk, IRun, IRunRequest, IRunSummary } from './types';
 
 /** The `runs/*` routes. */
@@ -50,16 +50,11 @@ export class RunsAPI {
     offset = 0,
     signal?: AbortSignal
   ): Promise<ILogChunk> {
-    const response = await this._api.fetch(this._logEndpoint(runId, stepUuid), {
-      query: { offset },
+    return this._api.logChunk(
+      this._logEndpoint(runId, stepUuid),
+      offset,
       signal
-    });
-    const text = await response.text();
-    const header = Number(response.headers.get('X-Log-Offset'));
-    return {
-      text,
-      offset: Number.isFinite(header) && header > 0 ? header : offset
-    };
+    );
   }
 
   /**
@@ -73,10 +68,10 @@ export class RunsAPI {
     onText: (text: string) => void,
     options: { offset?: number; signal?: AbortSignal } = {}
   ): Promise<void> {
-    const response = await this._api.fetch(this._logEndpoint(runId, stepUuid), {
-      query: { follow: true, offset: options.offset ?? 0 },
-      signal: options.signal
-    });
-    await readTextStream(response, onText);
+    return this._api.followLog(
+      this._logEndpoint(runId, stepUuid),
+      onText,
+      options
+    );
   }
 }
