@@ -108,36 +108,31 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
       return chooseStep(found, action);
     };
 
+    /** A command that runs the notebook's step in `mode` (`action` names it in messages). */
+    const runStep =
+      (mode: 'selection' | 'incoming', action: string) =>
+      async (args: { path?: unknown }) => {
+        const step = await stepOf(args, action);
+        return step
+          ? launcher.run({
+              pipelinePath: step.pipelinePath,
+              mode,
+              steps: [step.uuid]
+            })
+          : null;
+      };
     commands.addCommand(CommandIDs.runNotebookStep, {
       label: 'Run This Notebook as Its Pipeline Step',
       caption:
         'Run the pipeline step that runs this notebook (saving it first if you agree)',
       isEnabled: args => known(args),
-      execute: async args => {
-        const step = await stepOf(args, 'Run step');
-        return step
-          ? launcher.run({
-              pipelinePath: step.pipelinePath,
-              mode: 'selection',
-              steps: [step.uuid]
-            })
-          : null;
-      }
+      execute: runStep('selection', 'Run step')
     });
     commands.addCommand(CommandIDs.runNotebookIncoming, {
       label: 'Run Pipeline up to This Notebook',
       caption: 'Run the steps this notebook depends on, then this one',
       isEnabled: args => known(args),
-      execute: async args => {
-        const step = await stepOf(args, 'Run up to step');
-        return step
-          ? launcher.run({
-              pipelinePath: step.pipelinePath,
-              mode: 'incoming',
-              steps: [step.uuid]
-            })
-          : null;
-      }
+      execute: runStep('incoming', 'Run up to step')
     });
     commands.addCommand(CommandIDs.openNotebookPipeline, {
       label: "Open This Notebook's Pipeline",

@@ -8,6 +8,7 @@ import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
 import {
+  createChain,
   createProject,
   notebookText,
   openPipeline,
@@ -128,18 +129,13 @@ test('keyboard editing: select, copy, paste, delete, undo; moving writes positio
   request,
   tmpPath
 }) => {
-  const folder = `${tmpPath}/keys`;
-  const a = uuid();
-  const b = uuid();
-  await createProject(page, folder, {
-    'a.ipynb': notebookText(['1']),
-    'b.ipynb': notebookText(['2']),
-    'keys.orchest': pipelineText('keys', [
-      { uuid: a, title: 'A', file: 'a.ipynb', position: [0, 0] },
-      { uuid: b, title: 'B', file: 'b.ipynb', parents: [a], position: [300, 0] }
-    ])
-  });
-  const path = `${folder}/keys.orchest`;
+  const {
+    path,
+    uuids: [a, b]
+  } = await createChain(page, `${tmpPath}/keys`, 'keys', [
+    { title: 'A', file: 'a.ipynb', content: notebookText(['1']) },
+    { title: 'B', file: 'b.ipynb', content: notebookText(['2']) }
+  ]);
   const editor = await openPipeline(page, path);
   const nodes = editor.locator('.orchest-lab-StepNode');
   await expect(nodes).toHaveCount(2);

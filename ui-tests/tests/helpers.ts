@@ -185,6 +185,44 @@ export async function createProject(
   }
 }
 
+/** A step of {@link createChain}: its title, file and the file's text. */
+export interface IChainStep {
+  title: string;
+  file: string;
+  content: string;
+}
+
+/**
+ * Create a project holding a pipeline `<name>.orchest` whose steps run one
+ * after the other, left to right, with their files (and `extraFiles`).
+ * Returns the pipeline's path and the steps' uuids, in order.
+ */
+export async function createChain(
+  page: IJupyterLabPageFixture,
+  folder: string,
+  name: string,
+  steps: IChainStep[],
+  extraFiles: Record<string, string> = {}
+): Promise<{ path: string; uuids: string[] }> {
+  const uuids = steps.map(() => uuid());
+  const files: Record<string, string> = { ...extraFiles };
+  for (const step of steps) {
+    files[step.file] = step.content;
+  }
+  files[`${name}.orchest`] = pipelineText(
+    name,
+    steps.map((step, i) => ({
+      uuid: uuids[i],
+      title: step.title,
+      file: step.file,
+      parents: i > 0 ? [uuids[i - 1]] : [],
+      position: [300 * i, 0]
+    }))
+  );
+  await createProject(page, folder, files);
+  return { path: `${folder}/${name}.orchest`, uuids };
+}
+
 /** The parsed JSON content of a file on the server. */
 export async function readJSON(request: APIRequestContext, path: string): Promise<any> {
   const response = await request.get(`/api/contents/${path}?content=1&type=file&format=text`);

@@ -8,6 +8,7 @@ import { IJupyterLabPageFixture, expect, galata, test } from '@jupyterlab/galata
 import { Locator } from '@playwright/test';
 
 import {
+  createChain,
   createProject,
   notebookText,
   openNotebook,
@@ -68,17 +69,14 @@ test('run selected: statuses change and outputs appear in the open notebook, wit
   tmpPath
 }) => {
   const folder = `${tmpPath}/live`;
-  const count = uuid();
-  const other = uuid();
-  await createProject(page, folder, {
-    'count.ipynb': notebookText(COUNT),
-    'other.ipynb': notebookText(['print("not selected")']),
-    'live.orchest': pipelineText('live', [
-      { uuid: count, title: 'Count', file: 'count.ipynb', position: [0, 0] },
-      { uuid: other, title: 'Other', file: 'other.ipynb', parents: [count], position: [300, 0] }
-    ])
-  });
-  const editor = await openPipeline(page, `${folder}/live.orchest`);
+  const {
+    path,
+    uuids: [count, other]
+  } = await createChain(page, folder, 'live', [
+    { title: 'Count', file: 'count.ipynb', content: notebookText(COUNT) },
+    { title: 'Other', file: 'other.ipynb', content: notebookText(['print("not selected")']) }
+  ]);
+  const editor = await openPipeline(page, path);
   const notebook = await openNotebook(page, `${folder}/count.ipynb`);
 
   // Nothing selected, nothing running: only "Run all" can be used.
@@ -191,18 +189,18 @@ test('a failing step shows failed, the steps after it skipped, independent ones 
 });
 
 test('cancel stops a running run: its steps are aborted', async ({ page, tmpPath }) => {
-  const folder = `${tmpPath}/cancel`;
-  const slow = uuid();
-  const next = uuid();
-  await createProject(page, folder, {
-    'slow.ipynb': notebookText(['import time\nprint("sleeping", flush=True)\ntime.sleep(120)']),
-    'next.ipynb': notebookText(['print("next")']),
-    'cancel.orchest': pipelineText('cancel', [
-      { uuid: slow, title: 'Slow', file: 'slow.ipynb', position: [0, 0] },
-      { uuid: next, title: 'Next', file: 'next.ipynb', parents: [slow], position: [300, 0] }
-    ])
-  });
-  const editor = await openPipeline(page, `${folder}/cancel.orchest`);
+  const {
+    path,
+    uuids: [slow, next]
+  } = await createChain(page, `${tmpPath}/cancel`, 'cancel', [
+    {
+      title: 'Slow',
+      file: 'slow.ipynb',
+      content: notebookText(['import time\nprint("sleeping", flush=True)\ntime.sleep(120)'])
+    },
+    { title: 'Next', file: 'next.ipynb', content: notebookText(['print("next")']) }
+  ]);
+  const editor = await openPipeline(page, path);
   await toolbarButton(page, 'Run all').click();
   await expect(stepNode(editor, slow)).toHaveAttribute('data-run-status', 'STARTED');
   await expect(stepNode(editor, next)).toHaveAttribute('data-run-status', 'PENDING');
@@ -281,18 +279,14 @@ test.describe('with "Confirm before running" on', () => {
   });
 
   test('each run is confirmed first, listing its steps', async ({ page, tmpPath }) => {
-    const folder = `${tmpPath}/confirm`;
-    const first = uuid();
-    const second = uuid();
-    await createProject(page, folder, {
-      'one.py': 'print(1)\n',
-      'two.py': 'print(2)\n',
-      'confirm.orchest': pipelineText('confirm', [
-        { uuid: first, title: 'One', file: 'one.py', position: [0, 0] },
-        { uuid: second, title: 'Two', file: 'two.py', parents: [first], position: [300, 0] }
-      ])
-    });
-    const editor = await openPipeline(page, `${folder}/confirm.orchest`);
+    const {
+      path,
+      uuids: [first, second]
+    } = await createChain(page, `${tmpPath}/confirm`, 'confirm', [
+      { title: 'One', file: 'one.py', content: 'print(1)\n' },
+      { title: 'Two', file: 'two.py', content: 'print(2)\n' }
+    ]);
+    const editor = await openPipeline(page, path);
     await stepNode(editor, second).click();
     await toolbarButton(page, 'Incoming').click();
     const dialog = dialogs(page);

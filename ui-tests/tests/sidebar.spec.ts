@@ -6,14 +6,12 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import {
-  createProject,
+  createChain,
   notebookText,
   openNotebook,
   pipelineEditor,
-  pipelineText,
   runCommand,
-  stepNode,
-  uuid
+  stepNode
 } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -22,18 +20,13 @@ test('the Pipelines sidebar lists pipelines, runs one, shows its history and a s
   page,
   tmpPath
 }) => {
-  const folder = `${tmpPath}/side`;
-  const first = uuid();
-  const second = uuid();
-  await createProject(page, folder, {
-    'hello.ipynb': notebookText(['print("hello from the sidebar")']),
-    'bye.py': 'print("bye")\n',
-    'side.orchest': pipelineText('side', [
-      { uuid: first, title: 'Hello', file: 'hello.ipynb', position: [0, 0] },
-      { uuid: second, title: 'Bye', file: 'bye.py', parents: [first], position: [300, 0] }
-    ])
-  });
-  const path = `${folder}/side.orchest`;
+  const {
+    path,
+    uuids: [first, second]
+  } = await createChain(page, `${tmpPath}/side`, 'side', [
+    { title: 'Hello', file: 'hello.ipynb', content: notebookText(['print("hello from the sidebar")']) },
+    { title: 'Bye', file: 'bye.py', content: 'print("bye")\n' }
+  ]);
   await runCommand(page, 'orchest-lab:show-pipelines');
   const sidebar = page.locator('#orchest-lab-pipelines-sidebar');
   await expect(sidebar).toBeVisible();
@@ -72,17 +65,18 @@ test('a notebook that is a step gets "Run step" in its toolbar and opens its pip
   tmpPath
 }) => {
   const folder = `${tmpPath}/nbbar`;
-  const prepare = uuid();
-  const report = uuid();
-  await createProject(page, folder, {
-    'prepare.ipynb': notebookText(['print("prepared")']),
-    'report.ipynb': notebookText(['print("reported")']),
-    'loose.ipynb': notebookText(['print("no pipeline")']),
-    'bar.orchest': pipelineText('bar', [
-      { uuid: prepare, title: 'Prepare', file: 'prepare.ipynb', position: [0, 0] },
-      { uuid: report, title: 'Report', file: 'report.ipynb', parents: [prepare], position: [300, 0] }
-    ])
-  });
+  const {
+    uuids: [prepare, report]
+  } = await createChain(
+    page,
+    folder,
+    'bar',
+    [
+      { title: 'Prepare', file: 'prepare.ipynb', content: notebookText(['print("prepared")']) },
+      { title: 'Report', file: 'report.ipynb', content: notebookText(['print("reported")']) }
+    ],
+    { 'loose.ipynb': notebookText(['print("no pipeline")']) }
+  );
   // A notebook that is no step has no pipeline buttons.
   await openNotebook(page, `${folder}/loose.ipynb`, 'tab-after');
   const looseToolbar = page.locator('.jp-NotebookPanel').filter({ visible: true }).locator('.jp-Toolbar');
