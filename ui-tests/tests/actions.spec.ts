@@ -14,6 +14,7 @@ import {
   pipelineText,
   readJSON,
   runCommand,
+  settledBox,
   stepNode,
   uuid
 } from './helpers';
@@ -96,8 +97,8 @@ test('double-click opens a step; connections can be deleted; auto-layout; export
   expect(pngBytes.subarray(1, 4).toString('ascii')).toBe('PNG');
 
   // Click a connection, delete it.
-  const from = (await stepNode(editor, a).boundingBox())!;
-  const to = (await stepNode(editor, b).boundingBox())!;
+  const from = await settledBox(stepNode(editor, a));
+  const to = await settledBox(stepNode(editor, b));
   await page.mouse.click((from.x + from.width + to.x) / 2, from.y + from.height / 2);
   await expect(editor.locator('.react-flow__edge.selected')).toHaveCount(1);
   await page.keyboard.press('Delete');

@@ -15,6 +15,7 @@ import {
   pipelineEditor,
   pipelineText,
   readJSON,
+  settledBox,
   stepNode,
   uuid
 } from './helpers';
@@ -42,8 +43,8 @@ async function dragFileToCanvas(
 /** Draw a connection from a node's output handle to another node's input. */
 async function connect(page: IJupyterLabPageFixture, from: Locator, to: Locator) {
   await from.hover();
-  const source = (await from.locator('.react-flow__handle.source').boundingBox())!;
-  const target = (await to.locator('.react-flow__handle.target').boundingBox())!;
+  const source = await settledBox(from.locator('.react-flow__handle.source'));
+  const target = await settledBox(to.locator('.react-flow__handle.target'));
   await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
   await page.mouse.down();
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
@@ -163,7 +164,7 @@ test('keyboard editing: select, copy, paste, delete, undo; moving writes positio
   // Select all, then move both by dragging one: positions are written.
   await page.keyboard.press('Control+a');
   await expect(editor.locator('.orchest-lab-StepNode.orchest-lab-mod-selected')).toHaveCount(2);
-  const box = (await stepNode(editor, a).boundingBox())!;
+  const box = await settledBox(stepNode(editor, a));
   await page.mouse.move(box.x + 60, box.y + 20);
   await page.mouse.down();
   await page.mouse.move(box.x + 160, box.y + 120, { steps: 8 });

@@ -223,6 +223,23 @@ export async function createChain(
   return { path: `${folder}/${name}.orchest`, uuids };
 }
 
+/**
+ * The bounding box of an element once it stopped moving (the canvas animates
+ * when it fits the view): two reads 50 ms apart agree.
+ */
+export async function settledBox(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  let last = await locator.boundingBox();
+  for (let i = 0; i < 100; i++) {
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const now = await locator.boundingBox();
+    if (now && last && JSON.stringify(now) === JSON.stringify(last)) {
+      return now;
+    }
+    last = now;
+  }
+  throw new Error('the element kept moving for 5 s');
+}
+
 /** The parsed JSON content of a file on the server. */
 export async function readJSON(request: APIRequestContext, path: string): Promise<any> {
   const response = await request.get(`/api/contents/${path}?content=1&type=file&format=text`);
