@@ -44,6 +44,7 @@ import { StepNode, StepNodeType } from './StepNode';
 export type { GraphRequest } from './ViewportController';
 export { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { useFileDrop } from './useFileDrop';
+import { useRemeasure } from './useRemeasure';
 import { useSignal } from './useSignal';
 
 /** Properties of {@link PipelineGraph}. */
@@ -182,8 +183,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     [edges, positions, allIssues, selectedEdges]
   );
 
+  const noteMeasured = useRemeasure(nodes);
   const onNodesChange = useCallback(
     (changes: NodeChange<StepNodeType>[]) => {
+      noteMeasured(changes);
       const picked = new Set(selection.steps);
       let selectionChanged = false;
       let moved: Map<string, Position> | null = null;
@@ -208,7 +211,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       }
       // Sizes and other changes are React Flow's own business.
     },
-    [selection]
+    [selection, noteMeasured]
   );
 
   const onEdgesChange = useCallback(
