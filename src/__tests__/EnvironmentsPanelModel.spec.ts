@@ -81,8 +81,11 @@ class FakeService implements EnvironmentsService {
     }
     this.envs.delete(uuid);
   }
+  /** Called while a build request is under way (events may come meanwhile). */
+  duringBuild: (() => void) | null = null;
   async build(project: string, uuid: string) {
     this.calls.push(`build ${project} ${uuid}`);
+    this.duringBuild?.();
     return this.envs.get(uuid)!;
   }
   async cancelBuild(project: string, uuid: string) {
@@ -365,6 +368,15 @@ describe('EnvironmentsPanelModel', () => {
     model.handleEvent(buildEvent('c', 'queued'));
     await flush();
     expect(model.environments.map(env => env.uuid)).toEqual(['a', 'c']);
+  });
+
+  it('keeps the state of build events that came before the build request was answered', async () => {
+    const { model, service } = await setup([environment('a', 'Alpha')]);
+    // The answer (still "none") was written before the build's first events.
+    service.duringBuild = () =>
+      model.handleEvent(buildEvent('a', 'building', { building: true }));
+    expect(await model.build('a')).toBe(true);
+    expect(model.find('a')?.build?.state).toBe('building');
   });
 
   it('cancels a build; the state the server answers is shown', async () => {

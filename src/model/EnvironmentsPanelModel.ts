@@ -312,13 +312,14 @@ export class EnvironmentsPanelModel {
     if (this.draft(uuid)?.dirty && !(await this.save(uuid))) {
       return false;
     }
+    const events = this._buildEvents.get(uuid) ?? 0;
     const env = await this._run(uuid, 'building', () =>
       this._service.build(project, uuid)
     );
     if (!env) {
       return false;
     }
-    this._replace(env);
+    this._replaceUnlessNewer(env, events);
     if (uuid === this._selected && !this._log?.following) {
       this._followLog(uuid);
     }
@@ -332,13 +333,14 @@ export class EnvironmentsPanelModel {
     if (project === null || this._actions.get(uuid) === 'cancelling') {
       return false;
     }
+    const events = this._buildEvents.get(uuid) ?? 0;
     const env = await this._run(uuid, 'cancelling', () =>
       this._service.cancelBuild(project, uuid)
     );
     if (!env) {
       return false;
     }
-    this._replace(env);
+    this._replaceUnlessNewer(env, events);
     this._changed.emit();
     return true;
   }
@@ -362,6 +364,7 @@ export class EnvironmentsPanelModel {
         void this.refresh();
         return;
       }
+      this._buildEvents.set(uuid, (this._buildEvents.get(uuid) ?? 0) + 1);
       this._replace(applyBuildEvent(env, message));
       if (message.state === 'queued') {
         this._phases.delete(uuid);
@@ -391,7 +394,6 @@ export class EnvironmentsPanelModel {
     this._stopLog();
     Signal.clearData(this);
   }
-
   private _edit(uuid: string, edit: { name?: string; script?: string }): void {
     if (!this.find(uuid)) {
       return;
@@ -407,6 +409,13 @@ export class EnvironmentsPanelModel {
     call: () => Promise<T>
   ): Promise<T | null> {
     return this._actions.run(uuid, action, call, () => !!this.find(uuid));
+  }
+
+  /** Take a server's answer, unless build events (newer) came since `events`. */
+  private _replaceUnlessNewer(env: IEnvironment, events: number): void {
+    if ((this._buildEvents.get(env.uuid) ?? 0) === events) {
+      this._replace(env);
+    }
   }
 
   /** Replace an environment with a newer copy (same uuid). */
@@ -473,6 +482,7 @@ export class EnvironmentsPanelModel {
   private _phases = new Map<string, IBuildPhase>();
   private _log: BuildLog | null = null;
   private _generation = 0;
+  private _buildEvents = new Map<string, number>(); // how many, per environment
   private _changed = new Signal<this, void>(this);
 }
 
