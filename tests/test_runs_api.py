@@ -281,9 +281,11 @@ async def test_a_notebook_changed_on_disk_during_the_run_is_not_overwritten(
     cells = [f"open({str(started)!r}, 'w').close()\nimport time; time.sleep(1.5)", "print('done')"]
     write_pipeline(jp_root_dir, {"Slow": ("slow.ipynb", [])}, {"slow.ipynb": cells})
     run = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
-    while not started.exists():  # the first cell runs: the run has read and written the file
-        await asyncio.sleep(0.02)
     notebook = jp_root_dir / "slow.ipynb"
+    # The first cell runs, and the run wrote the file as that cell started (with the kernel's
+    # language_info): it writes again only when the cell ends.
+    while not (started.exists() and "language_info" in notebook.read_text()):
+        await asyncio.sleep(0.02)
     edited = notebook.read_text().replace("print('done')", "print('edited by the user')")
     notebook.write_text(edited)
     run = await wait_run(jp_fetch, run["id"])

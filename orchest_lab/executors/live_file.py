@@ -21,7 +21,10 @@ class ChangedOnDisk(Exception):
 
 
 def _signature(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
+    return _of(os.stat(path))
+
+
+def _of(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
@@ -83,14 +86,18 @@ class LiveNotebookFile:
                 self._error = err
 
     def _replace(self, text: str) -> tuple[int, int, int]:
-        try:
-            current = _signature(self.path)
-        except FileNotFoundError:
-            current = None
-        if current != self._signature:
-            raise ChangedOnDisk(
-                f"{self.path.name} was changed on disk by someone else while the run was writing "
-                "its outputs; the run stopped so as not to overwrite those changes"
-            )
-        atomic_write_text(self.path, text)
-        return _signature(self.path)
+        def unchanged() -> None:
+            # Checked after the slow part of the write, right before the rename.
+            try:
+                current = _signature(self.path)
+            except FileNotFoundError:
+                current = None
+            if current != self._signature:
+                raise ChangedOnDisk(
+                    f"{self.path.name} was changed on disk by someone else while the run was "
+                    "writing its outputs; the run stopped so as not to overwrite those changes"
+                )
+
+        # The signature of what we wrote, not of the path afterwards: a change made right after
+        # our write must still be seen as someone else's.
+        return _of(atomic_write_text(self.path, text, before_replace=unchanged))

@@ -5,13 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+def atomic_write_bytes(
+    path: Path | str, data: bytes, before_replace: Callable[[], None] | None = None
+) -> os.stat_result:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`.
 
     The rename is atomic on POSIX file systems; the file keeps its permissions when it existed.
+    Returns the written file's status, taken before the rename: what `path` is right after it,
+    even if someone replaces `path` again at once. `before_replace` is called right before the
+    rename (when all the slow work is done) and may refuse it by raising.
     """
     target = Path(path)
     try:
@@ -23,19 +29,24 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
+            if mode is None:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.fchmod(tmp.fileno(), mode)
             os.fsync(tmp.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp_name, 0o666 & ~umask)
+            written = os.fstat(tmp.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_name, target)
+        return written
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(
+    path: Path | str, text: str, before_replace: Callable[[], None] | None = None
+) -> os.stat_result:
+    return atomic_write_bytes(path, text.encode("utf-8"), before_replace)
