@@ -33,15 +33,13 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_events import EventLogger
 from nbformat.v4 import new_code_cell, new_notebook
 
-from orchest_lab.app import OrchestLab
 from orchest_lab.events import CELL, EventBusListener, register_schemas
 from orchest_lab.executors.local import LocalExecutor
-from orchest_lab.pipeline import PipelineDocument, find_project_root, make_plan
+from orchest_lab.pipeline import PipelineDocument
 from orchest_lab.runs.engine import RunEngine
-from orchest_lab.runs.kernels import notebook_kernel_chooser
-from orchest_lab.runs.parameters import parse_parameters
-from orchest_lab.runs.prepare import RunLocation, prepare_run
 from orchest_lab.runs.slots import StepSlots
+from orchest_lab.services.pipelines import PipelineService
+from orchest_lab.services.planning import RunPlanner, RunRequest
 
 STEPS = 10
 REPEAT = 3
@@ -144,18 +142,10 @@ async def run_in_process(
     pipeline: Path, listener: Any = None, executor: LocalExecutor | None = None
 ) -> Any:
     """A run as the server does it; with `executor`, one that earlier runs warmed up."""
-    document = PipelineDocument.from_file(pipeline)
-    location = RunLocation(pipeline.parent, pipeline, find_project_root(pipeline, pipeline.parent))
     own = executor is None
-    executor = executor or LocalExecutor(neutral_cwd=str(pipeline.parent), pool_size=0)
-    prepared = prepare_run(
-        location,
-        document,
-        make_plan(document, "full"),
-        parse_parameters(document, None),
-        data_dir=pipeline.parent / "data",
-        choose_kernel=notebook_kernel_chooser(executor.kernel_spec_manager),
-    )
+    executor = executor or LocalExecutor(workdir=str(pipeline.parent), kernel_pool_size=0)
+    planner = RunPlanner(PipelineService(pipeline.parent), pipeline.parent / "data")
+    prepared = planner.prepare(planner.plan(RunRequest.for_file(pipeline.name)))
     engine = RunEngine(executor, listener or _Quiet(), StepSlots(0))
     try:
         run = engine.start(prepared)
@@ -186,8 +176,7 @@ def parallelism(folder: Path) -> None:
     async def in_server(pipeline: Path) -> list[float]:
         # The server keeps its executor: after a first run, the zygote and its idle pool of
         # kernels are ready; runs are a second apart, so the pool refills in between.
-        pool_size = OrchestLab.class_traits()["kernel_pool_size"].default_value
-        executor = LocalExecutor(neutral_cwd=str(folder), pool_size=pool_size)
+        executor = LocalExecutor(workdir=str(folder))  # the server's default pool
         try:
             await run_in_process(one, executor=executor)
             spans = []

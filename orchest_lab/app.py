@@ -8,7 +8,7 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Int, List, Unicode
+from traitlets import Bool, Int, List, Type, Unicode
 
 from .data.outputs import default_memory_root, remove_stale_stores
 from .environments.builds import EnvironmentBuilds
@@ -16,17 +16,18 @@ from .environments.kernelspecs import SDK_PATH, project_kernel_env
 from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, register_schemas
+from .executors.base import Executor
 from .executors.local import LocalExecutor
 from .handlers import routes
 from .pipeline import PIPELINE_SUFFIX, PipelineLoadError, find_project_root
 from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
-from .runs.kernels import DEFAULT_KERNEL
 from .runs.slots import StepSlots
 from .services import PipelineService
 from .services.data import DataService
 from .services.environments import EnvironmentService
+from .services.planning import RunPlanner
 from .services.runs import RunService
 from .store import RunStore
 
@@ -36,6 +37,7 @@ RESTART_REASON = "the server stopped while the run was in progress"
 class OrchestLab(ExtensionApp):
     name = "orchest_lab"
     description = "Orchest-style visual data pipelines in JupyterLab."
+    classes = [LocalExecutor]
 
     pipeline_search_exclude = List(
         Unicode(),
@@ -58,10 +60,11 @@ class OrchestLab(ExtensionApp):
     max_parallel_steps = Int(
         32, help="How many steps may run at once across all runs of the server (0: no limit)."
     ).tag(config=True)
-    kernel_pool_size = Int(
-        2,
-        help="Fresh kernels kept ready per kernelspec, so that steps do not wait for one "
-        "(more are started as soon as a run needs them).",
+    executor_class = Type(
+        default_value=LocalExecutor,
+        klass=Executor,
+        help="The executor that runs steps (its settings: c.<ExecutorClass>.*). Default: "
+        "orchest_lab.executors.local.LocalExecutor, on this machine.",
     ).tag(config=True)
     build_environments_on_run = Bool(
         True,
@@ -71,11 +74,6 @@ class OrchestLab(ExtensionApp):
     max_parallel_builds = Int(1, help="How many environment builds may run at once.").tag(
         config=True
     )
-    fork_kernels = Bool(
-        True,
-        help="Start Python kernels by forking a process that has imported ipykernel already "
-        "(about 5 times less CPU per kernel than starting a new interpreter).",
-    ).tag(config=True)
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
@@ -92,7 +90,7 @@ class OrchestLab(ExtensionApp):
         self.store = RunStore(state / "state.db")
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
-            self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", aborted)
+            self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", len(aborted))
         self.builds = EnvironmentBuilds(
             state,
             BuildEventsListener(events),
@@ -102,21 +100,27 @@ class OrchestLab(ExtensionApp):
         if self.builds.recover():
             self.log.warning("orchest-lab: environment builds interrupted by a stop have failed")
         self.environments = EnvironmentService(self.pipelines, self.builds)
-        self.executor = LocalExecutor(
-            kernel_specs,
-            pool_size=self.kernel_pool_size,
-            neutral_cwd=str(root),
-            fork_kernels=self.fork_kernels,
-            environments=RunEnvironments(
-                self.builds, self.build_environments_on_run, self.environments.label
-            ),
-        )
+        self.executor = self._make_executor(kernel_specs, root)
         self.engine = RunEngine(
             self.executor, EventBusListener(events), StepSlots(self.max_parallel_steps), self.store
         )
-        self.runs = RunService(self.pipelines, self.engine, self.store, data_dir, kernel_specs)
+        self.planner = RunPlanner(self.pipelines, data_dir, kernel_specs)
+        self.runs = RunService(self.planner, self.engine, self.store)
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
+
+    def _make_executor(self, kernel_specs: Any, root: Path) -> Executor:
+        environments = RunEnvironments(
+            self.builds, self.build_environments_on_run, self.environments.label
+        )
+        executor: Executor = self.executor_class(
+            parent=self,
+            environments=environments,
+            workdir=str(root),
+            kernel_spec_manager=kernel_specs,  # the server's, with its settings
+        )
+        self.log.info("orchest-lab: steps run with %s", type(executor).__name__)
+        return executor
 
     def _prepare_data_passing(self) -> Path:
         """Kernels this server starts (JupyterLab's too) inherit its environment: they get the
@@ -155,10 +159,9 @@ class OrchestLab(ExtensionApp):
         self.handlers.extend(routes())
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
-        # Once the server runs: the default kernels get ready so that a first run does not
-        # wait for a kernel start (kernel_pool_size = 0 turns this off).
-        if self.kernel_pool_size > 0:
-            self.executor.warm_up(DEFAULT_KERNEL)
+        # Once the server runs, the executor gets ready so that a first run does not wait
+        # (the local one starts the default kernels; c.LocalExecutor.kernel_pool_size = 0: not).
+        await self.executor.warm_up()
 
     async def stop_extension(self) -> None:
         await self.engine.shutdown("the server stopped")

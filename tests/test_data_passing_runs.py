@@ -20,9 +20,9 @@ from project_factory import stdout_of, write_notebook, write_pipeline
 
 from orchest_lab.executors.local import LocalExecutor
 from orchest_lab.pipeline import PipelineDocument, make_plan
+from orchest_lab.records import RunRecord, Status
 from orchest_lab.runs.engine import RunEngine
 from orchest_lab.runs.kernels import notebook_kernel_chooser
-from orchest_lab.runs.models import RunRecord, Status
 from orchest_lab.runs.prepare import RunLocation, prepare_run
 from orchest_lab.runs.slots import StepSlots
 
@@ -376,7 +376,7 @@ async def test_a_job_run_frees_outputs_as_they_are_read_and_leaves_none(
     interactive = memory / str(document.uuid) / f"{uuids['A']}.arrow"
     interactive.parent.mkdir(parents=True)
     interactive.write_bytes(b"an interactive run's output")
-    executor = LocalExecutor(pool_size=0, neutral_cwd=str(tmp_path))
+    executor = LocalExecutor(kernel_pool_size=0, workdir=str(tmp_path))
     prepared = prepare_run(
         RunLocation(tmp_path, path, tmp_path),
         document,

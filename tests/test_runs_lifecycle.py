@@ -14,7 +14,7 @@ from api_client import call, payload, start_run, steps_by_title
 from project_factory import write_pipeline
 
 from orchest_lab.events import CELL, RUN, STEP, STREAM
-from orchest_lab.runs.models import RunRecord, Status, StepRecord
+from orchest_lab.records import RunRecord, Status, StepRecord
 from orchest_lab.store import RunStore
 
 
@@ -100,8 +100,8 @@ def interrupted_run(tmp_path: Path) -> str:
         {},
         status=Status.SUCCESS,
     )
-    store.save_soon(run)
-    store.save_soon(done)
+    store.add(run)
+    store.add(done)
     store.close()
     return run.id
 

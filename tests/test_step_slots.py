@@ -54,7 +54,13 @@ async def test_a_cancelled_waiter_gives_its_turn_away() -> None:
     hold.set()
     await asyncio.gather(first, later)
     assert got == ["later"]
-    assert slots._free == 1  # nothing leaked
+    # Nothing leaked: the one slot is free again, and only one.
+    async with slots.slot(JOB):
+        second = asyncio.ensure_future(take("second"))
+        await asyncio.sleep(0)
+        assert slots.waiting == 1 and got == ["later"]
+    await second
+    assert got == ["later", "second"]
 
 
 async def test_no_limit_means_no_waiting() -> None:

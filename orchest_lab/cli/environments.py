@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +14,7 @@ from ..environments.definition import (
     environments_dir,
     list_definitions,
 )
-from .pipelines import EXIT_INVALID, EXIT_OK, CommandError, _guarded
-
-
-class _Printer:
-    """Build progress on the terminal: the log as it comes, unless quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-
-    def build_changed(self, project: str, env_uuid: str, status: dict[str, Any]) -> None:
-        pass  # the command reports each build's outcome itself
-
-    def build_log(self, project: str, env_uuid: str, text: str) -> None:
-        if not self.quiet:
-            sys.stderr.write(text)
+from .common import EXIT_INVALID, EXIT_OK, CommandError, environment_builds, guarded
 
 
 def register(commands: Any) -> None:
@@ -37,16 +22,16 @@ def register(commands: Any) -> None:
     actions = env.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the project's environments and their builds")
     listing.add_argument("project", help="the project folder")
-    listing.set_defaults(handler=_guarded(list_environments))
+    listing.set_defaults(handler=guarded(list_environments))
     build = actions.add_parser("build", help="build one environment, or all of them")
     build.add_argument("project", help="the project folder")
     build.add_argument("env", nargs="?", help="the environment's uuid or name (default: all)")
     build.add_argument("--quiet", action="store_true", help="do not print the build logs")
-    build.set_defaults(handler=_guarded(build_environments))
+    build.set_defaults(handler=guarded(build_environments))
     delete = actions.add_parser("delete", help="delete an environment no step uses")
     delete.add_argument("project", help="the project folder")
     delete.add_argument("env", help="the environment's uuid or name")
-    delete.set_defaults(handler=_guarded(delete_environment))
+    delete.set_defaults(handler=guarded(delete_environment))
 
 
 def list_environments(args: argparse.Namespace) -> int:
@@ -107,23 +92,6 @@ def delete_environment(args: argparse.Namespace) -> int:
     definition.delete(project)
     print(f"deleted environment '{definition.name}' ({definition.uuid})")
     return EXIT_OK
-
-
-def environment_builds(quiet: bool, data_dir: Path | None = None) -> Any:
-    """The builds of this machine, shared with the server (same folders, same kernelspecs)."""
-    from jupyter_core.paths import jupyter_data_dir
-
-    from ..environments.builds import EnvironmentBuilds
-    from ..environments.kernelspecs import project_kernel_env
-    from ..pipeline.project import project_uuid
-    from ..runs.data_dir import resolve_data_dir
-
-    shared = data_dir or resolve_data_dir("")
-    return EnvironmentBuilds(
-        Path(jupyter_data_dir()) / "orchest-lab",
-        _Printer(quiet),
-        kernel_env=lambda project: project_kernel_env(project, project_uuid(project), shared),
-    )
 
 
 def _project(given: str) -> Path:

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from ..runs.models import RunRecord, Status, StepRecord
+from ..records import RunRecord, Status, StepRecord
 
 MARKS = {
     Status.STARTED: "..",

@@ -7,36 +7,27 @@ import asyncio
 import json
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..pipeline import (
-    RUN_MODES,
-    CycleError,
-    PipelineDocument,
-    PlanError,
-    find_project_root,
-    make_plan,
-)
-from ..runs.parameters import ParameterError, parse_assignment, parse_parameters
-from .environments import environment_builds
-from .pipelines import (
+from ..pipeline import RUN_MODES
+from .common import (
+    EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
-    CommandError,
-    _guarded,
-    _load_valid,
-    _pipeline_path,
-    pipeline_data_of,
+    LocalPipeline,
+    environment_builds,
+    guarded,
+    print_issues,
+    shared_data_dir,
 )
 
 if TYPE_CHECKING:  # the executor (nbclient, jupyter_client) loads only when a run starts
-    from ..executors.local import LocalExecutor
+    from ..executors.base import Executor
+    from ..records import RunRecord
     from ..runs.engine import PreparedRun
-    from ..runs.models import RunRecord
     from .progress import ProgressPrinter
 
-EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted from the keyboard"
 
 
 def register(commands: Any) -> None:
@@ -57,57 +48,37 @@ def register(commands: Any) -> None:
     )
     run.add_argument("--output", action="store_true", help="also print what scripts write")
     run.add_argument("--json", action="store_true", help="print the finished run as JSON")
-    run.set_defaults(handler=_guarded(run_pipeline))
+    run.set_defaults(handler=guarded(run_pipeline))
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
-    path = _pipeline_path(args.path)
-    document, _ = _load_valid(path, args.path)
-    if document is None:
-        return EXIT_INVALID
-    fingerprints = None
-    try:
-        parameters = parse_parameters(document, _assignments(document, args.param))
-        state = None
-        if args.mode == "outdated":  # which steps run depends on what is stored and up to date
-            data = pipeline_data_of(path, document, parameters)
-            state, fingerprints = data.plan_state(), data.fingerprints
-        plan = make_plan(document, args.mode, args.steps, state=state)
-    except (PlanError, CycleError, ParameterError) as err:
-        raise CommandError(str(err)) from err
+    from ..services.planning import RunPlanner, RunRequest
+
+    pipeline = LocalPipeline.of(args.path)
+    data_dir = shared_data_dir(args.data_dir)
+    planner = RunPlanner(pipeline.pipelines, data_dir)
+    request = RunRequest(pipeline.source, mode=args.mode, steps=args.steps, assignments=args.param)
+    planned = planner.plan(request)
+    print_issues(planned.loaded.result, args.path)  # warnings
     if args.mode == "outdated":
-        reused = len(document.steps) - len(plan.steps)
+        total = len(planned.document.steps)
+        reused = total - len(planned.plan.steps)
         print(
-            f"{reused} of {len(document.steps)} steps up to date: their stored outputs are reused",
+            f"{reused} of {total} steps up to date: their stored outputs are reused",
             file=sys.stderr,
         )
     from ..environments.resolver import RunEnvironments
     from ..executors.local import LocalExecutor
-    from ..runs.data_dir import resolve_data_dir
-    from ..runs.kernels import notebook_kernel_chooser
-    from ..runs.models import Status
-    from ..runs.prepare import RunLocation, prepare_run
+    from ..records import Status
     from .progress import ProgressPrinter
 
-    cwd = Path.cwd()
-    root = cwd if path.is_relative_to(cwd) else path.parent
-    location = RunLocation(root, path, find_project_root(path, root))
-    data_dir = resolve_data_dir(args.data_dir)
+    prepared = planner.prepare(planned)
     # Steps' environments are built first when needed, printing their logs with --output.
     builds = environment_builds(quiet=not args.output, data_dir=data_dir)
     executor = LocalExecutor(
-        neutral_cwd=str(location.project),
-        pool_size=0,
+        workdir=prepared.record.folder or str(pipeline.pipelines.root),
+        kernel_pool_size=0,
         environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),
-    )
-    prepared = prepare_run(
-        location,
-        document,
-        plan,
-        parameters,
-        data_dir=data_dir,
-        choose_kernel=notebook_kernel_chooser(executor.kernel_spec_manager),
-        fingerprints=fingerprints,
     )
     listener = ProgressPrinter(sys.stderr, show_output=args.output and not args.json)
     run = asyncio.run(_run(prepared, executor, listener))
@@ -118,12 +89,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if run.reason == INTERRUPTED else EXIT_INVALID
 
 
-INTERRUPTED = "interrupted from the keyboard"
-
-
-async def _run(
-    prepared: PreparedRun, executor: LocalExecutor, listener: ProgressPrinter
-) -> RunRecord:
+async def _run(prepared: PreparedRun, executor: Executor, listener: ProgressPrinter) -> RunRecord:
     from ..runs.engine import RunEngine
     from ..runs.slots import StepSlots
 
@@ -145,16 +111,3 @@ async def _run(
         loop.remove_signal_handler(signal.SIGTERM)
         await executor.close()
     return finished or run
-
-
-def _assignments(document: PipelineDocument, texts: list[str]) -> dict[str, Any]:
-    parameters: dict[str, Any] = {"pipeline": {}, "steps": {}}
-    for text in texts:
-        step, key, raw = parse_assignment(document, text)
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        target = parameters["steps"].setdefault(step, {}) if step else parameters["pipeline"]
-        target[key] = value
-    return parameters

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..runs.models import RunRecord, Status, now
+from ..records import RunRecord, Status, now
 from .fingerprints import Fingerprint
 from .ledger import Recorded, record
 from .outputs import remove_job_run_root, remove_outputs, step_outputs
@@ -22,7 +22,9 @@ from .outputs import remove_job_run_root, remove_outputs, step_outputs
 log = logging.getLogger(__name__)
 
 
-class RunData:
+class RunDataHooks:
+    """The run engine's hooks (RunHooks) for the data a run's steps pass."""
+
     def __init__(
         self,
         memory_root: Path,
@@ -52,7 +54,7 @@ class RunData:
         )
         record(self.state_dir, step_uuid, Recorded(fingerprint, run.id, now(), wrote))
 
-    def run_ended(self, run: RunRecord) -> None:
+    def run_ended(self, run: RunRecord, status: Status) -> None:
         if not self.pipeline_uuid:
             return
         if self.eviction:  # a job run: its memory store goes (it has one of its own)
@@ -61,7 +63,7 @@ class RunData:
                 self.memory_root, self.project, self.pipeline_uuid, run.id, steps, disk=False
             )
             remove_job_run_root(self.memory_root)
-        if run.status is Status.ABORTED:
+        if status is Status.ABORTED:
             unfinished = [u for u, s in run.steps.items() if s.status is not Status.SUCCESS]
             remove_outputs(
                 self.memory_root, self.project, self.pipeline_uuid, run.id, unfinished, disk=True

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from ..executors.throttle import Throttle
 from ..fs import atomic_write_text
 from ..pipeline.project import project_uuid
-from ..runs.models import now
+from ..records import now
 from .builder import RUNTIME_REQUIREMENTS, Builder, BuildError
 from .definition import EnvironmentDefinition
 from .kernelspecs import kernel_name, kernels_dir, remove_kernelspec, write_kernelspec

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..executors.base import StepFailed, StepTask
-from ..runs.models import StepFailure
+from ..records import StepFailure
 from .builds import EnvironmentBuilds
 from .definition import DefinitionError, EnvironmentDefinition
 

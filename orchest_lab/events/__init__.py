@@ -8,7 +8,7 @@ from typing import Any
 
 from jupyter_events import EventLogger
 
-from ..runs.models import RunRecord, StepRecord
+from ..records import RunRecord, StepRecord
 
 SCHEMAS = Path(__file__).with_name("schemas")
 BASE = "https://events.orchest-lab.dev/"

@@ -1,12 +1,22 @@
-"""What an executor is: the one interface the run engine drives, whatever runs the steps."""
+"""What an executor is: the one interface the run engine and the app drive, whatever runs the
+steps. The server makes its executor from `c.OrchestLab.executor_class`; each executor is a
+configurable class of its own (`c.LocalExecutor.*`), as jupyter-scheduler configures its backends.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..runs.models import StepFailure
+from traitlets.config import LoggingConfigurable
+
+from ..records import StepFailure
+
+if TYPE_CHECKING:  # jupyter_client loads when an executor is made, not with the step types
+    from jupyter_client.kernelspec import KernelSpecManager
+
+DEFAULT_KERNEL = "python3"  # the kernelspec of steps that name none (Jupyter's default)
 
 
 @dataclass(frozen=True)
@@ -23,8 +33,7 @@ class StepTask:
     env: dict[str, str]
     kernel_name: str  # kernelspec for notebooks (scripts use its interpreter when it is Python)
     log_files: tuple[Path, ...]  # the step log; written to all of them
-    parameters: dict[str, Any] = field(default_factory=dict)
-    project: Path | None = None
+    project: Path | None = None  # the folder the run executes in: steps' files stay inside it
     environment: str = ""  # the environment's uuid; "" runs on the notebook's own kernel
 
     @property
@@ -62,9 +71,35 @@ class StepFailed(Exception):
         self.failure = failure
 
 
-class Executor(Protocol):
-    def prepare(self, tasks: list[StepTask]) -> None:
-        """A run is about to start these tasks: warm up what they need (kernels)."""
+class Executor(LoggingConfigurable):
+    """Runs steps. Subclasses implement `run` and may use the other hooks.
+
+    `environments` finds (and builds) the kernel of a step's environment; `workdir` is a folder
+    where work that belongs to no step yet may wait (kernels started ahead of time);
+    `kernel_spec_manager` is the server's (None: jupyter_client's default)."""
+
+    def __init__(
+        self,
+        *,
+        environments: EnvironmentResolver | None = None,
+        workdir: str = "/",
+        kernel_spec_manager: KernelSpecManager | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.environments = environments
+        self.workdir = workdir
+        if kernel_spec_manager is None:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            kernel_spec_manager = KernelSpecManager()
+        self.kernel_spec_manager = kernel_spec_manager
+
+    async def warm_up(self) -> None:
+        """The server runs: get ready for a first run (start kernels ahead, connect...)."""
+
+    async def prepare(self, tasks: list[StepTask]) -> None:
+        """A run is about to start these tasks: warm up what they need."""
 
     def release(self, tasks: list[StepTask]) -> None:
         """Tasks announced by `prepare` that will not run after all."""
@@ -72,5 +107,7 @@ class Executor(Protocol):
     async def run(self, task: StepTask, output: StepOutput) -> None:
         """Run the step to the end. Raises StepFailed when it fails. Cancelling the call stops the
         step and every process it started before it returns."""
+        raise NotImplementedError
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Stop everything the executor started."""

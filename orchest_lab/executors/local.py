@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+from typing import Any
 
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.kernelspec import NoSuchKernel
+from traitlets import Bool, Int
 
-from ..runs.models import StepFailure
-from .base import EnvironmentResolver, StepFailed, StepOutput, StepTask
+from ..records import StepFailure
+from .base import DEFAULT_KERNEL, Executor, StepFailed, StepOutput, StepTask
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.zygote import Zygotes
@@ -18,21 +20,30 @@ from .notebook import NotebookRunner
 from .script import run_script, script_command
 
 
-class LocalExecutor:
-    def __init__(
-        self,
-        kernel_spec_manager: KernelSpecManager | None = None,
-        pool_size: int = 1,
-        pool_max: int = 16,
-        neutral_cwd: str = "/",
-        fork_kernels: bool = True,
-        environments: EnvironmentResolver | None = None,
-    ) -> None:
-        self.kernel_spec_manager = kernel_spec_manager or KernelSpecManager()
-        self.environments = environments
-        self._zygotes = Zygotes() if fork_kernels else None
-        self._neutral_cwd = neutral_cwd
-        self.pools = KernelPools(self._starter, idle_size=pool_size, max_size=pool_max)
+class LocalExecutor(Executor):
+    """Runs steps on this machine (`c.LocalExecutor.*`)."""
+
+    kernel_pool_size = Int(
+        2,
+        help="Fresh kernels kept ready per kernelspec, so that steps do not wait for one "
+        "(more are started as soon as a run needs them; 0: start them only when needed).",
+    ).tag(config=True)
+    kernel_pool_max = Int(
+        16, help="The most kernels of one kernelspec started ahead for the runs in progress."
+    ).tag(config=True)
+    fork_kernels = Bool(
+        True,
+        help="Start Python kernels by forking a process that has imported ipykernel already "
+        "(about 5 times less CPU per kernel than starting a new interpreter).",
+    ).tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._zygotes = Zygotes() if self.fork_kernels else None
+        self.pools = KernelPools(
+            self._starter, idle_size=self.kernel_pool_size, max_size=self.kernel_pool_max
+        )
+        self._languages: dict[str, str | None] = {}  # kernelspec -> its language (None: missing)
         self._retiring: set[asyncio.Task[None]] = set()  # used kernels being cleaned up
 
     def _starter(self, spec_name: str):  # type: ignore[no-untyped-def]
@@ -41,29 +52,37 @@ class LocalExecutor:
                 spec_name,
                 kernel_spec_manager=self.kernel_spec_manager,
                 zygotes=self._zygotes,
-                cwd=self._neutral_cwd,
+                cwd=self.workdir,
             )
 
         return start
 
+    def _language(self, spec_name: str) -> str | None:
+        """The kernelspec's language (read from disk once: it does not change for a name)."""
+        if spec_name not in self._languages:
+            try:
+                spec = self.kernel_spec_manager.get_kernel_spec(spec_name)
+                self._languages[spec_name] = spec.language.lower()
+            except NoSuchKernel:
+                return None  # not remembered: it may be installed later
+        return self._languages[spec_name]
+
     def _poolable(self, spec_name: str) -> bool:
         """Pooled kernels are prepared for their step by Python code; other languages are not."""
-        try:
-            spec = self.kernel_spec_manager.get_kernel_spec(spec_name)
-        except NoSuchKernel:
-            return False
-        return spec.language.lower() == "python"
+        return self._language(spec_name) == "python"
 
-    def warm_up(self, spec_name: str) -> None:
-        """Get the idle kernels of a kernelspec ready before the first run asks for one."""
-        if self._poolable(spec_name):
-            self.pools.pool(spec_name).fill()
+    async def warm_up(self) -> None:
+        """Get the idle kernels of the default kernelspec ready before the first run."""
+        if self.kernel_pool_size > 0 and await asyncio.to_thread(self._poolable, DEFAULT_KERNEL):
+            self.pools.pool(DEFAULT_KERNEL).fill()
 
-    def prepare(self, tasks: list[StepTask]) -> None:
-        for name, count in self._kernel_demand(tasks).items():
+    async def prepare(self, tasks: list[StepTask]) -> None:
+        demand = await asyncio.to_thread(self._kernel_demand, tasks)
+        for name, count in demand.items():
             self.pools.pool(name).reserve(count)
 
     def release(self, tasks: list[StepTask]) -> None:
+        # The languages of these tasks' kernels were read by `prepare`: no file is read here.
         for name, count in self._kernel_demand(tasks).items():
             self.pools.pool(name).release_reservation(count)
 
@@ -79,7 +98,8 @@ class LocalExecutor:
             if task.kind == "notebook":
                 await self._run_notebook(task, output, log)
             else:
-                await run_script(task, script_command(task, self._python(task)), output, log)
+                python = await asyncio.to_thread(self._python, task)
+                await run_script(task, script_command(task, python), output, log)
 
     async def _run_notebook(self, task: StepTask, output: StepOutput, log: StepLog) -> None:
         kernel = await self._kernel_for(task)
@@ -95,7 +115,7 @@ class LocalExecutor:
 
     async def _kernel_for(self, task: StepTask) -> RunningKernel:
         try:
-            if self._poolable(task.kernel_name):
+            if await asyncio.to_thread(self._poolable, task.kernel_name):
                 return await self.pools.pool(task.kernel_name).acquire()
             return await start_kernel(
                 task.kernel_name,
@@ -108,7 +128,8 @@ class LocalExecutor:
             raise StepFailed(StepFailure("KernelStartError", str(err))) from err
 
     def _python(self, task: StepTask) -> str | None:
-        """The interpreter of the step's kernel, when that kernel is Python."""
+        """The interpreter of the step's kernel, when that kernel is Python (read anew: an
+        environment's kernelspec moves to a new build)."""
         try:
             spec = self.kernel_spec_manager.get_kernel_spec(task.kernel_name)
         except NoSuchKernel:

@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat import NotebookNode
 
-from ..runs.models import StepFailure
+from ..records import StepFailure
 from .base import StepFailed, StepOutput, StepTask
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile

@@ -10,7 +10,7 @@ import shutil
 import signal
 import sys
 
-from ..runs.models import StepFailure
+from ..records import StepFailure
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
 from .throttle import Throttle

@@ -47,23 +47,30 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
             return {}
         try:
             return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ApiError(RequestError(f"the request body is not valid JSON: {err}")) from err
+        except RecursionError as err:
+            message = "the request body is nested too deeply to be read"
+            raise ApiError(RequestError.field("", message, code="invalid-json")) from err
+        except ValueError as err:  # bad JSON, bad UTF-8, a number too long to convert
+            message = f"the request body is not valid JSON: {err}"
+            raise ApiError(RequestError.field("", message, code="invalid-json")) from err
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a (possibly blocking) service call off the event loop; bad input becomes a 4xx."""
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(None, functools.partial(fn, *args))
-        except RequestError as err:
-            raise ApiError(err) from err
+    async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """Call a blocking service function in a worker thread; bad input becomes a 4xx."""
+        return await self.checked(asyncio.to_thread(functools.partial(fn, *args)))
 
-    async def call_async(self, awaitable: Awaitable[T]) -> T:
+    async def checked(self, awaitable: Awaitable[T]) -> T:
         """Await a service coroutine; bad input becomes a 4xx."""
         try:
             return await awaitable
         except RequestError as err:
             raise ApiError(err) from err
+
+    async def finish_json(self, make: Callable[[], Any]) -> None:
+        """Answer with what `make` returns, built and serialised in a worker thread: a record
+        of thousands of steps must not hold up the server."""
+        text = await asyncio.to_thread(lambda: json.dumps(make()))
+        self.set_header("Content-Type", "application/json")
+        self.finish(text)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]

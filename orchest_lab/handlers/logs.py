@@ -22,7 +22,8 @@ def log_request(handler: ApiHandler) -> tuple[int, bool]:
         if offset < 0:
             raise ValueError
     except ValueError as err:
-        raise ApiError(RequestError("offset must be a byte count (0 or more)")) from err
+        message = "offset must be a byte count (0 or more)"
+        raise ApiError(RequestError.field("/offset", message)) from err
     return offset, follow
 
 

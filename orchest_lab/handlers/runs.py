@@ -13,26 +13,26 @@ class RunsHandler(ApiHandler):
     async def get(self) -> None:
         pipeline = self.get_query_argument("pipeline", None)
         runs = await self.app.runs.list_runs(pipeline)
-        self.finish({"runs": runs})
+        await self.finish_json(lambda: {"runs": runs})
 
     @endpoint
     async def post(self) -> None:
-        prepared = await self.call(self.app.runs.prepare, self.json_body())
+        prepared = await self.in_thread(self.app.runs.prepare, self.json_body())
         run = self.app.runs.start(prepared)
         self.set_status(202)
-        self.finish(run.to_json())
+        await self.finish_json(run.to_json)
 
 
 class RunHandler(ApiHandler):
     @endpoint
     async def get(self, run_id: str) -> None:
-        run = await self.call_async(self.app.runs.get(run_id))
-        self.finish(run.to_json())
+        run = await self.checked(self.app.runs.get(run_id))
+        await self.finish_json(run.to_json)
 
     @endpoint
     async def delete(self, run_id: str) -> None:
-        run = await self.call_async(self.app.runs.cancel(run_id))
-        self.finish(run.to_json())
+        run = await self.checked(self.app.runs.cancel(run_id))
+        await self.finish_json(run.to_json)
 
 
 class StepLogHandler(ApiHandler):
@@ -43,10 +43,10 @@ class StepLogHandler(ApiHandler):
     async def get(self, run_id: str, step_uuid: str) -> None:
         offset, follow = log_request(self)
         service = self.app.runs
-        await self.call_async(service.get(run_id))  # 404 for an unknown run
+        await self.checked(service.get(run_id))  # 404 for an unknown run
 
         async def read(at: int) -> LogChunk:
             run = await service.get(run_id)
-            return await self.call(service.read_log, run, step_uuid, at)
+            return await self.in_thread(service.read_log, run, step_uuid, at)
 
         await send_log(self, read, offset, follow)

@@ -5,7 +5,7 @@ Pure and fast: no HTTP, no server, no kernels.
 
 from .dag import RUN_MODES, CycleError, Dag, RunMode
 from .document import FORMAT_VERSION, PIPELINE_SUFFIX, PipelineDocument, PipelineLoadError
-from .issues import Issue, ValidationResult, json_pointer
+from .issues import Issue, IssueError, ValidationResult, json_pointer
 from .plan import (
     ExecutionPlan,
     PlanError,
@@ -27,6 +27,7 @@ __all__ = [
     "Dag",
     "ExecutionPlan",
     "Issue",
+    "IssueError",
     "PipelineDocument",
     "PipelineLoadError",
     "PlanError",

@@ -12,15 +12,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .issues import IssueError
+
 RunMode = Literal["full", "selection", "incoming", "downstream", "outdated"]
 # `outdated`: the selected steps and their ancestors (none selected: every step) that are out of
 # date; which those are is known from the steps' outputs, not from the graph (see plan.py).
 RUN_MODES: tuple[RunMode, ...] = ("full", "selection", "incoming", "downstream", "outdated")
 
 
-class CycleError(ValueError):
+class CycleError(IssueError):
+    code = "cycle"
+
     def __init__(self, cycle: list[str]) -> None:
-        super().__init__("the pipeline has a cycle: " + " -> ".join(cycle))
+        super().__init__(
+            "the pipeline has a cycle: " + " -> ".join(cycle),
+            "/steps",
+            related_step_uuids=tuple(dict.fromkeys(cycle)),
+        )
         self.cycle = cycle
 
 

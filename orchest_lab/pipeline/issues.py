@@ -65,3 +65,29 @@ class ValidationResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"valid": self.valid, "issues": [i.to_json() for i in self.issues]}
+
+
+class IssueError(ValueError):
+    """Bad input about one place of a request or document, carried as a validation issue, so
+    that the API and the command line report it as they report validation (code, pointer)."""
+
+    code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        pointer: str = "",
+        *,
+        code: str | None = None,
+        step_uuid: str | None = None,
+        related_step_uuids: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.issue = Issue(
+            "error",
+            code or self.code,
+            message,
+            pointer,
+            step_uuid=step_uuid,
+            related_step_uuids=related_step_uuids,
+        )

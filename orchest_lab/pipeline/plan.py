@@ -13,12 +13,15 @@ from typing import Any, cast
 
 from .dag import RUN_MODES, Dag, RunMode
 from .document import PipelineDocument
+from .issues import IssueError
 
 _MAX_NAMED = 3  # how many steps a reason names before it says "and N more"
 
 
-class PlanError(ValueError):
+class PlanError(IssueError):
     """A plan request that cannot be satisfied: bad mode, unknown or ambiguous steps."""
+
+    code = "invalid-plan"
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,19 @@ class ExecutionPlan:
 
 def parse_mode(mode: Any) -> RunMode:
     if mode not in RUN_MODES:
-        raise PlanError(f"mode must be one of {', '.join(RUN_MODES)} (got {mode!r})")
+        raise PlanError(
+            f"mode must be one of {', '.join(RUN_MODES)} (got {str(mode)[:40]!r})",
+            "/mode",
+            code="invalid-mode",
+        )
     return cast(RunMode, mode)
 
 
-def resolve_step_refs(document: PipelineDocument, refs: Iterable[Any]) -> list[str]:
-    """Step uuids for references that are uuids or (unique) titles, in the order given."""
+def resolve_step_refs(
+    document: PipelineDocument, refs: Iterable[Any], where: str = "/steps"
+) -> list[str]:
+    """Step uuids for references that are uuids or (unique) titles, in the order given. Errors
+    point at `where`/<index> of the request."""
     steps = document.steps
     by_title: dict[str, list[str]] = {}
     for uuid, step in steps.items():
@@ -107,19 +117,26 @@ def resolve_step_refs(document: PipelineDocument, refs: Iterable[Any]) -> list[s
         if isinstance(title, str):
             by_title.setdefault(title, []).append(uuid)
     resolved: list[str] = []
-    for ref in refs:
+    for index, ref in enumerate(refs):
+        at = f"{where}/{index}"
         if not isinstance(ref, str):
-            raise PlanError(f"steps must be given as uuids or titles (strings), got {ref!r}")
+            raise PlanError(
+                f"steps must be given as uuids or titles (strings), got {str(ref)[:40]!r}",
+                at,
+                code="invalid-step-ref",
+            )
         if ref in steps:
             uuid = ref
         elif len(by_title.get(ref, [])) == 1:
             uuid = by_title[ref][0]
         elif ref in by_title:
             raise PlanError(
-                f"several steps are titled '{ref}' ({', '.join(by_title[ref])}); name one by uuid"
+                f"several steps are titled '{ref}' ({', '.join(by_title[ref])}); name one by uuid",
+                at,
+                code="ambiguous-step",
             )
         else:
-            raise PlanError(f"no step has the uuid or title '{ref}'")
+            raise PlanError(f"no step has the uuid or title '{ref}'", at, code="unknown-step")
         if uuid not in resolved:
             resolved.append(uuid)
     return resolved
@@ -138,13 +155,17 @@ def make_plan(
     dag = dag or Dag.from_steps(document.steps)
     selected = resolve_step_refs(document, step_refs) if run_mode != "full" else []
     if run_mode not in ("full", "outdated") and not selected:
-        raise PlanError(f"mode '{run_mode}' needs at least one selected step")
+        raise PlanError(
+            f"mode '{run_mode}' needs at least one selected step", "/steps", code="no-selection"
+        )
     members = dag.steps_for_mode(run_mode, selected)
     if run_mode == "outdated":
         if state is None:
             raise PlanError(
                 "mode 'outdated' needs to know which outputs are up to date: plan a pipeline "
-                "file of a project, not unsaved content"
+                "file of a project, not unsaved content",
+                "/mode",
+                code="outdated-needs-file",
             )
         members = {u for u in members if u not in state or not state[u].up_to_date}
     order = dag.topological_order(members)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -35,6 +36,14 @@ class StepFailure:
     cell_index: int | None = None
     traceback: list[str] | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "message": self.message,
+            "cell_index": self.cell_index,
+            "traceback": list(self.traceback) if self.traceback is not None else None,
+        }
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepFailure:
         return cls(**data)
@@ -54,9 +63,19 @@ class StepRecord:
     level: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
+        # Written out field by field: this runs for every status change of every step.
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "file_path": self.file_path,
+            "status": self.status.value,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "failure": self.failure.to_json() if self.failure is not None else None,
+            "reason": self.reason,
+            "waits_for": list(self.waits_for),
+            "level": self.level,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepRecord:
@@ -73,7 +92,7 @@ class RunRecord:
     pipeline_path: str  # relative to the server root (or as given on the command line)
     pipeline_uuid: str
     pipeline_name: str
-    project: str
+    project: str  # as the UI names it (relative to the server root)
     mode: str
     selected: list[str]
     parameters: dict[str, Any]
@@ -84,6 +103,10 @@ class RunRecord:
     started_at: str | None = None
     finished_at: str | None = None
     reason: str | None = None  # why it was aborted, when it was
+    # Where the run executes (the project, or a job's copy of it) and where its step logs are
+    # written: absolute paths. None only in records of runs made before runs knew them.
+    folder: str | None = None
+    log_dir: str | None = None
     steps: dict[str, StepRecord] = field(default_factory=dict)  # in plan order
 
     @property
@@ -91,28 +114,38 @@ class RunRecord:
         """(steps that ended, steps in all)."""
         return sum(s.status.ended for s in self.steps.values()), len(self.steps)
 
-    def to_json(self) -> dict[str, Any]:
-        done, total = self.progress
-        data = asdict(self)
+    def status_counts(self) -> dict[str, int]:
+        return dict(Counter(step.status.value for step in self.steps.values()))
+
+    def header_json(self) -> dict[str, Any]:
+        """The run's own fields, without its steps (as the store keeps them)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "steps"}
         data["status"] = self.status.value
-        data["steps"] = [step.to_json() for step in self.steps.values()]
-        data["progress"] = {"done": done, "total": total}
         return data
 
+    def to_json(self) -> dict[str, Any]:
+        done, total = self.progress
+        return {
+            **self.header_json(),
+            "steps": [step.to_json() for step in self.steps.values()],
+            "progress": {"done": done, "total": total},
+        }
+
     def summary_json(self) -> dict[str, Any]:
-        """The run without its steps' details, for listings."""
-        data = self.to_json()
-        counts: dict[str, int] = {}
-        for step in self.steps.values():
-            counts[step.status.value] = counts.get(step.status.value, 0) + 1
-        data["steps"] = counts
-        return data
+        """The run without its steps' details, for listings: how many steps have each status."""
+        counts = self.status_counts()
+        ended = sum(n for status, n in counts.items() if Status(status).ended)
+        return {
+            **self.header_json(),
+            "steps": counts,
+            "progress": {"done": ended, "total": len(self.steps)},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         data = dict(data)
         data.pop("progress", None)
         data["status"] = Status(data["status"])
-        steps = [StepRecord.from_json(s) for s in data["steps"]]
+        steps = [StepRecord.from_json(s) for s in data.get("steps", [])]
         data["steps"] = {s.uuid: s for s in steps}
         return cls(**data)

@@ -4,37 +4,51 @@ Steps start as soon as all the steps they wait for succeeded, up to the run's ow
 and the server-wide cap. A failing step fails the run: what depends on it is skipped, independent
 branches finish. Cancelling a run stops every step at once. The engine knows nothing of HTTP and
 nothing of how a step runs: that is the executor's business.
+
+Every status change costs the event loop O(1) (plus its event and its row in the store), so that
+runs of thousands of steps are started, watched and cancelled with the server answering.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from ..executors.base import Executor, StepFailed, StepTask
+from ..records import RunRecord, Status, StepFailure, StepRecord, now
 from .listener import RunListener
-from .models import RunRecord, Status, StepFailure, StepRecord, now
 from .slots import INTERACTIVE, JOB, StepSlots
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Steps ended in one go before the loop is given back to other work (a cancel of a big run).
+ENDED_PER_TURN = 100
 
 
 class RunSaver(Protocol):
-    def save_soon(self, run: RunRecord) -> None: ...
+    """Keeps runs durably, without making the caller wait."""
+
+    def add(self, run: RunRecord) -> None: ...
+
+    def save_run(self, run: RunRecord) -> None: ...
+
+    def save_step(self, run: RunRecord, step: StepRecord) -> None: ...
 
 
 class RunHooks(Protocol):
     """What happens around a run beyond running its steps (its data: see data/run_hooks.py).
-    Called in a worker thread for a step, synchronously at the end of the run; a failing hook
-    is logged and changes no status."""
+    Called in a worker thread; a failing hook is logged and changes no status."""
 
     def step_succeeded(self, run: RunRecord, step_uuid: str) -> None: ...
 
-    def run_ended(self, run: RunRecord) -> None: ...
+    def run_ended(self, run: RunRecord, status: Status) -> None:
+        """The run ends with `status` (its record says so once the hook returned)."""
 
 
 @dataclass
@@ -47,18 +61,44 @@ class PreparedRun:
     hooks: RunHooks | None = None
 
 
-class _Output:
-    """Forwards a step's live output to the listener with its run."""
+class RunOutputRelay:
+    """Hands a step's live output to the run listener, saying which run it belongs to."""
 
     def __init__(self, listener: RunListener, run: RunRecord) -> None:
         self._listener = listener
         self._run = run
 
-    def cell(self, task: StepTask, *args: Any) -> None:
-        self._listener.cell(self._run, task.step_uuid, task.output_path, *args)
+    def cell(self, task: StepTask, *args: object) -> None:
+        self._listener.cell(self._run, task.step_uuid, task.output_path, *args)  # type: ignore[arg-type]
 
     def stream(self, task: StepTask, name: str, text: str) -> None:
         self._listener.stream(self._run, task.step_uuid, task.output_path, name, text)
+
+
+class _StepGraph:
+    """Which steps of a run can start: a count of unfinished parents per step, in plan order."""
+
+    def __init__(self, run: RunRecord) -> None:
+        self.order = {uuid: index for index, uuid in enumerate(run.steps)}
+        self.children: dict[str, list[str]] = {uuid: [] for uuid in run.steps}
+        self.waiting: dict[str, int] = {}
+        self.ready: list[tuple[int, str]] = []
+        for uuid, step in run.steps.items():
+            for parent in step.waits_for:
+                self.children[parent].append(uuid)
+            self.waiting[uuid] = len(step.waits_for)
+            if not step.waits_for:
+                self.ready.append((self.order[uuid], uuid))
+        heapq.heapify(self.ready)
+
+    def succeeded(self, uuid: str) -> None:
+        for child in self.children[uuid]:
+            self.waiting[child] -= 1
+            if self.waiting[child] == 0:
+                heapq.heappush(self.ready, (self.order[child], child))
+
+    def next_ready(self) -> str | None:
+        return heapq.heappop(self.ready)[1] if self.ready else None
 
 
 class RunEngine:
@@ -75,13 +115,14 @@ class RunEngine:
         self.saver = saver
         self._active: dict[str, tuple[RunRecord, asyncio.Task[RunRecord]]] = {}
         self._abort_reasons: dict[str, str] = {}
-        self.on_finished: list[Callable[[RunRecord], None]] = []
 
     # --- API -----------------------------------------------------------------------------------
 
     def start(self, prepared: PreparedRun) -> RunRecord:
         run = prepared.record
-        self._changed(run)
+        if self.saver is not None:
+            self.saver.add(run)
+        self.listener.run_changed(run)
         task = asyncio.ensure_future(self._drive(prepared))
         self._active[run.id] = (run, task)
         task.add_done_callback(lambda _: self._active.pop(run.id, None))
@@ -103,8 +144,9 @@ class RunEngine:
         entry = self._active.get(run_id)
         if entry is None:
             return None
-        self._abort_reasons.setdefault(run_id, reason)
-        entry[1].cancel()
+        if run_id not in self._abort_reasons:
+            self._abort_reasons[run_id] = reason
+            entry[1].cancel()
         return await asyncio.shield(entry[1])
 
     async def shutdown(self, reason: str = "the server stopped") -> None:
@@ -118,67 +160,75 @@ class RunEngine:
         priority = JOB if run.kind == "job" else INTERACTIVE
         run.status, run.started_at = Status.STARTED, now()
         self._changed(run)
-        self.executor.prepare(list(tasks.values()))
+        graph = _StepGraph(run)
         running: dict[asyncio.Task[None], str] = {}
         started: set[str] = set()
+        status = Status.ABORTED
         try:
+            try:
+                await self.executor.prepare(list(tasks.values()))
+            except Exception:  # getting ready early is an optimisation: the steps still run
+                log.warning("run %s: the executor could not prepare it", run.id, exc_info=True)
             while True:
-                for uuid in self._ready(run, started):
-                    if len(running) >= limit:
-                        break
-                    step_task = asyncio.ensure_future(
-                        self._run_step(run, run.steps[uuid], tasks[uuid], priority, prepared.hooks)
-                    )
-                    running[step_task] = uuid
+                while len(running) < limit and (uuid := graph.next_ready()) is not None:
+                    if run.steps[uuid].status is not Status.PENDING:
+                        continue  # skipped meanwhile
+                    step_run = self._run_step(run, run.steps[uuid], tasks[uuid], priority, prepared)
+                    running[asyncio.ensure_future(step_run)] = uuid
                     started.add(uuid)
                 if not running:
                     break
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for finished in done:
-                    running.pop(finished)
+                    uuid = running.pop(finished)
+                    if run.steps[uuid].status is Status.SUCCESS:
+                        graph.succeeded(uuid)
+                    else:
+                        self._skip_after(run, graph, uuid)
             failed = any(s.status is not Status.SUCCESS for s in run.steps.values())
-            run.status = Status.FAILURE if failed else Status.SUCCESS
+            status = Status.FAILURE if failed else Status.SUCCESS
         except asyncio.CancelledError:
             reason = self._abort_reasons.setdefault(run.id, "cancelled")
             for step_task in running:
                 step_task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
-            del self._abort_reasons[run.id]
-            for step in run.steps.values():
-                if not step.status.ended:
-                    self._end_step(run, step, Status.ABORTED, reason=reason)
-            run.status, run.reason = Status.ABORTED, reason
+            await _to_the_end(asyncio.gather(*running, return_exceptions=True))
+            await _to_the_end(self._abort_unfinished(run, reason))
+            self._abort_reasons.pop(run.id, None)
+            run.reason = reason
+        except Exception as err:  # a bug must end the run, not leave it running forever
+            log.error("run %s: the engine failed", run.id, exc_info=True)
+            run.reason = f"orchest-lab failed while running it: {type(err).__name__}: {err}"
         finally:
             self.executor.release([t for u, t in tasks.items() if u not in started])
             if prepared.hooks is not None:
-                try:  # synchronous: a cancel cannot interrupt it, and it ends before the run does
-                    prepared.hooks.run_ended(run)
+                try:  # it ends before the run does, even when the run was cancelled
+                    hook = prepared.hooks.run_ended
+                    await _to_the_end(asyncio.to_thread(hook, run, status))
                 except Exception:
                     log.warning("run %s: its end hook failed", run.id, exc_info=True)
-            run.finished_at = now()
+            # Its status and end time change together: a run seen ended has ended.
+            run.status, run.finished_at = status, now()
             self._changed(run)
-            for callback in self.on_finished:
-                callback(run)
         return run
 
-    def _ready(self, run: RunRecord, started: set[str]) -> list[str]:
-        """Steps that can start now (PENDING and not yet handed to a task, which may still wait
-        for a slot). Skips those whose parents did not succeed, in plan order, so that a skip
-        reaches grandchildren in the same pass."""
-        ready = []
-        for step in run.steps.values():
-            if step.status is not Status.PENDING or step.uuid in started:
-                continue
-            parents = [run.steps[p] for p in step.waits_for]
-            blocked = next(
-                (p for p in parents if p.status.ended and p.status is not Status.SUCCESS), None
-            )
-            if blocked is not None:
-                what = "failed" if blocked.status is Status.FAILURE else "was skipped or aborted"
-                self._end_step(run, step, Status.SKIPPED, reason=f"'{blocked.title}' {what}")
-            elif all(p.status is Status.SUCCESS for p in parents):
-                ready.append(step.uuid)
-        return ready
+    def _skip_after(self, run: RunRecord, graph: _StepGraph, uuid: str) -> None:
+        """Skip every step that depends on a step that did not succeed (each step once)."""
+        blocked = [uuid]
+        while blocked:
+            parent = run.steps[blocked.pop()]
+            what = "failed" if parent.status is Status.FAILURE else "was skipped or aborted"
+            for child_uuid in graph.children[parent.uuid]:
+                child = run.steps[child_uuid]
+                if child.status is Status.PENDING:
+                    self._end_step(run, child, Status.SKIPPED, reason=f"'{parent.title}' {what}")
+                    blocked.append(child_uuid)
+
+    async def _abort_unfinished(self, run: RunRecord, reason: str) -> None:
+        unfinished = [step for step in run.steps.values() if not step.status.ended]
+        for count, step in enumerate(unfinished, 1):
+            self._end_step(run, step, Status.ABORTED, reason=reason)
+            if count % ENDED_PER_TURN == 0:
+                await asyncio.sleep(0)  # let the server answer between batches
 
     async def _run_step(
         self,
@@ -186,15 +236,21 @@ class RunEngine:
         step: StepRecord,
         task: StepTask,
         priority: int,
-        hooks: RunHooks | None = None,
+        prepared: PreparedRun,
     ) -> None:
         async with self.slots.slot(priority):
             step.status, step.started_at = Status.STARTED, now()
             self._step_changed(run, step)
             try:
-                await self.executor.run(task, _Output(self.listener, run))
+                await self.executor.run(task, RunOutputRelay(self.listener, run))
             except asyncio.CancelledError:
-                raise
+                current = asyncio.current_task()
+                if run.id in self._abort_reasons or (current and current.cancelling()):
+                    raise
+                # Cancelled from inside (something the step waited for was cancelled), not
+                # by a cancel of the run: the step fails, it is not left running.
+                failure = StepFailure("Cancelled", "the step was stopped before it finished")
+                self._end_step(run, step, Status.FAILURE, failure=failure)
             except Exception as err:
                 if run.id in self._abort_reasons:
                     # Stopping a step can look like a failure to it (nbclient reports a killed
@@ -202,9 +258,9 @@ class RunEngine:
                     raise asyncio.CancelledError from None
                 self._fail_step(run, step, err)
             else:
-                if hooks is not None:
+                if prepared.hooks is not None:
                     try:  # recorded before the step counts as done, so a plan right after sees it
-                        await asyncio.to_thread(hooks.step_succeeded, run, step.uuid)
+                        await asyncio.to_thread(prepared.hooks.step_succeeded, run, step.uuid)
                     except Exception:
                         log.warning("step %s: its success hook failed", step.uuid, exc_info=True)
                 self._end_step(run, step, Status.SUCCESS)
@@ -236,9 +292,20 @@ class RunEngine:
     def _step_changed(self, run: RunRecord, step: StepRecord) -> None:
         self.listener.step_changed(run, step)
         if self.saver is not None:
-            self.saver.save_soon(run)
+            self.saver.save_step(run, step)
 
     def _changed(self, run: RunRecord) -> None:
         self.listener.run_changed(run)
         if self.saver is not None:
-            self.saver.save_soon(run)
+            self.saver.save_run(run)
+
+
+async def _to_the_end(awaitable: Awaitable[T]) -> T:
+    """Await work a run must finish before it ends, even if it is cancelled again meanwhile."""
+    future = asyncio.ensure_future(awaitable)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.done():
+                return future.result()

@@ -1,5 +1,5 @@
-"""Which kernel a step runs on, until environments decide it: the notebook's own kernelspec when
-it is installed, else the default Python kernel."""
+"""Which kernel a step without an environment runs on: the notebook's own kernelspec when it is
+installed, else the default Python kernel."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
 
+from ..executors.base import DEFAULT_KERNEL
 from .prepare import KernelChooser
 
-DEFAULT_KERNEL = "python3"
 
-
-def notebook_kernel_chooser(kernel_spec_manager: KernelSpecManager) -> KernelChooser:
-    available = set(kernel_spec_manager.find_kernel_specs())
+def notebook_kernel_chooser(kernel_spec_manager: KernelSpecManager | None = None) -> KernelChooser:
+    """Reads the installed kernelspecs now (blocking), and each notebook when asked."""
+    available = set((kernel_spec_manager or KernelSpecManager()).find_kernel_specs())
     default = (
         DEFAULT_KERNEL if DEFAULT_KERNEL in available else min(available, default=DEFAULT_KERNEL)
     )

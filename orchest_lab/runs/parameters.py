@@ -3,41 +3,52 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
-from ..pipeline import PipelineDocument, PlanError, resolve_step_refs
+from ..pipeline import IssueError, PipelineDocument, PlanError, json_pointer, resolve_step_refs
 
 
-class ParameterError(ValueError):
-    pass
+class ParameterError(IssueError):
+    code = "invalid-parameters"
 
 
 def parse_parameters(document: PipelineDocument, raw: Any) -> dict[str, Any]:
     """`{"pipeline": {name: value}, "steps": {uuid-or-title: {name: value}}}`, both optional;
-    step references become uuids. Raises ParameterError saying what is wrong."""
+    step references become uuids. Raises ParameterError saying what is wrong and where."""
     if raw is None:
         return {"pipeline": {}, "steps": {}}
     if not isinstance(raw, dict):
-        raise ParameterError("parameters must be an object with 'pipeline' and/or 'steps'")
+        raise ParameterError(
+            "parameters must be an object with 'pipeline' and/or 'steps'", "/parameters"
+        )
     unknown = sorted(set(raw) - {"pipeline", "steps"})
     if unknown:
         raise ParameterError(
-            f"parameters has an unknown key '{unknown[0]}'; use 'pipeline' and 'steps'"
+            f"parameters has an unknown key '{unknown[0][:60]}'; use 'pipeline' and 'steps'",
+            json_pointer("parameters", unknown[0]),
         )
     pipeline = raw.get("pipeline") or {}
     if not isinstance(pipeline, dict):
-        raise ParameterError("parameters.pipeline must be an object of name: value")
+        raise ParameterError(
+            "parameters.pipeline must be an object of name: value", "/parameters/pipeline"
+        )
     steps_raw = raw.get("steps") or {}
     if not isinstance(steps_raw, dict):
-        raise ParameterError("parameters.steps must be an object of step: {name: value}")
+        raise ParameterError(
+            "parameters.steps must be an object of step: {name: value}", "/parameters/steps"
+        )
     steps: dict[str, dict[str, Any]] = {}
     for ref, values in steps_raw.items():
+        at = json_pointer("parameters", "steps", ref)
         try:
             (uuid,) = resolve_step_refs(document, [ref])
         except PlanError as err:
-            raise ParameterError(f"parameters.steps: {err}") from err
+            raise ParameterError(f"parameters.steps: {err}", at, code=err.issue.code) from err
         if not isinstance(values, dict):
-            raise ParameterError(f"parameters.steps['{ref}'] must be an object of name: value")
+            raise ParameterError(
+                f"parameters.steps['{ref[:60]}'] must be an object of name: value", at
+            )
         steps.setdefault(uuid, {}).update(values)
     return {"pipeline": dict(pipeline), "steps": steps}
 
@@ -45,7 +56,7 @@ def parse_parameters(document: PipelineDocument, raw: Any) -> dict[str, Any]:
 def parse_assignment(document: PipelineDocument, text: str) -> tuple[str | None, str, str]:
     """A command line `KEY=VALUE` or `STEP.KEY=VALUE` as (step uuid or None, key, value)."""
     if "=" not in text:
-        raise ParameterError(f"'{text}' is not KEY=VALUE or STEP.KEY=VALUE")
+        raise ParameterError(f"'{text}' is not KEY=VALUE or STEP.KEY=VALUE", "/parameters")
     target, value = text.split("=", 1)
     # The step part may itself contain dots (a title): try the longest one that names a step.
     parts = target.split(".")
@@ -57,8 +68,22 @@ def parse_assignment(document: PipelineDocument, text: str) -> tuple[str | None,
             continue
         return uuid, key, value
     if not target:
-        raise ParameterError(f"'{text}' has no parameter name before '='")
+        raise ParameterError(f"'{text}' has no parameter name before '='", "/parameters")
     return None, target, value
+
+
+def assignments_to_parameters(document: PipelineDocument, texts: list[str]) -> dict[str, Any]:
+    """Command line assignments as parameters; VALUE is read as JSON when it is JSON."""
+    parameters: dict[str, Any] = {"pipeline": {}, "steps": {}}
+    for text in texts:
+        step, key, raw = parse_assignment(document, text)
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        target = parameters["steps"].setdefault(step, {}) if step else parameters["pipeline"]
+        target[key] = value
+    return parameters
 
 
 def effective_pipeline(document: PipelineDocument, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -12,14 +12,14 @@ from typing import Any
 
 from ..data.fingerprints import Fingerprint, compute_fingerprints
 from ..data.outputs import ensure_store, job_run_memory_root, memory_root_from_env
-from ..data.run_hooks import RunData
+from ..data.run_hooks import RunDataHooks
 from ..environments.kernelspecs import SDK_PATH, kernel_name
 from ..executors.base import StepTask
 from ..fs import atomic_write_text
 from ..pipeline import ExecutionPlan, PipelineDocument
 from ..pipeline.project import STATE_DIR, project_uuid
+from ..records import RunRecord, StepRecord
 from .engine import PreparedRun
-from .models import RunRecord, StepRecord
 from .parameters import effective_pipeline
 
 KernelChooser = Callable[[Path], str]  # step file -> kernelspec (scripts: for its interpreter)
@@ -27,8 +27,8 @@ KernelChooser = Callable[[Path], str]  # step file -> kernelspec (scripts: for i
 
 @dataclass(frozen=True)
 class RunLocation:
-    """Where a pipeline lives: the server root (or the CLI's working folder), its file, its
-    project."""
+    """Where a run executes: the server root (or the CLI's working folder), the pipeline file
+    and its project folder, which is the pipeline's own project or a copy of it (a job's)."""
 
     root: Path
     pipeline_file: Path
@@ -106,6 +106,8 @@ def prepare_run(
         parameters=parameters,
         kind=kind,
         job_id=job_id,
+        folder=str(location.project),
+        log_dir=str(run_dir / "logs"),
     )
     tasks = {}
     for planned in plan.steps:
@@ -145,16 +147,19 @@ def prepare_run(
             environment=environment,
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
-    hooks = RunData(memory_root, location.project, pipeline_uuid, fingerprints, eviction)
+    hooks = RunDataHooks(memory_root, location.project, pipeline_uuid, fingerprints, eviction)
     return PreparedRun(
         record, tasks, max_parallel if isinstance(max_parallel, int) else 0, hooks=hooks
     )
 
 
-def run_log_file(project: Path, pipeline_uuid: str, run_id: str, step_uuid: str) -> Path:
-    return (
-        pipeline_state_dir(project, pipeline_uuid) / "runs" / run_id / "logs" / f"{step_uuid}.log"
-    )
+def run_log_dir(run: RunRecord, root: Path) -> Path:
+    """The folder of the run's step logs (for records of runs made before runs knew their
+    folders: where those runs wrote them, in their project under `root`)."""
+    if run.log_dir is not None:
+        return Path(run.log_dir)
+    project = root / run.project if run.project else root
+    return pipeline_state_dir(project, run.pipeline_uuid) / "runs" / run.id / "logs"
 
 
 def _pipeline_env(document: PipelineDocument) -> dict[str, str]:

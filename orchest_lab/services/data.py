@@ -18,13 +18,17 @@ class DataService:
     def outputs(self, path: str | None) -> dict[str, Any]:
         """The outputs of the pipeline file `path` (relative to the server root). Blocking."""
         if not path:
-            raise RequestError("query parameter 'path' is required: the pipeline file")
+            raise RequestError.field(
+                "/path",
+                "query parameter 'path' is required: the pipeline file",
+                code="missing-field",
+            )
         loaded = self.pipelines.load({"path": path})
         document = loaded.valid_document("listing its data")
         try:
             data = self.pipelines.data_of(loaded, document)
         except CycleError as err:
-            raise RequestError(str(err)) from err
+            raise RequestError.from_issue(err) from err
         assert data is not None and loaded.context.project_root is not None
         report = outputs_report(data, self.pipelines.memory_root, loaded.context.project_root)
         return {"path": path, **report}

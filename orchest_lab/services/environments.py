@@ -16,9 +16,9 @@ from ..environments.kernelspecs import kernel_name
 from ..environments.usage import steps_using
 from ..fs import read_from
 from ..pipeline.project import project_uuid
-from .errors import RequestError
+from .errors import Conflict, NotFound, RequestError
 from .pipelines import PipelineService
-from .requests import check_body
+from .request_body import check_body
 from .runs import LogChunk
 
 _FIELDS: dict[str, type] = {
@@ -42,7 +42,7 @@ class EnvironmentService:
             raise RequestError("give the project folder: ?project=<folder relative to the root>")
         path = self.pipelines.root if relative in ("", ".") else self.pipelines.resolve(relative)
         if not path.is_dir():
-            raise RequestError(f"project folder '{relative}' does not exist", status=404)
+            raise NotFound(f"project folder '{relative}' does not exist")
         return path
 
     def label(self, project: Path) -> str:
@@ -91,10 +91,9 @@ class EnvironmentService:
         definition = self._load(project, env_uuid)
         users = steps_using(project, env_uuid)
         if users:
-            raise RequestError(
+            raise Conflict(
                 f"environment '{definition.name}' is used by step {', step '.join(users)}; "
-                "give those steps another environment first",
-                status=409,
+                "give those steps another environment first"
             )
         await self.builds.cancel(project, env_uuid)
         self.builds.remove(project, env_uuid)
@@ -129,10 +128,9 @@ class EnvironmentService:
         try:
             return EnvironmentDefinition.load(project, env_uuid)
         except DefinitionError as err:
-            status = 404 if "does not exist" in str(err) else 400
-            if status == 404:
-                raise RequestError(
-                    f"project '{self.label(project)}' has no environment '{env_uuid}'", status=404
+            if "does not exist" in str(err):  # typed by the environments' own error (to come)
+                raise NotFound(
+                    f"project '{self.label(project)}' has no environment '{env_uuid}'"
                 ) from err
             raise RequestError(str(err)) from err
 

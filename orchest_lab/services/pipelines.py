@@ -14,22 +14,19 @@ from ..data.state import PipelineData, pipeline_data
 from ..fs import PathOutsideRoot, resolve_within
 from ..pipeline import (
     PIPELINE_SUFFIX,
-    CycleError,
     PipelineDocument,
     PipelineLoadError,
-    PlanError,
     ValidationContext,
     ValidationResult,
     find_project_root,
-    make_plan,
     validate_document,
 )
 from ..pipeline.project import DEFAULT_EXCLUDE, pipeline_files
-from ..runs.parameters import ParameterError, parse_parameters
-from .errors import RequestError
-from .requests import check_body, check_string_list
+from .errors import InvalidPipeline, NotFound, RequestError
+from .request_body import check_body
 
-_SOURCE_FIELDS: dict[str, type] = {"path": str, "content": str, "pipeline": dict}
+# How a request gives a pipeline: the path of its file, its text, or its JSON.
+SOURCE_FIELDS: dict[str, type] = {"path": str, "content": str, "pipeline": dict}
 
 
 @dataclass
@@ -46,7 +43,7 @@ class LoadedPipeline:
         if self.document is None or not self.result.valid:
             count = len(self.result.errors)
             name = f"pipeline '{self.path}'" if self.path else "the pipeline"
-            raise RequestError(
+            raise InvalidPipeline(
                 f"{name} is not valid ({count} error{'s' if count != 1 else ''}); "
                 f"fix it before {before}",
                 self.result.issues,
@@ -89,26 +86,7 @@ class PipelineService:
         return found
 
     def validate(self, body: Any) -> ValidationResult:
-        return self.load(check_body(body, _SOURCE_FIELDS)).result
-
-    def plan(self, body: Any) -> dict[str, Any]:
-        fields = {**_SOURCE_FIELDS, "mode": str, "steps": list, "parameters": dict}
-        request = check_body(body, fields)
-        if "mode" not in request:
-            raise RequestError(
-                "field 'mode' is required (full, selection, incoming, downstream or outdated)"
-            )
-        steps = check_string_list(request, "steps")
-        loaded = self.load(request)
-        document = loaded.valid_document("planning a run")
-        try:
-            parameters = parse_parameters(document, request.get("parameters"))
-            data = self.data_of(loaded, document, parameters)
-            state = data.plan_state() if data is not None else None
-            plan = make_plan(document, request["mode"], steps, state=state)
-        except (PlanError, CycleError, ParameterError) as err:
-            raise RequestError(str(err)) from err
-        return {**plan.to_json(), "issues": [i.to_json() for i in loaded.result.issues]}
+        return self.load(check_body(body, SOURCE_FIELDS)).result
 
     def data_of(
         self,
@@ -130,21 +108,29 @@ class PipelineService:
         try:
             return resolve_within(self.root, relative)
         except PathOutsideRoot as err:
-            raise RequestError(f"{err}; paths must stay inside the server root") from err
+            raise RequestError.field(
+                "/path", f"{err}; paths must stay inside the server root", code="outside-root"
+            ) from err
 
     def load(self, request: dict[str, Any]) -> LoadedPipeline:
         sources = [k for k in ("content", "pipeline") if request.get(k) is not None]
         if len(sources) > 1:
-            raise RequestError("give either 'content' (the file's text) or 'pipeline', not both")
+            raise RequestError.field(
+                "/content", "give either 'content' (the file's text) or 'pipeline', not both"
+            )
         relative = request.get("path")
         if not sources and relative is None:
-            raise RequestError("give the pipeline: 'path', 'content' or 'pipeline'")
+            raise RequestError.field(
+                "/path", "give the pipeline: 'path', 'content' or 'pipeline'", code="missing-field"
+            )
         context = ValidationContext()
         text: str | None = request.get("content")
         if relative is not None:
             path = self.resolve(relative)
             if path.suffix != PIPELINE_SUFFIX:
-                raise RequestError(f"'{relative}' is not a pipeline file (*{PIPELINE_SUFFIX})")
+                raise RequestError.field(
+                    "/path", f"'{relative}' is not a pipeline file (*{PIPELINE_SUFFIX})"
+                )
             if not sources:
                 text = self._read(path, relative)
             context = ValidationContext.for_pipeline_file(path, self.root)
@@ -161,11 +147,13 @@ class PipelineService:
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError as err:
-            raise RequestError(f"pipeline '{relative}' does not exist", status=404) from err
+            raise NotFound(f"pipeline '{relative}' does not exist") from err
         except IsADirectoryError as err:
-            raise RequestError(f"'{relative}' is a folder, not a pipeline file") from err
+            raise RequestError.field(
+                "/path", f"'{relative}' is a folder, not a pipeline file"
+            ) from err
         except UnicodeDecodeError as err:
-            raise RequestError(f"pipeline '{relative}' is not UTF-8 text") from err
+            raise RequestError.field("/path", f"pipeline '{relative}' is not UTF-8 text") from err
 
     def _summary(self, path: Path, file: Path | None = None) -> dict[str, Any]:
         relative = path.relative_to(self.root).as_posix()

@@ -1,13 +1,15 @@
 """Run records in SQLite.
 
-All database work happens on one dedicated thread, in the order it was asked for: `save_soon`
-snapshots the record at once and returns; readers await the thread's answer.
+All database work happens on one dedicated thread, in the order it was asked for. Writes are
+queued without waiting and written together, one transaction for all that queued up; a step's
+change writes that step's row only. Readers await the thread's answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -15,24 +17,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..runs.models import RunRecord, Status, now
+from ..records import RunRecord, Status, StepRecord, now
+from .migrations import migrate
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    pipeline_path TEXT NOT NULL,
-    pipeline_uuid TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    job_id TEXT,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_path, created_at);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
-"""
+Write = Callable[[sqlite3.Connection], None]
 
 IN_FLIGHT = (Status.PENDING.value, Status.STARTED.value)
 
@@ -43,29 +33,57 @@ class RunStore:
         self.path = path
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchest-lab-store")
         self._local = threading.local()
-        self._submit(self._create).result()
+        self._writes: list[Write] = []
+        self._writes_lock = threading.Lock()
+        self._drain_queued = False
+        self._submit(self._open).result()
 
-    # --- API -----------------------------------------------------------------------------------
+    # --- writes (from the event loop: they never wait) -----------------------------------------
 
-    def save_soon(self, run: RunRecord) -> None:
-        """Persist the run as it is now, without waiting."""
-        data = run.to_json()
-        self._submit(self._save, data)
+    def add(self, run: RunRecord) -> None:
+        """A new run with all its steps. Serialised on the store's thread, not by the caller."""
+
+        def write(db: sqlite3.Connection) -> None:
+            _write_header(db, run.header_json())
+            db.execute("DELETE FROM steps WHERE run_id = ?", (run.id,))
+            db.executemany(
+                "INSERT INTO steps VALUES (?, ?, ?, ?, ?)",
+                [
+                    (run.id, position, step.uuid, step.status.value, json.dumps(step.to_json()))
+                    for position, step in enumerate(list(run.steps.values()))
+                ],
+            )
+
+        self._queue(write)
+
+    def save_run(self, run: RunRecord) -> None:
+        """The run's own fields as they are now (not its steps)."""
+        header = run.header_json()
+        self._queue(lambda db: _write_header(db, header))
+
+    def save_step(self, run: RunRecord, step: StepRecord) -> None:
+        """One step as it is now."""
+        row = (step.status.value, json.dumps(step.to_json()), run.id, step.uuid)
+        self._queue(lambda db: _write_step(db, row))
+
+    # --- reads ---------------------------------------------------------------------------------
 
     async def get(self, run_id: str) -> RunRecord | None:
         return await self._call(self._get, run_id)
 
-    async def find(
+    async def summaries(
         self, pipeline_path: str | None = None, job_id: str | None = None, limit: int = 100
-    ) -> list[RunRecord]:
-        return await self._call(self._list, pipeline_path, job_id, limit)
+    ) -> list[dict[str, Any]]:
+        """The newest runs as listings show them (see RunRecord.summary_json)."""
+        return await self._call(self._summaries, pipeline_path, job_id, limit)
 
-    def abort_in_flight(self, reason: str) -> int:
-        """Mark runs left PENDING or STARTED by a server that stopped as ABORTED; how many.
-        Called once at start-up, before any run can begin, so it may wait."""
+    def abort_in_flight(self, reason: str) -> list[RunRecord]:
+        """Mark runs left PENDING or STARTED by a server that stopped as ABORTED, and return
+        them. Called once at start-up, before any run can begin, so it may wait."""
         return self._submit(self._abort_in_flight, reason).result()
 
     async def flush(self) -> None:
+        """Wait until every write asked for so far is written."""
         await self._call(lambda: None)
 
     def close(self) -> None:
@@ -78,37 +96,45 @@ class RunStore:
         if connection is None:
             connection = sqlite3.connect(self.path)
             connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent
+            connection.execute("PRAGMA foreign_keys=ON")
             self._local.connection = connection
         return connection
 
-    def _create(self) -> None:
-        with self._connection() as db:
-            db.executescript(SCHEMA)
+    def _open(self) -> None:
+        migrate(self._connection())
 
-    def _save(self, data: dict[str, Any]) -> None:
-        with self._connection() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    data["id"],
-                    data["pipeline_path"],
-                    data["pipeline_uuid"],
-                    data["kind"],
-                    data["job_id"],
-                    data["status"],
-                    data["created_at"],
-                    json.dumps(data),
-                ),
+    def _drain(self) -> None:
+        with self._writes_lock:
+            writes, self._writes = self._writes, []
+            self._drain_queued = False
+        try:
+            with self._connection() as db:
+                for write in writes:
+                    write(db)
+        except sqlite3.Error:  # nobody waits for a write: say it failed rather than lose it quietly
+            log.error(
+                "orchest-lab: %d run record change(s) could not be saved",
+                len(writes),
+                exc_info=True,
             )
 
     def _get(self, run_id: str) -> RunRecord | None:
-        row = (
-            self._connection().execute("SELECT record FROM runs WHERE id = ?", (run_id,)).fetchone()
-        )
-        return RunRecord.from_json(json.loads(row[0])) if row else None
+        db = self._connection()
+        row = db.execute("SELECT record FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        steps = db.execute(
+            "SELECT record FROM steps WHERE run_id = ? ORDER BY position", (run_id,)
+        ).fetchall()
+        data = json.loads(row[0])
+        data["steps"] = [json.loads(text) for (text,) in steps]
+        return RunRecord.from_json(data)
 
-    def _list(self, pipeline_path: str | None, job_id: str | None, limit: int) -> list[RunRecord]:
-        query, args = "SELECT record FROM runs", []
+    def _summaries(
+        self, pipeline_path: str | None, job_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        query, args = "SELECT id, record FROM runs", []
         conditions = []
         if pipeline_path is not None:
             conditions.append("pipeline_path = ?")
@@ -119,28 +145,83 @@ class RunStore:
         if conditions:
             query += " WHERE " + " AND ".join(conditions)
         query += " ORDER BY created_at DESC LIMIT ?"
-        rows = self._connection().execute(query, (*args, limit)).fetchall()
-        return [RunRecord.from_json(json.loads(r[0])) for r in rows]
-
-    def _abort_in_flight(self, reason: str) -> int:
         db = self._connection()
-        rows = db.execute("SELECT record FROM runs WHERE status IN (?, ?)", IN_FLIGHT).fetchall()
-        for (text,) in rows:
-            run = RunRecord.from_json(json.loads(text))
-            ended = now()
-            for step in run.steps.values():
-                if not step.status.ended:
-                    step.status, step.reason = Status.ABORTED, reason
-                    if step.started_at:
-                        step.finished_at = ended
-            run.status, run.reason, run.finished_at = Status.ABORTED, reason, ended
-            self._save(run.to_json())
-        return len(rows)
+        rows = db.execute(query, (*args, limit)).fetchall()
+        counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _ in rows}
+        if rows:
+            marks = ",".join("?" * len(rows))
+            for run_id, status, count in db.execute(
+                "SELECT run_id, status, COUNT(*) FROM steps "
+                f"WHERE run_id IN ({marks}) GROUP BY run_id, status",
+                [run_id for run_id, _ in rows],
+            ):
+                counts[run_id][status] = count
+        summaries = []
+        for run_id, text in rows:
+            data = json.loads(text)
+            steps = counts[run_id]
+            ended = sum(n for status, n in steps.items() if Status(status).ended)
+            data["steps"] = steps
+            data["progress"] = {"done": ended, "total": sum(steps.values())}
+            summaries.append(data)
+        return summaries
+
+    def _abort_in_flight(self, reason: str) -> list[RunRecord]:
+        db = self._connection()
+        ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status IN (?, ?)", IN_FLIGHT)]
+        aborted = []
+        with db:
+            for run_id in ids:
+                run = self._get(run_id)
+                if run is None:
+                    continue
+                ended = now()
+                for step in run.steps.values():
+                    if not step.status.ended:
+                        step.status, step.reason = Status.ABORTED, reason
+                        if step.started_at:
+                            step.finished_at = ended
+                        row = (step.status.value, json.dumps(step.to_json()), run.id, step.uuid)
+                        _write_step(db, row)
+                run.status, run.reason, run.finished_at = Status.ABORTED, reason, ended
+                _write_header(db, run.header_json())
+                aborted.append(run)
+        return aborted
 
     # --- plumbing ------------------------------------------------------------------------------
+
+    def _queue(self, write: Write) -> None:
+        with self._writes_lock:
+            self._writes.append(write)
+            if self._drain_queued:
+                return  # the drain already asked for takes this write too
+            self._drain_queued = True
+        self._submit(self._drain)
 
     def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         return self._thread.submit(fn, *args)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.wrap_future(self._submit(fn, *args))
+
+
+def _write_header(db: sqlite3.Connection, header: dict[str, Any]) -> None:
+    db.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "status = excluded.status, record = excluded.record",
+        (
+            header["id"],
+            header["pipeline_path"],
+            header["pipeline_uuid"],
+            header["kind"],
+            header["job_id"],
+            header["status"],
+            header["created_at"],
+            json.dumps(header),
+        ),
+    )
+
+
+def _write_step(db: sqlite3.Connection, row: tuple[str, str, str, str]) -> None:
+    """(status, record, run id, step uuid)."""
+    db.execute("UPDATE steps SET status = ?, record = ? WHERE run_id = ? AND uuid = ?", row)

@@ -34,10 +34,6 @@ class KernelPool:
         self._start_slots = asyncio.Semaphore(concurrency)
         self._closed = False
 
-    @property
-    def ready_count(self) -> int:
-        return len(self._ready)
-
     def fill(self) -> None:
         """Start the idle kernels now (they are otherwise started on first use)."""
         self._top_up()
