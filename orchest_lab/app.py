@@ -24,7 +24,7 @@ from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import RunEngine
 from .runs.slots import StepSlots
-from .services import PipelineService
+from .services import PipelineService, Services
 from .services.data import DataService
 from .services.environments import EnvironmentService
 from .services.planning import RunPlanner
@@ -106,6 +106,9 @@ class OrchestLab(ExtensionApp):
         )
         self.planner = RunPlanner(self.pipelines, data_dir, kernel_specs)
         self.runs = RunService(self.planner, self.engine, self.store)
+        self.services = Services(
+            self.pipelines, self.planner, self.runs, self.data, self.environments
+        )
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
 

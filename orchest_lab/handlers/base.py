@@ -6,17 +6,14 @@ import asyncio
 import functools
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
-from ..services import RequestError
-
-if TYPE_CHECKING:
-    from ..app import OrchestLab
+from ..services import RequestError, Services
 
 T = TypeVar("T")
 
@@ -37,9 +34,11 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
     auth_resource = "orchest-lab"
 
     @property
-    def app(self) -> OrchestLab:
-        """The OrchestLab extension app, which holds the services."""
-        return cast("OrchestLab", self.extensionapp)
+    def services(self) -> Services:
+        """The services of the server (the extension app holds them)."""
+        services = getattr(self.extensionapp, "services", None)
+        assert isinstance(services, Services)
+        return services
 
     def json_body(self) -> Any:
         raw = self.request.body

@@ -14,12 +14,12 @@ class EnvironmentsHandler(ApiHandler):
     @endpoint
     async def get(self) -> None:
         project = self.get_query_argument("project", None)
-        self.finish(await self.in_thread(self.app.environments.list_environments, project))
+        self.finish(await self.in_thread(self.services.environments.list_environments, project))
 
     @endpoint
     async def post(self) -> None:
         project = self.get_query_argument("project", None)
-        created = await self.in_thread(self.app.environments.create, project, self.json_body())
+        created = await self.in_thread(self.services.environments.create, project, self.json_body())
         self.set_status(201)
         self.finish(created)
 
@@ -27,16 +27,18 @@ class EnvironmentsHandler(ApiHandler):
 class EnvironmentHandler(ApiHandler):
     @endpoint
     async def get(self, project: str, env_uuid: str) -> None:
-        self.finish(await self.in_thread(self.app.environments.get, project, env_uuid))
+        self.finish(await self.in_thread(self.services.environments.get, project, env_uuid))
 
     @endpoint
     async def put(self, project: str, env_uuid: str) -> None:
         body = self.json_body()
-        self.finish(await self.in_thread(self.app.environments.update, project, env_uuid, body))
+        self.finish(
+            await self.in_thread(self.services.environments.update, project, env_uuid, body)
+        )
 
     @endpoint
     async def delete(self, project: str, env_uuid: str) -> None:
-        await self.checked(self.app.environments.delete(project, env_uuid))
+        await self.checked(self.services.environments.delete(project, env_uuid))
         self.set_status(204)
         self.finish()
 
@@ -44,13 +46,13 @@ class EnvironmentHandler(ApiHandler):
 class BuildHandler(ApiHandler):
     @endpoint
     async def post(self, project: str, env_uuid: str) -> None:
-        environment = await self.checked(self.app.environments.build(project, env_uuid))
+        environment = await self.checked(self.services.environments.build(project, env_uuid))
         self.set_status(202)
         self.finish(environment)
 
     @endpoint
     async def delete(self, project: str, env_uuid: str) -> None:
-        cancelled = await self.checked(self.app.environments.cancel_build(project, env_uuid))
+        cancelled = await self.checked(self.services.environments.cancel_build(project, env_uuid))
         self.finish(cancelled)
 
 
@@ -60,7 +62,7 @@ class BuildLogHandler(ApiHandler):
     @endpoint
     async def get(self, project: str, env_uuid: str) -> None:
         offset, follow = log_request(self)
-        service = self.app.environments
+        service = self.services.environments
 
         async def read(at: int) -> LogChunk:
             return await self.in_thread(service.read_log, project, env_uuid, at)

@@ -7,21 +7,21 @@ class PipelinesHandler(ApiHandler):
     @endpoint
     async def get(self) -> None:
         file = self.get_query_argument("file", None)
-        pipelines = await self.in_thread(self.app.pipelines.list_pipelines, file)
+        pipelines = await self.in_thread(self.services.pipelines.list_pipelines, file)
         self.finish({"pipelines": pipelines})
 
 
 class ValidateHandler(ApiHandler):
     @endpoint
     async def post(self) -> None:
-        result = await self.in_thread(self.app.pipelines.validate, self.json_body())
+        result = await self.in_thread(self.services.pipelines.validate, self.json_body())
         self.finish(result.to_json())
 
 
 class PlanHandler(ApiHandler):
     @endpoint
     async def post(self) -> None:
-        plan = await self.in_thread(self.app.planner.plan_body, self.json_body())
+        plan = await self.in_thread(self.services.planner.plan_body, self.json_body())
         self.finish(plan)
 
 
@@ -29,4 +29,4 @@ class PipelineDataHandler(ApiHandler):
     @endpoint
     async def get(self) -> None:
         path = self.get_query_argument("path", None)
-        self.finish(await self.in_thread(self.app.data.outputs, path))
+        self.finish(await self.in_thread(self.services.data.outputs, path))

@@ -12,13 +12,13 @@ class RunsHandler(ApiHandler):
     @endpoint
     async def get(self) -> None:
         pipeline = self.get_query_argument("pipeline", None)
-        runs = await self.app.runs.list_runs(pipeline)
+        runs = await self.services.runs.list_runs(pipeline)
         await self.finish_json(lambda: {"runs": runs})
 
     @endpoint
     async def post(self) -> None:
-        prepared = await self.in_thread(self.app.runs.prepare, self.json_body())
-        run = self.app.runs.start(prepared)
+        prepared = await self.in_thread(self.services.runs.prepare, self.json_body())
+        run = self.services.runs.start(prepared)
         self.set_status(202)
         await self.finish_json(run.to_json)
 
@@ -26,12 +26,12 @@ class RunsHandler(ApiHandler):
 class RunHandler(ApiHandler):
     @endpoint
     async def get(self, run_id: str) -> None:
-        run = await self.checked(self.app.runs.get(run_id))
+        run = await self.checked(self.services.runs.get(run_id))
         await self.finish_json(run.to_json)
 
     @endpoint
     async def delete(self, run_id: str) -> None:
-        run = await self.checked(self.app.runs.cancel(run_id))
+        run = await self.checked(self.services.runs.cancel(run_id))
         await self.finish_json(run.to_json)
 
 
@@ -42,7 +42,7 @@ class StepLogHandler(ApiHandler):
     @endpoint
     async def get(self, run_id: str, step_uuid: str) -> None:
         offset, follow = log_request(self)
-        service = self.app.runs
+        service = self.services.runs
         await self.checked(service.get(run_id))  # 404 for an unknown run
 
         async def read(at: int) -> LogChunk:

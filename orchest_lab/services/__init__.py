@@ -1,7 +1,37 @@
 """Application services: what the REST handlers and the CLI call. They speak plain Python
 (dicts in, dicts out, RequestError on bad input) and know nothing of HTTP."""
 
-from .errors import RequestError
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import Conflict, InvalidPipeline, NotFound, RequestError
 from .pipelines import PipelineService
 
-__all__ = ["PipelineService", "RequestError"]
+if TYPE_CHECKING:
+    from .data import DataService
+    from .environments import EnvironmentService
+    from .planning import RunPlanner
+    from .runs import RunService
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service of a running server, as the handlers find them."""
+
+    pipelines: PipelineService
+    planner: RunPlanner
+    runs: RunService
+    data: DataService
+    environments: EnvironmentService
+
+
+__all__ = [
+    "Conflict",
+    "InvalidPipeline",
+    "NotFound",
+    "PipelineService",
+    "RequestError",
+    "Services",
+]
