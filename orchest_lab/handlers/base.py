@@ -90,3 +90,10 @@ def api_route(path: str) -> str:
 def endpoint(method: Callable[..., Any]) -> Callable[..., Any]:
     """Every route: authenticated (403 without credentials) and authorized."""
     return web.authenticated(authorized(method))
+
+
+def endpoint_running_code(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A route that runs code (a run's steps, an environment's setup script): it also needs the
+    permission Jupyter Server asks before code runs in a kernel (`execute` on `kernels`)."""
+    runs_code = authorized(action="execute", resource="kernels")(method)
+    return web.authenticated(authorized(runs_code))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..services.runs import LogChunk
-from .base import ApiHandler, endpoint
+from .base import ApiHandler, endpoint, endpoint_running_code
 from .logs import log_request, send_log
 
 # A project is its folder relative to the server root ("." for the root itself); it may hold
@@ -44,7 +44,7 @@ class EnvironmentHandler(ApiHandler):
 
 
 class BuildHandler(ApiHandler):
-    @endpoint
+    @endpoint_running_code
     async def post(self, project: str, env_uuid: str) -> None:
         environment = await self.checked(self.services.environments.build(project, env_uuid))
         self.set_status(202)

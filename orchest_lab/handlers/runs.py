@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..services.runs import LogChunk
-from .base import ApiHandler, endpoint
+from .base import ApiHandler, endpoint, endpoint_running_code
 from .logs import log_request, send_log
 
 RUN_ID = r"(?P<run_id>[0-9a-f-]{36})"
@@ -15,7 +15,7 @@ class RunsHandler(ApiHandler):
         runs = await self.services.runs.list_runs(pipeline)
         await self.finish_json(lambda: {"runs": runs})
 
-    @endpoint
+    @endpoint_running_code
     async def post(self) -> None:
         prepared = await self.in_thread(self.services.runs.prepare, self.json_body())
         run = self.services.runs.start(prepared)
