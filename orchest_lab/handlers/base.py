@@ -95,5 +95,5 @@ def endpoint(method: Callable[..., Any]) -> Callable[..., Any]:
 def endpoint_running_code(method: Callable[..., Any]) -> Callable[..., Any]:
     """A route that runs code (a run's steps, an environment's setup script): it also needs the
     permission Jupyter Server asks before code runs in a kernel (`execute` on `kernels`)."""
-    runs_code = authorized(action="execute", resource="kernels")(method)
+    runs_code: Callable[..., Any] = authorized(action="execute", resource="kernels")(method)
     return web.authenticated(authorized(runs_code))
