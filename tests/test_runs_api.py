@@ -348,3 +348,23 @@ async def test_unknown_runs_and_steps_are_404(jp_fetch: Any, jp_root_dir: Path) 
     log = f"runs/{run['id']}/steps/{run['steps'][0]['uuid']}/log"
     response = await call(jp_fetch, "GET", log, params={"offset": "-1"})
     assert response.code == 400
+
+
+async def test_a_run_whose_notebook_another_run_is_writing_is_refused(
+    jp_fetch: Any, jp_root_dir: Path
+) -> None:
+    cells = ["import time; time.sleep(1)"]
+    write_pipeline(jp_root_dir, {"Slow": ("slow.ipynb", [])}, {"slow.ipynb": cells})
+    first = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
+    runs_dir = next((jp_root_dir / ".orchest" / "pipelines").iterdir()) / "runs"
+    second = await call(jp_fetch, "POST", "runs", {"pipeline_path": "p.orchest"})
+    assert second.code == 409
+    assert payload(second)["message"] == (
+        f"slow.ipynb is being written by run {first['id']} of pipeline 'test'; "
+        "wait for that run to end, or cancel it"
+    )
+    assert [p.name for p in runs_dir.iterdir()] == [first["id"]], "nothing of it is left"
+    assert (await wait_run(jp_fetch, first["id"]))["status"] == "SUCCESS"
+    # Once the first run ended, the notebook is free again.
+    again = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
+    assert (await wait_run(jp_fetch, again["id"]))["status"] == "SUCCESS"

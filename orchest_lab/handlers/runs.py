@@ -18,7 +18,7 @@ class RunsHandler(ApiHandler):
     @endpoint_running_code
     async def post(self) -> None:
         prepared = await self.in_thread(self.services.runs.prepare, self.json_body())
-        run = self.services.runs.start(prepared)
+        run = await self.checked(self.services.runs.start(prepared))
         self.set_status(202)
         await self.finish_json(run.to_json)
 

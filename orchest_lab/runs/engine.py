@@ -17,6 +17,7 @@ import logging
 import math
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..executors.base import Executor, StepFailed, StepTask
@@ -29,6 +30,10 @@ T = TypeVar("T")
 
 # Steps ended in one go before the loop is given back to other work (a cancel of a big run).
 ENDED_PER_TURN = 100
+
+
+class RunConflict(Exception):
+    """A run that cannot start now: a notebook it writes is being written by another run."""
 
 
 class RunSaver(Protocol):
@@ -115,18 +120,38 @@ class RunEngine:
         self.saver = saver
         self._active: dict[str, tuple[RunRecord, asyncio.Task[RunRecord]]] = {}
         self._abort_reasons: dict[str, str] = {}
+        self._writing: dict[Path, RunRecord] = {}  # notebooks being written, by their run
 
     # --- API -----------------------------------------------------------------------------------
 
     def start(self, prepared: PreparedRun) -> RunRecord:
+        """Start the run; RunConflict when a notebook it would write is another run's now (two
+        runs writing one notebook would stop each other)."""
         run = prepared.record
+        notebooks = [t.output_file for t in prepared.tasks.values() if t.kind == "notebook"]
+        for notebook in notebooks:
+            other = self._writing.get(notebook)
+            if other is not None:
+                step = next(t for t in prepared.tasks.values() if t.output_file == notebook)
+                raise RunConflict(
+                    f"{step.output_path} is being written by run {other.id} of pipeline "
+                    f"'{other.pipeline_name}'; wait for that run to end, or cancel it"
+                )
+        for notebook in notebooks:
+            self._writing[notebook] = run
         if self.saver is not None:
             self.saver.add(run)
         self.listener.run_changed(run)
         task = asyncio.ensure_future(self._drive(prepared))
         self._active[run.id] = (run, task)
-        task.add_done_callback(lambda _: self._active.pop(run.id, None))
+        task.add_done_callback(lambda _: self._forget(run, notebooks))
         return run
+
+    def _forget(self, run: RunRecord, notebooks: list[Path]) -> None:
+        self._active.pop(run.id, None)
+        for notebook in notebooks:
+            if self._writing.get(notebook) is run:
+                del self._writing[notebook]
 
     def active(self) -> list[RunRecord]:
         return [run for run, _ in self._active.values()]

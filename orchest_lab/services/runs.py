@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..fs import read_from
 from ..records import RunRecord
-from ..runs.engine import PreparedRun, RunEngine
+from ..runs.engine import PreparedRun, RunConflict, RunEngine
 from ..runs.prepare import run_log_dir
 from ..store import RunStore
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .planning import RunPlanner
 
 
@@ -37,8 +38,15 @@ class RunService:
         """Check a run request and prepare the run; nothing starts. Blocking (reads files)."""
         return self.planner.run_body(body)
 
-    def start(self, prepared: PreparedRun) -> RunRecord:
-        return self.engine.start(prepared)
+    async def start(self, prepared: PreparedRun) -> RunRecord:
+        try:
+            return self.engine.start(prepared)
+        except RunConflict as err:
+            # Refused: the folder prepared for the run goes (it holds only its definition).
+            if prepared.record.log_dir is not None:
+                run_dir = Path(prepared.record.log_dir).parent
+                await asyncio.to_thread(shutil.rmtree, run_dir, True)
+            raise Conflict(str(err)) from err
 
     async def list_runs(self, pipeline_path: str | None = None) -> list[dict[str, Any]]:
         active = [r for r in self.engine.active() if pipeline_path in (None, r.pipeline_path)]
