@@ -5,12 +5,14 @@ configurable class of its own (`c.LocalExecutor.*`), as jupyter-scheduler config
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from traitlets.config import LoggingConfigurable
 
+from ..fs import PathOutsideRoot, real_within
 from ..records import StepFailure
 
 if TYPE_CHECKING:  # jupyter_client loads when an executor is made, not with the step types
@@ -69,6 +71,24 @@ class StepFailed(Exception):
     def __init__(self, failure: StepFailure) -> None:
         super().__init__(f"{failure.name}: {failure.message}")
         self.failure = failure
+
+
+def confine_step_files(task: StepTask) -> StepTask:
+    """The task with its file and output file as real paths, checked now, when the step starts
+    (a file may have been swapped for a symlink since the run was planned): a step never runs
+    or writes a file outside the folder its run executes in. Raises StepFailed."""
+    if task.project is None:
+        return task
+    try:
+        file = real_within(task.project, task.file)
+        output = (
+            file if task.output_file == task.file else real_within(task.project, task.output_file)
+        )
+    except PathOutsideRoot as err:
+        raise StepFailed(
+            StepFailure("PathOutsideProject", f"{task.file.name} cannot be run: {err}")
+        ) from err
+    return dataclasses.replace(task, file=file, output_file=output)
 
 
 class Executor(LoggingConfigurable):

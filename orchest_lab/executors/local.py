@@ -11,7 +11,14 @@ from jupyter_client.kernelspec import NoSuchKernel
 from traitlets import Bool, Int
 
 from ..records import StepFailure
-from .base import DEFAULT_KERNEL, Executor, StepFailed, StepOutput, StepTask
+from .base import (
+    DEFAULT_KERNEL,
+    Executor,
+    StepFailed,
+    StepOutput,
+    StepTask,
+    confine_step_files,
+)
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.zygote import Zygotes
@@ -92,6 +99,7 @@ class LocalExecutor(Executor):
         )
 
     async def run(self, task: StepTask, output: StepOutput) -> None:
+        task = await asyncio.to_thread(confine_step_files, task)
         if task.environment and self.environments is not None:
             task = dataclasses.replace(task, kernel_name=await self.environments.kernel_for(task))
         with StepLog(task.log_files) as log:

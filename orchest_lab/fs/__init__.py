@@ -2,7 +2,7 @@
 
 from .atomic import atomic_write_bytes, atomic_write_text
 from .logs import read_from
-from .paths import PathOutsideRoot, is_within, resolve_within
+from .paths import PathOutsideRoot, is_within, real_within, resolve_within
 
 __all__ = [
     "PathOutsideRoot",
@@ -10,5 +10,6 @@ __all__ = [
     "atomic_write_text",
     "is_within",
     "read_from",
+    "real_within",
     "resolve_within",
 ]

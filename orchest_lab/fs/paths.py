@@ -34,6 +34,11 @@ def resolve_within(root: Path | str, relative: str, *, what: str = "path") -> Pa
         raise PathOutsideRoot(str(relative), f"is not a valid {what}: it is empty")
     if "\x00" in relative:
         raise PathOutsideRoot(relative, f"is not a valid {what}: it contains a NUL character")
+    if not _encodable(relative):
+        raise PathOutsideRoot(
+            relative.encode("utf-8", "backslashreplace").decode(),
+            f"is not a valid {what}: it holds a character that is not text (a lone surrogate)",
+        )
     if relative.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(relative):
         raise PathOutsideRoot(relative, "is absolute; give a path relative to the root")
     root_path = Path(root).absolute()
@@ -41,7 +46,28 @@ def resolve_within(root: Path | str, relative: str, *, what: str = "path") -> Pa
     if normalised == ".." or normalised.startswith("../"):
         raise PathOutsideRoot(relative, "leaves the root folder through '..'")
     candidate = root_path / normalised
-    real_root = root_path.resolve()
-    if not is_within(candidate.resolve(), real_root):
-        raise PathOutsideRoot(relative, "is a symlink that leads outside the root folder")
+    real_within(root_path, candidate, shown=relative)
     return candidate
+
+
+def real_within(root: Path | str, path: Path | str, *, shown: str | None = None) -> Path:
+    """The real path of `path` (every symlink resolved, and '..' applied after the link before
+    it, as the system does), refused unless it lies inside the real `root`. Check paths with it
+    where they are used: a cloned repository may hold symlinks, planted at any time."""
+    what = shown if shown is not None else str(path)
+    try:
+        real = Path(os.path.realpath(path))
+        real_root = Path(os.path.realpath(root))
+    except (OSError, ValueError) as err:  # a NUL, a lone surrogate, a name too long
+        raise PathOutsideRoot(what, f"cannot be used as a path ({err})") from err
+    if not is_within(real, real_root):
+        raise PathOutsideRoot(what, "is a symlink that leads outside its folder")
+    return real
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -222,12 +222,19 @@ class _FileChecker:
                 f"file '{file_path}' has {shown}; a step runs a notebook (.ipynb) or a script "
                 "(.py, .R, .sh, .jl, .js)",
             )
+        if "\x00" in file_path or not _encodable(file_path):
+            return (
+                "invalid-file-path",
+                "file path holds a character no file name can have (a NUL or a lone surrogate)",
+            )
         if self.pipeline_dir is None or self.project is None:
             return None  # no location: only the document itself can be checked
         target = os.path.normpath(os.path.join(self.pipeline_dir, file_path))
         if not _inside(target, self.project):
             return "path-outside-project", f"file path '{file_path}' leaves the project folder"
-        folder, name = os.path.split(target)
+        # As the system reads it: symlinks resolved before any '..' after them.
+        raw = os.path.join(self.pipeline_dir, file_path)
+        folder, name = os.path.split(raw)
         if folder not in self.real_dirs:
             self.real_dirs[folder] = os.path.realpath(folder)
         real_target = os.path.join(self.real_dirs[folder], name)
@@ -241,7 +248,8 @@ class _FileChecker:
         if not _inside(real_target, self.real_project):
             return (
                 "path-outside-project",
-                f"file '{file_path}' is a symlink that points outside the project folder",
+                f"file '{file_path}' is reached through a symlink that leads outside the "
+                "project folder",
             )
         if info is None:
             return "missing-file", f"file '{file_path}' does not exist"
@@ -272,3 +280,11 @@ def _environment_issues(document: PipelineDocument, context: ValidationContext) 
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -15,8 +15,8 @@ from ..data.outputs import ensure_store, job_run_memory_root, memory_root_from_e
 from ..data.run_hooks import RunDataHooks
 from ..environments.kernelspecs import SDK_PATH, kernel_name
 from ..executors.base import StepTask
-from ..fs import atomic_write_text
-from ..pipeline import ExecutionPlan, PipelineDocument
+from ..fs import PathOutsideRoot, atomic_write_text, real_within
+from ..pipeline import ExecutionPlan, IssueError, PipelineDocument
 from ..pipeline.project import STATE_DIR, project_uuid
 from ..records import RunRecord, StepRecord
 from .engine import PreparedRun
@@ -64,6 +64,7 @@ def prepare_run(
     run_id = str(uuid_lib.uuid4())
     pipeline_uuid = document.uuid or ""
     state = pipeline_state_dir(location.project, pipeline_uuid)
+    _check_state_folders(location.project, state)
     run_dir = state / "runs" / run_id
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     (state / "logs").mkdir(parents=True, exist_ok=True)
@@ -151,6 +152,31 @@ def prepare_run(
     return PreparedRun(
         record, tasks, max_parallel if isinstance(max_parallel, int) else 0, hooks=hooks
     )
+
+
+class RunFolderError(IssueError):
+    """A folder a run writes in leads outside its project (a planted symlink)."""
+
+    code = "path-outside-project"
+
+
+def _check_state_folders(project: Path, state: Path) -> None:
+    """Logs, run folders and stored outputs go below `.orchest/`: refuse to run when any of them
+    would land outside the project through a symlink (a repository may plant one)."""
+    for folder in (
+        project / STATE_DIR / ".gitignore",
+        state / "runs",
+        state / "logs",
+        state / "data",
+    ):
+        try:
+            real_within(project, folder)
+        except PathOutsideRoot as err:
+            shown = folder.relative_to(project).as_posix()
+            raise RunFolderError(
+                f"{shown} leads outside the project through a symlink; remove the link to run "
+                "this pipeline"
+            ) from err
 
 
 def run_log_dir(run: RunRecord, root: Path) -> Path:

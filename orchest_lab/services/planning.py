@@ -112,18 +112,21 @@ class RunPlanner:
         if location is None:
             location = self.location_of(planned.loaded)
         fingerprints = planned.data.fingerprints if planned.data is not None else None
-        return prepare_run(
-            location,
-            planned.document,
-            planned.plan,
-            planned.parameters,
-            data_dir=self.data_dir,
-            choose_kernel=notebook_kernel_chooser(self._kernel_specs),
-            kind=kind,
-            job_id=job_id,
-            memory_dir=self.pipelines.memory_root,
-            fingerprints=fingerprints,
-        )
+        try:
+            return prepare_run(
+                location,
+                planned.document,
+                planned.plan,
+                planned.parameters,
+                data_dir=self.data_dir,
+                choose_kernel=notebook_kernel_chooser(self._kernel_specs),
+                kind=kind,
+                job_id=job_id,
+                memory_dir=self.pipelines.memory_root,
+                fingerprints=fingerprints,
+            )
+        except IssueError as err:
+            raise RequestError.from_issue(err) from err
 
     def location_of(self, loaded: LoadedPipeline) -> RunLocation:
         assert loaded.path is not None and loaded.context.project_root is not None
