@@ -10,7 +10,7 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int, List, Type, Unicode
 
-from .data.outputs import default_memory_root, remove_stale_stores
+from .data.outputs import default_memory_root, private_memory_root, remove_stale_stores
 from .environments.builds import EnvironmentBuilds
 from .environments.kernelspecs import SDK_PATH, project_kernel_env
 from .environments.resolver import RunEnvironments
@@ -129,11 +129,14 @@ class OrchestLab(ExtensionApp):
         """Kernels this server starts (JupyterLab's too) inherit its environment: they get the
         SDK first on their Python path (`import orchest`) and the memory stores' folder. Stores
         of pipelines that no longer exist, and unfinished writes, are removed."""
-        memory_root = (
+        preferred = (
             Path(self.memory_dir).expanduser().absolute()
             if self.memory_dir
             else default_memory_root()
         )
+        memory_root, refused = private_memory_root(preferred)
+        if refused:
+            self.log.warning("orchest-lab: the memory store folder %s", refused)
         os.environ["ORCHEST_MEMORY_DIR"] = str(memory_root)
         paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         if str(SDK_PATH) not in paths:

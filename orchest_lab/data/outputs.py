@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fs import atomic_write_text
+from ..fs.private import private_folder_problem
 from ..pipeline.project import STATE_DIR
 
 if TYPE_CHECKING:
@@ -55,6 +56,25 @@ def default_memory_root() -> Path:
     base = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
     user = os.getuid() if hasattr(os, "getuid") else os.getlogin()
     return Path(base) / f"orchest-lab-{user}"
+
+
+def private_memory_root(preferred: Path) -> tuple[Path, str | None]:
+    """`preferred` when it is (or can be made) a folder private to this user; else a new private
+    folder beside it, with why `preferred` was not used. Another local user may have created
+    `preferred` first (it is a predictable name in a world-writable place): their folder is
+    never used, since outputs read from it could run their code."""
+    with contextlib.suppress(FileExistsError):
+        preferred.mkdir(mode=0o700, parents=True)
+    problem = private_folder_problem(str(preferred))
+    if problem is None:
+        return preferred, None
+    fallback = Path(tempfile.mkdtemp(prefix=f"{preferred.name}-", dir=_writable_parent(preferred)))
+    return fallback, f"{preferred} cannot be used: {problem}; using {fallback} instead"
+
+
+def _writable_parent(preferred: Path) -> str:
+    parent = preferred.parent
+    return str(parent) if os.access(parent, os.W_OK | os.X_OK) else tempfile.gettempdir()
 
 
 def memory_root_from_env() -> Path:

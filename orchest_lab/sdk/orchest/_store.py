@@ -26,6 +26,7 @@ import os
 import pickle
 import secrets
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from . import _serialize
-from .error import InvalidMetaDataError
+from .error import Error, InvalidMetaDataError
 
 MEMORY_SUFFIX = ".arrow"
 TMP_PREFIX = ".tmp."
@@ -95,10 +96,45 @@ def memory_root() -> str:
     return os.environ.get("ORCHEST_MEMORY_DIR") or default_memory_root()
 
 
+class NotPrivate(Error, PermissionError):
+    """A store folder that someone else could have written: nothing in it is read or trusted
+    (a pickle planted there would run as this user)."""
+
+
+def private_folder_problem(path: str) -> str | None:
+    """Why `path` is not a folder private to this user (None: it is): it must be a real folder
+    (not a symlink), owned by this user, and writable by nobody else."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return "it does not exist"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is a symlink, not a folder" if stat.S_ISLNK(info.st_mode) else "not a folder"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return f"it belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o022:
+        return f"others may write in it (mode {stat.S_IMODE(info.st_mode):o})"
+    return None
+
+
+def check_private(store: str) -> None:
+    """Raise NotPrivate unless the store and the folder holding it are private to this user.
+    Checked before every read and write: the folders are looked at anew each time."""
+    for folder in (os.path.dirname(store), store):
+        problem = private_folder_problem(folder)
+        if problem is not None and problem != "it does not exist":
+            raise NotPrivate(
+                f"orchest-lab will not use the memory store folder {folder}: {problem}. "
+                "Remove it, or set ORCHEST_MEMORY_DIR (c.OrchestLab.memory_dir) to a folder "
+                "of your own."
+            )
+
+
 def ensure_store(store: str, pipeline_file: str | None = None) -> None:
     """Create the store (private to this user) and record which pipeline it belongs to."""
     os.makedirs(os.path.dirname(store), mode=0o700, exist_ok=True)
     os.makedirs(store, mode=0o700, exist_ok=True)
+    check_private(store)
     if pipeline_file:
         marker = os.path.join(store, PIPELINE_MARKER)
         content = json.dumps({"pipeline_file": os.path.abspath(pipeline_file)})
@@ -201,6 +237,7 @@ def _unlink_quietly(path: str) -> None:
 
 
 def read_memory_meta(store: str, step_uuid: str) -> StoredOutput | None:
+    check_private(store)
     path = memory_path(store, step_uuid)
     try:
         with pa.memory_map(path) as source:
@@ -328,6 +365,8 @@ def newest(*candidates: StoredOutput | None) -> StoredOutput | None:
 def load(output: StoredOutput) -> Any:
     """The object an output holds, read in place: the file is mapped copy-on-write, so numeric
     data is not copied and stays writable for the reader."""
+    if output.transport == MEMORY:
+        check_private(os.path.dirname(output.path))  # once more, right before reading
     with open(output.path, "rb") as f:
         memory = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
     if output.serialization == "PICKLE" and output.transport == DISK:
