@@ -34,6 +34,10 @@ class DefinitionError(ValueError):
     """A definition that cannot be used, with a message that says what is wrong and where."""
 
 
+class DefinitionNotFound(DefinitionError):
+    """The project has no environment of that uuid."""
+
+
 def environments_dir(project: Path) -> Path:
     return project / STATE_DIR / "environments"
 
@@ -66,7 +70,7 @@ class EnvironmentDefinition:
         try:
             text = (folder / PROPERTIES).read_text(encoding="utf-8")
         except FileNotFoundError as err:
-            raise DefinitionError(f"{where} does not exist") from err
+            raise DefinitionNotFound(f"{where} does not exist") from err
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:

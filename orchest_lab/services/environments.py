@@ -9,6 +9,7 @@ from ..environments.builds import EnvironmentBuilds
 from ..environments.definition import (
     LANGUAGES,
     DefinitionError,
+    DefinitionNotFound,
     EnvironmentDefinition,
     list_definitions,
 )
@@ -128,12 +129,11 @@ class EnvironmentService:
     def _load(self, project: Path, env_uuid: str) -> EnvironmentDefinition:
         try:
             return EnvironmentDefinition.load(project, env_uuid)
+        except DefinitionNotFound as err:
+            raise RequestError(
+                f"project '{self.label(project)}' has no environment '{env_uuid}'", status=404
+            ) from err
         except DefinitionError as err:
-            status = 404 if "does not exist" in str(err) else 400
-            if status == 404:
-                raise RequestError(
-                    f"project '{self.label(project)}' has no environment '{env_uuid}'", status=404
-                ) from err
             raise RequestError(str(err)) from err
 
     @staticmethod
