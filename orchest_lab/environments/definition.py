@@ -42,6 +42,17 @@ def environments_dir(project: Path) -> Path:
     return project / STATE_DIR / "environments"
 
 
+def text_problem(value: str) -> str | None:
+    """What makes a string unfit to be written to a file or passed to a process, if anything."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (it holds a lone surrogate such as an unpaired \\ud800)"
+    return None
+
+
 @dataclass
 class EnvironmentDefinition:
     uuid: str
@@ -103,6 +114,11 @@ class EnvironmentDefinition:
     def check(self, where: str = "the environment") -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise DefinitionError(f"{where}: field 'name' must be a non-empty string")
+        for field_name in ("name", "base_image", "setup_script"):
+            value = getattr(self, field_name)
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                raise DefinitionError(f"{where}: field '{field_name}' {problem}")
         if self.language not in LANGUAGES:
             raise DefinitionError(
                 f"{where}: field 'language' must be one of {', '.join(LANGUAGES)} "
@@ -118,7 +134,16 @@ class EnvironmentDefinition:
     def save(self, project: Path) -> None:
         self.check()
         folder = environments_dir(project) / self.uuid
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(folder)
+        except BaseException:
+            if created:  # nothing half-created stays behind
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _write(self, folder: Path) -> None:
         properties = {
             **self.extra,
             "base_image": self.base_image,

@@ -12,6 +12,7 @@ from ..environments.definition import (
     DefinitionNotFound,
     EnvironmentDefinition,
     list_definitions,
+    text_problem,
 )
 from ..environments.kernelspecs import kernel_name
 from ..environments.usage import steps_using
@@ -41,8 +42,22 @@ class EnvironmentService:
     def project(self, relative: str | None) -> Path:
         if relative is None:
             raise RequestError("give the project folder: ?project=<folder relative to the root>")
-        path = self.pipelines.root if relative in ("", ".") else self.pipelines.resolve(relative)
-        if not path.is_dir():
+        try:
+            path = (
+                self.pipelines.root if relative in ("", ".") else self.pipelines.resolve(relative)
+            )
+            is_dir = path.is_dir()
+        except RequestError as err:  # it leads outside the server root
+            raise RequestError(f"project folder: {err.message}") from err
+        # A name too long for the file system, a symlink loop (RuntimeError from Path.resolve).
+        except (OSError, RuntimeError) as err:
+            shown = relative if len(relative) <= 60 else relative[:60] + "..."
+            if isinstance(err, RuntimeError):
+                reason = "it is (or passes through) a symlink loop"
+            else:
+                reason = err.strerror or str(err)
+            raise RequestError(f"project folder '{shown}' cannot be used: {reason}") from err
+        if not is_dir:
             raise RequestError(f"project folder '{relative}' does not exist", status=404)
         return path
 
@@ -71,7 +86,12 @@ class EnvironmentService:
         request = self._check(body)
         if not request.get("name"):
             raise RequestError("field 'name' is required: what the environment is called")
-        definition = EnvironmentDefinition.new(request["name"], request.get("language", "python"))
+        try:
+            definition = EnvironmentDefinition.new(
+                request["name"], request.get("language", "python")
+            )
+        except DefinitionError as err:
+            raise RequestError(str(err)) from err
         self._apply(definition, request)
         definition.save(project)
         return self._json(project, definition)
@@ -139,6 +159,13 @@ class EnvironmentService:
     @staticmethod
     def _check(body: Any) -> dict[str, Any]:
         request = check_body(body, _FIELDS)
+        for name, value in request.items():
+            if value is None:  # as the OpenAPI document says: no field is nullable
+                kind = "true or false" if _FIELDS[name] is bool else "a string"
+                raise RequestError(f"field '{name}' must be {kind}, not null")
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                raise RequestError(f"field '{name}' {problem}")
         language = request.get("language")
         if language is not None and language not in LANGUAGES:
             raise RequestError(
