@@ -70,7 +70,11 @@ class EnvironmentService:
     def list_environments(self, relative: str | None) -> dict[str, Any]:
         project = self.project(relative)
         environments = []
-        for env_uuid, found in list_definitions(project):
+        try:
+            definitions = list_definitions(project)
+        except DefinitionError as err:
+            raise RequestError(str(err)) from err
+        for env_uuid, found in definitions:
             if isinstance(found, DefinitionError):
                 environments.append({"uuid": env_uuid, "error": str(found)})
             else:
@@ -93,7 +97,7 @@ class EnvironmentService:
         except DefinitionError as err:
             raise RequestError(str(err)) from err
         self._apply(definition, request)
-        definition.save(project)
+        self._save(project, definition)
         return self._json(project, definition)
 
     def get(self, relative: str, env_uuid: str) -> dict[str, Any]:
@@ -104,7 +108,7 @@ class EnvironmentService:
         project = self.project(relative)
         definition = self._load(project, env_uuid)
         self._apply(definition, self._check(body))
-        definition.save(project)
+        self._save(project, definition)
         return self._json(project, definition)
 
     async def delete(self, relative: str, env_uuid: str) -> None:
@@ -118,8 +122,7 @@ class EnvironmentService:
                 status=409,
             )
         await self.builds.cancel(project, env_uuid)
-        self.builds.remove(project, env_uuid)
-        definition.delete(project)
+        self._remove(project, definition)
 
     # --- builds --------------------------------------------------------------------------------
 
@@ -155,6 +158,20 @@ class EnvironmentService:
             ) from err
         except DefinitionError as err:
             raise RequestError(str(err)) from err
+
+    @staticmethod
+    def _save(project: Path, definition: EnvironmentDefinition) -> None:
+        try:
+            definition.save(project)
+        except DefinitionError as err:
+            raise RequestError(str(err)) from err
+
+    def _remove(self, project: Path, definition: EnvironmentDefinition) -> None:
+        try:
+            definition.delete(project)
+        except DefinitionError as err:  # the folder was replaced by a symlink since it loaded
+            raise RequestError(str(err)) from err
+        self.builds.remove(project, definition.uuid)
 
     @staticmethod
     def _check(body: Any) -> dict[str, Any]:
