@@ -57,8 +57,10 @@ class EnvironmentBuilds:
         listener: BuildListener,
         kernel_env: Callable[[Path], dict[str, str]],
         max_parallel: int = 1,
+        timeout: float = 3600,
     ) -> None:
         self.root = state_dir / "environments"
+        self.timeout = timeout  # seconds a build may take once it has its slot (0: no limit)
         self.listener = listener
         self.kernel_env = kernel_env  # the variables kernels of a project get
         self._slots = asyncio.Semaphore(max_parallel)
@@ -190,7 +192,7 @@ class EnvironmentBuilds:
                 except BlockingIOError:
                     raise BuildError("another process is building this environment") from None
                 self._record(project, label, definition, content, "building", None, started)
-                python = await Builder(definition, project, build_dir / "venv", log).run()
+                python = await self._run(Builder(definition, project, build_dir / "venv", log))
         except Exception as err:  # a BuildError, or a bug: the build fails either way
             reason = str(err) if isinstance(err, BuildError) else f"{type(err).__name__}: {err}"
             log(f"\nBuild failed: {reason}\n")
@@ -214,6 +216,20 @@ class EnvironmentBuilds:
         return self._record(project, label, definition, content, "ready", None, started)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    async def _run(self, builder: Builder) -> Path:
+        """The builder's Python, or a BuildError once the build took longer than the timeout:
+        a build that hangs (a setup script waiting forever) must not hold a slot for good.
+        Cancelling the builder kills every process of its step (their process group)."""
+        if self.timeout <= 0:
+            return await builder.run()
+        try:
+            return await asyncio.wait_for(builder.run(), self.timeout)
+        except asyncio.TimeoutError:
+            raise BuildError(
+                f"the build took longer than {self.timeout:g} s (the limit, "
+                "c.OrchestLab.build_timeout) and was stopped"
+            ) from None
 
     def _record(
         self,
