@@ -24,18 +24,19 @@ class RunEnvironments:
     async def kernel_for(self, task: StepTask) -> str:
         assert task.project is not None, "a step with an environment belongs to a project"
         project, env_uuid = task.project, task.environment
+        # Files are read in threads: a slow disk must not stall the server's event loop.
         try:
-            definition = EnvironmentDefinition.load(project, env_uuid)
+            definition = await asyncio.to_thread(EnvironmentDefinition.load, project, env_uuid)
         except DefinitionError as err:
             raise _unavailable(f"the step's environment {env_uuid} cannot be used: {err}") from err
-        built = self.builds.resolve(project, env_uuid)
-        if self.build_on_run and (built is None or not self._up_to_date(project, definition)):
+        built = await asyncio.to_thread(self.builds.resolve, project, env_uuid)
+        if self.build_on_run and (built is None or not await self._up_to_date(project, definition)):
             status = await self._build(project, definition)
             if status["state"] != "ready":
                 raise _unavailable(
                     f"environment '{definition.name}' did not build: {status.get('message')}"
                 )
-            built = self.builds.resolve(project, env_uuid)
+            built = await asyncio.to_thread(self.builds.resolve, project, env_uuid)
         if built is None:
             raise _unavailable(
                 f"environment '{definition.name}' is not built; build it (Environments panel, "
@@ -61,8 +62,9 @@ class RunEnvironments:
                 f"environment '{definition.name}' did not build: {type(err).__name__}: {err}"
             ) from err
 
-    def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
-        return bool(self.builds.status(project, definition)["up_to_date"])
+    async def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
+        status = await asyncio.to_thread(self.builds.status, project, definition)
+        return bool(status["up_to_date"])
 
 
 def _being_cancelled() -> bool:

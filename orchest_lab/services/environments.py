@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,12 @@ class EnvironmentService:
         self._save(project, definition)
         return self._json(project, definition)
 
+    # The coroutines below run on the event loop (they cancel or start build tasks there) and
+    # leave every file and process access to threads: a slow disk must not stall the server.
+
     async def delete(self, relative: str, env_uuid: str) -> None:
-        project = self.project(relative)
-        definition = self._load(project, env_uuid)
-        users = steps_using(project, env_uuid)
+        project, definition = await asyncio.to_thread(self._find, relative, env_uuid)
+        users = await asyncio.to_thread(steps_using, project, env_uuid)
         if users:
             raise RequestError(
                 f"environment '{definition.name}' is used by step {', step '.join(users)}; "
@@ -122,23 +125,20 @@ class EnvironmentService:
                 status=409,
             )
         await self.builds.cancel(project, env_uuid)
-        self._remove(project, definition)
+        await asyncio.to_thread(self._remove, project, definition)
 
     # --- builds --------------------------------------------------------------------------------
 
     async def build(self, relative: str, env_uuid: str) -> dict[str, Any]:
-        """Start a build (or join the one running); answers at once with its status. On the
-        event loop, since it starts a task there (the files it reads are tiny)."""
-        project = self.project(relative)
-        definition = self._load(project, env_uuid)
+        """Start a build (or join the one running); answers at once with its status."""
+        project, definition = await asyncio.to_thread(self._find, relative, env_uuid)
         self.builds.build(project, self.label(project), definition)
-        return self._json(project, definition)
+        return await asyncio.to_thread(self._json, project, definition)
 
     async def cancel_build(self, relative: str, env_uuid: str) -> dict[str, Any]:
-        project = self.project(relative)
-        definition = self._load(project, env_uuid)
+        project, definition = await asyncio.to_thread(self._find, relative, env_uuid)
         await self.builds.cancel(project, env_uuid)
-        return self._json(project, definition)
+        return await asyncio.to_thread(self._json, project, definition)
 
     def read_log(self, relative: str, env_uuid: str, offset: int) -> LogChunk:
         project = self.project(relative)
@@ -148,6 +148,10 @@ class EnvironmentService:
         return LogChunk(text, next_offset, building)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _find(self, relative: str, env_uuid: str) -> tuple[Path, EnvironmentDefinition]:
+        project = self.project(relative)
+        return project, self._load(project, env_uuid)
 
     def _load(self, project: Path, env_uuid: str) -> EnvironmentDefinition:
         try:
