@@ -97,3 +97,37 @@ async def test_a_cancelled_build_fails_the_step_waiting_for_it(
         f"environment 'Gated' ({environment['uuid']}) cannot be used: its build was cancelled"
     )
     assert all(s["status"] != "STARTED" for s in run["steps"])
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its parent has not looked yet
+
+
+async def test_stopping_a_build_kills_every_process_of_its_setup_script(
+    jp_fetch: Any, tmp_path: Path
+) -> None:
+    # A timeout stops a build the same way (it cancels the builder): every process of the
+    # running step, its process group, is killed, children that the script left behind too.
+    pid_file = tmp_path / "child.pid"
+    script = f"sleep 300 &\necho $! > {pid_file}.tmp\nmv {pid_file}.tmp {pid_file}\nwait\n"
+    environment = await create_environment(jp_fetch, ".", "Forks", script)
+    response = await call(jp_fetch, "POST", f"environments/./{environment['uuid']}/build", {})
+    assert response.code == 202
+
+    async def child_started() -> bool:
+        return pid_file.exists()
+
+    await wait_until("started", child_started, timeout=300)
+    child = int(pid_file.read_text())
+    assert alive(child)
+    response = await call(jp_fetch, "DELETE", f"environments/./{environment['uuid']}/build")
+    assert payload(response)["build"]["state"] == "cancelled"
+
+    async def child_gone() -> bool:
+        return not alive(child)
+
+    await wait_until("killed", child_gone, timeout=20)  # a surviving `sleep 300` stays
