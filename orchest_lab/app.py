@@ -8,7 +8,7 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Int, List, Type, Unicode
+from traitlets import Bool, Float, Int, List, Type, Unicode
 
 from .data.outputs import default_memory_root, private_memory_root, remove_stale_stores
 from .environments.builds import EnvironmentBuilds
@@ -74,6 +74,9 @@ class OrchestLab(ExtensionApp):
     max_parallel_builds = Int(1, help="How many environment builds may run at once.").tag(
         config=True
     )
+    build_timeout = Float(
+        3600, help="Seconds an environment build may take before it fails (0: no limit)."
+    ).tag(config=True)
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
@@ -96,6 +99,7 @@ class OrchestLab(ExtensionApp):
             BuildEventsListener(events),
             kernel_env=lambda project: project_kernel_env(project, project_uuid(project), data_dir),
             max_parallel=self.max_parallel_builds,
+            timeout=self.build_timeout,
         )
         if self.builds.recover():
             self.log.warning("orchest-lab: environment builds interrupted by a stop have failed")

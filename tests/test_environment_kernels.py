@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_client import start_run, steps_by_title, wait_run
+from api_client import call, start_run, steps_by_title, wait_run
 from environment_helpers import build, create_environment
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from project_factory import write_pipeline
@@ -93,3 +93,53 @@ async def test_a_step_cannot_name_an_environment_outside_the_project(
     failure = steps_by_title(run)["S"]["failure"]
     assert "is not an environment uuid" in failure["message"]
     assert not (tmp_path / "pwned").exists()
+
+
+async def test_environments_whose_uuids_differ_only_in_case_have_kernels_of_their_own(
+    jp_fetch: Any, jp_root_dir: Path
+) -> None:
+    # Jupyter's kernelspec names ignore case: "ENVX" and "envx" must not share one.
+    project = jp_root_dir / "project"
+    for env_uuid in ("ENVX", "envx"):
+        folder = project / ".orchest" / "environments" / env_uuid
+        folder.mkdir(parents=True)
+        (folder / "properties.json").write_text(json.dumps({"name": f"Env {env_uuid}"}))
+    built = {env_uuid: await build(jp_fetch, "project", env_uuid) for env_uuid in ("ENVX", "envx")}
+    lower, upper = built["envx"]["kernel_name"], built["ENVX"]["kernel_name"]
+    project_id = json.loads(
+        (await call(jp_fetch, "GET", "environments", params={"project": "project"})).body
+    )["project_uuid"]
+    assert lower == f"orchest-env-{project_id}-envx", "lowercase uuids keep Orchest's name"
+    assert upper != lower and upper.startswith(lower)
+    pythons = {}
+    for env_uuid, environment in built.items():
+        assert environment["build"]["state"] == "ready", environment
+        spec = json.loads((await jp_fetch("api", "kernelspecs", environment["kernel_name"])).body)
+        assert spec["spec"]["display_name"] == f"Env {env_uuid} (project)"
+        pythons[env_uuid] = spec["spec"]["argv"][0]
+        assert f"/{env_uuid}/builds/" in pythons[env_uuid]
+
+    # Steps run on their own environment's Python.
+    document, uuids, path = write_pipeline(
+        project,
+        {"Upper": ("upper.py", []), "Lower": ("lower.py", [])},
+        {
+            name: f"import sys\nopen('{name}.txt', 'w').write(sys.executable)\n"
+            for name in ("upper.py", "lower.py")
+        },
+    )
+    document.data["steps"][uuids["Upper"]]["environment"] = "ENVX"
+    document.data["steps"][uuids["Lower"]]["environment"] = "envx"
+    document.save(path)
+    run = await wait_run(
+        jp_fetch, (await start_run(jp_fetch, {"pipeline_path": "project/p.orchest"}))["id"]
+    )
+    assert run["status"] == "SUCCESS", run
+    assert (project / "upper.py.txt").read_text() == pythons["ENVX"]
+    assert (project / "lower.py.txt").read_text() == pythons["envx"]
+
+    # Deleting one leaves the other's kernel alone.
+    path.unlink()  # no step uses it then
+    assert (await call(jp_fetch, "DELETE", "environments/project/ENVX")).code == 204
+    specs = json.loads((await jp_fetch("api", "kernelspecs")).body)["kernelspecs"]
+    assert lower in specs and upper not in specs

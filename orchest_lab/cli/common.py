@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..environments.definition import DefinitionError
 from ..fs import is_within
 from ..pipeline import PIPELINE_SUFFIX, ValidationResult
 from ..services.errors import InvalidPipeline, RequestError
@@ -41,7 +42,7 @@ def guarded(command: Command) -> Command:
         except RequestError as err:
             print(f"orchest-lab: error: {err.message}", file=sys.stderr)
             return EXIT_USAGE
-        except CommandError as err:
+        except (CommandError, DefinitionError) as err:
             print(f"orchest-lab: error: {err}", file=sys.stderr)
             return EXIT_USAGE
 

@@ -68,7 +68,7 @@ class Builder:
         """Build and return the environment's Python; raises BuildError."""
         python = interpreter_for(self.definition)
         uv = uv_binary()
-        shutil.rmtree(self.venv, ignore_errors=True)
+        await asyncio.to_thread(shutil.rmtree, self.venv, ignore_errors=True)
         self.log(f"Building '{self.definition.name}' on {python}\n")
         if self.definition.gpu_support:
             self.log("GPU support is requested; it is a matter of the packages you install.\n")
@@ -93,7 +93,7 @@ class Builder:
         )
         if self.definition.setup_script.strip():
             script = self.venv.parent / "setup_script.sh"
-            script.write_text(self.definition.setup_script)
+            await asyncio.to_thread(script.write_text, self.definition.setup_script)
             await self._step("run the setup script", ["bash", str(script)], cwd=self.project)
         await self._step("check the kernel", [str(env_python), "-c", "import ipykernel"])
         self.log("Environment ready.\n")

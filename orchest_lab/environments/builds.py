@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO, TypeVar
 
 from ..executors.throttle import Throttle
 from ..fs import atomic_write_text
@@ -29,6 +29,7 @@ from .kernelspecs import kernel_name, kernels_dir, remove_kernelspec, write_kern
 
 RUNTIME = " ".join(RUNTIME_REQUIREMENTS) + f" | python {sys.version.split()[0]}"
 LOG_INTERVAL = 0.05  # at most one build-log event per build per 50 ms
+T = TypeVar("T")
 
 
 class BuildListener(Protocol):
@@ -57,8 +58,10 @@ class EnvironmentBuilds:
         listener: BuildListener,
         kernel_env: Callable[[Path], dict[str, str]],
         max_parallel: int = 1,
+        timeout: float = 3600,
     ) -> None:
         self.root = state_dir / "environments"
+        self.timeout = timeout  # seconds a build may take once it has its slot (0: no limit)
         self.listener = listener
         self.kernel_env = kernel_env  # the variables kernels of a project get
         self._slots = asyncio.Semaphore(max_parallel)
@@ -156,15 +159,18 @@ class EnvironmentBuilds:
     async def _build(
         self, project: Path, label: str, definition: EnvironmentDefinition, content: str
     ) -> dict[str, Any]:
+        # Files are read and written in threads, off the event loop. A write runs to its end
+        # even if the build is cancelled meanwhile, so that the state on disk says where the
+        # build stopped; the cancel is raised after it, or, once the build ended, comes too late.
         folder = self.folder(project, definition.uuid)
         build_dir = folder / "builds" / content
-        current = self.resolve(project, definition.uuid, write_spec=False)
+        current = await asyncio.to_thread(self.resolve, project, definition.uuid, write_spec=False)
         if current is not None and current.hash == content:
             # Nothing changed that a build depends on: only the name may have (kernelspec).
-            self._write_spec(project, definition.uuid, current.python, content, definition.name)
-            return self._record(project, label, definition, content, "ready", "up to date")
-        build_dir.mkdir(parents=True, exist_ok=True)
-        log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115
+            status, _ = await _to_the_end(self._keep, project, definition, current)
+            return self._tell(label, definition, status)
+        started = now()
+        (log_file, lock), cancelled = await _to_the_end(_open_build, folder, build_dir)
         pending: list[str] = []
 
         def flush(_: str) -> None:
@@ -180,51 +186,123 @@ class EnvironmentBuilds:
             pending.append(text)
             events.touch("log")
 
-        started = now()
-        self._record(project, label, definition, content, "queued", None, started)
-        lock = open(folder / "build.lock", "w")  # noqa: SIM115 - one build across processes
         try:
+            if cancelled:
+                raise asyncio.CancelledError
+            await self._started(project, label, definition, content, "queued", started)
             async with self._slots:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     raise BuildError("another process is building this environment") from None
-                self._record(project, label, definition, content, "building", None, started)
-                python = await Builder(definition, project, build_dir / "venv", log).run()
+                await self._started(project, label, definition, content, "building", started)
+                python = await self._run(Builder(definition, project, build_dir / "venv", log))
         except Exception as err:  # a BuildError, or a bug: the build fails either way
             reason = str(err) if isinstance(err, BuildError) else f"{type(err).__name__}: {err}"
             log(f"\nBuild failed: {reason}\n")
-            shutil.rmtree(build_dir / "venv", ignore_errors=True)
-            return self._record(project, label, definition, content, "failed", reason, started)
+            return await self._ended(project, label, definition, content, "failed", reason, started)
         except asyncio.CancelledError:
             log("\nBuild cancelled.\n")
-            shutil.rmtree(build_dir / "venv", ignore_errors=True)
-            self._record(project, label, definition, content, "cancelled", "cancelled", started)
+            await self._ended(
+                project, label, definition, content, "cancelled", "cancelled", started
+            )
             raise
         finally:
             events.flush_all()
             log_file.close()
             lock.close()
-        atomic_write_text(
-            folder / "current.json",
-            json.dumps({"hash": content, "python": str(python), "built_at": now()}),
+        status, _ = await _to_the_end(
+            self._put_in_service, project, definition, content, python, current, started
         )
-        self._write_spec(project, definition.uuid, python, content, definition.name)
-        self._prune(folder, keep={content, current.hash if current else ""})
-        return self._record(project, label, definition, content, "ready", None, started)
+        return self._tell(label, definition, status)
 
-    # --- helpers -------------------------------------------------------------------------------
-
-    def _record(
+    async def _started(
         self,
         project: Path,
         label: str,
         definition: EnvironmentDefinition,
         content: str,
         state: str,
+        started: str,
+    ) -> None:
+        """Record that the build is queued or building; a cancel meanwhile is raised after."""
+        status, cancelled = await _to_the_end(
+            self._record, project, definition, content, state, None, started
+        )
+        self._tell(label, definition, status)
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _ended(
+        self,
+        project: Path,
+        label: str,
+        definition: EnvironmentDefinition,
+        content: str,
+        state: str,
+        message: str,
+        started: str,
+    ) -> dict[str, Any]:
+        """A build that failed or was cancelled: its venv goes, the state says why."""
+        venv = self.folder(project, definition.uuid) / "builds" / content / "venv"
+
+        def end() -> dict[str, Any]:
+            shutil.rmtree(venv, ignore_errors=True)
+            return self._record(project, definition, content, state, message, started)
+
+        status, _ = await _to_the_end(end)
+        return self._tell(label, definition, status)
+
+    def _keep(
+        self, project: Path, definition: EnvironmentDefinition, current: BuiltEnvironment
+    ) -> dict[str, Any]:
+        self._write_spec(project, definition.uuid, current.python, current.hash, definition.name)
+        return self._record(project, definition, current.hash, "ready", "up to date")
+
+    def _put_in_service(
+        self,
+        project: Path,
+        definition: EnvironmentDefinition,
+        content: str,
+        python: Path,
+        current: BuiltEnvironment | None,
+        started: str,
+    ) -> dict[str, Any]:
+        folder = self.folder(project, definition.uuid)
+        atomic_write_text(
+            folder / "current.json",
+            json.dumps({"hash": content, "python": str(python), "built_at": now()}),
+        )
+        self._write_spec(project, definition.uuid, python, content, definition.name)
+        self._prune(folder, keep={content, current.hash if current else ""})
+        return self._record(project, definition, content, "ready", None, started)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    async def _run(self, builder: Builder) -> Path:
+        """The builder's Python, or a BuildError once the build took longer than the timeout:
+        a build that hangs (a setup script waiting forever) must not hold a slot for good.
+        Cancelling the builder kills every process of its step (their process group)."""
+        if self.timeout <= 0:
+            return await builder.run()
+        try:
+            return await asyncio.wait_for(builder.run(), self.timeout)
+        except asyncio.TimeoutError:
+            raise BuildError(
+                f"the build took longer than {self.timeout:g} s (the limit, "
+                "c.OrchestLab.build_timeout) and was stopped"
+            ) from None
+
+    def _record(
+        self,
+        project: Path,
+        definition: EnvironmentDefinition,
+        content: str,
+        state: str,
         message: str | None,
         started: str | None = None,
     ) -> dict[str, Any]:
+        """Write the latest attempt's state (in a thread: it syncs to disk); its status."""
         last = {
             "state": state,
             "hash": content,
@@ -238,6 +316,12 @@ class EnvironmentBuilds:
         status = self.status(project, definition)
         # Recorded from inside the build: its task is still active when it ends.
         status.update(state=state, building=state in ("queued", "building"))
+        return status
+
+    def _tell(
+        self, label: str, definition: EnvironmentDefinition, status: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Publish a build's new status (on the event loop, as listeners expect)."""
         self.listener.build_changed(label, definition.uuid, status)
         return status
 
@@ -272,3 +356,31 @@ def _read(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _open_build(folder: Path, build_dir: Path) -> tuple[TextIO, TextIO]:
+    """The build's log, and its lock file (one build of an environment across processes)."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        return log_file, open(folder / "build.lock", "w")
+    except BaseException:
+        log_file.close()
+        raise
+
+
+async def _to_the_end(fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
+    """`fn(*args)` in a thread, waited for to its end even if the task is cancelled meanwhile;
+    its result, and whether a cancel came (the caller raises it, or finds it too late)."""
+    work = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    cancelled = False
+    while not work.done():
+        try:
+            await asyncio.wait({work})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        uncancel = getattr(asyncio.current_task(), "uncancel", None)  # Python 3.11+
+        if uncancel is not None:
+            uncancel()
+    return work.result(), cancelled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import uuid as uuid_lib
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..fs import atomic_write_text
+from ..fs import atomic_write_text, is_within
 from ..pipeline.project import STATE_DIR
 
 LANGUAGES = ("python", "r", "julia", "javascript")
@@ -34,8 +35,51 @@ class DefinitionError(ValueError):
     """A definition that cannot be used, with a message that says what is wrong and where."""
 
 
+class DefinitionNotFound(DefinitionError):
+    """The project has no environment of that uuid."""
+
+
 def environments_dir(project: Path) -> Path:
     return project / STATE_DIR / "environments"
+
+
+def confined_environments_dir(project: Path) -> Path:
+    """The real path of the project's environments folder, checked at use: a repository may
+    plant a symlink (`.orchest` or `.orchest/environments`) that leads out of the project, and
+    reading, writing, building or deleting there would touch what is not the project's."""
+    real_project = Path(os.path.realpath(project))
+    real = Path(os.path.realpath(environments_dir(project)))
+    if not is_within(real, real_project):
+        raise DefinitionError(
+            f".orchest/environments of project '{project.name}' leads outside the project "
+            f"through a symlink (to {real}); environments must be real folders of the project"
+        )
+    return real
+
+
+def environment_folder(project: Path, env_uuid: str) -> Path:
+    """The real path of an environment's folder, confined to the project (see above)."""
+    if not IDENTIFIER.fullmatch(env_uuid):
+        # It names a folder: nothing that could lead out of .orchest/environments/.
+        raise DefinitionError(f"'{env_uuid}' is not an environment uuid")
+    folder = confined_environments_dir(project) / env_uuid
+    if folder.is_symlink():
+        raise DefinitionError(
+            f".orchest/environments/{env_uuid} is a symlink; an environment folder must be a "
+            "real folder of the project"
+        )
+    return folder
+
+
+def text_problem(value: str) -> str | None:
+    """What makes a string unfit to be written to a file or passed to a process, if anything."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (it holds a lone surrogate such as an unpaired \\ud800)"
+    return None
 
 
 @dataclass
@@ -58,15 +102,12 @@ class EnvironmentDefinition:
 
     @classmethod
     def load(cls, project: Path, env_uuid: str) -> EnvironmentDefinition:
-        if not IDENTIFIER.fullmatch(env_uuid):
-            # It names a folder: nothing that could lead out of .orchest/environments/.
-            raise DefinitionError(f"'{env_uuid}' is not an environment uuid")
-        folder = environments_dir(project) / env_uuid
+        folder = environment_folder(project, env_uuid)
         where = f".orchest/environments/{env_uuid}/{PROPERTIES}"
         try:
-            text = (folder / PROPERTIES).read_text(encoding="utf-8")
-        except FileNotFoundError as err:
-            raise DefinitionError(f"{where} does not exist") from err
+            text = _read_confined(project, folder / PROPERTIES, where)
+        except (FileNotFoundError, NotADirectoryError) as err:
+            raise DefinitionNotFound(f"{where} does not exist") from err
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
@@ -76,7 +117,9 @@ class EnvironmentDefinition:
         if not isinstance(data, dict):
             raise DefinitionError(f"{where} must hold a JSON object")
         try:
-            script = (folder / SETUP_SCRIPT).read_text(encoding="utf-8")
+            script = _read_confined(
+                project, folder / SETUP_SCRIPT, f".orchest/environments/{env_uuid}/{SETUP_SCRIPT}"
+            )
         except FileNotFoundError:
             script = ""
         known = {"uuid", "name", "language", "base_image", "gpu_support"}
@@ -99,6 +142,11 @@ class EnvironmentDefinition:
     def check(self, where: str = "the environment") -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise DefinitionError(f"{where}: field 'name' must be a non-empty string")
+        for field_name in ("name", "base_image", "setup_script"):
+            value = getattr(self, field_name)
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                raise DefinitionError(f"{where}: field '{field_name}' {problem}")
         if self.language not in LANGUAGES:
             raise DefinitionError(
                 f"{where}: field 'language' must be one of {', '.join(LANGUAGES)} "
@@ -113,8 +161,17 @@ class EnvironmentDefinition:
 
     def save(self, project: Path) -> None:
         self.check()
-        folder = environments_dir(project) / self.uuid
+        folder = environment_folder(project, self.uuid)
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(folder)
+        except BaseException:
+            if created:  # nothing half-created stays behind
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _write(self, folder: Path) -> None:
         properties = {
             **self.extra,
             "base_image": self.base_image,
@@ -127,7 +184,7 @@ class EnvironmentDefinition:
         atomic_write_text(folder / SETUP_SCRIPT, self.setup_script)
 
     def delete(self, project: Path) -> None:
-        shutil.rmtree(environments_dir(project) / self.uuid, ignore_errors=True)
+        shutil.rmtree(environment_folder(project, self.uuid), ignore_errors=True)
 
     def content_hash(self, runtime: str) -> str:
         """What a build depends on (not the name): a new hash means a new build."""
@@ -145,9 +202,27 @@ class EnvironmentDefinition:
         }
 
 
+def _read_confined(project: Path, path: Path, where: str) -> str:
+    """A file of an environment folder, unless it is a symlink that leads outside the project;
+    FileNotFoundError when it is missing."""
+    if path.is_symlink() and not is_within(
+        Path(os.path.realpath(path)), Path(os.path.realpath(project))
+    ):
+        raise DefinitionError(f"{where} is a symlink that leads outside the project")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except UnicodeDecodeError as err:
+        raise DefinitionError(f"{where} is not UTF-8 text ({err.reason})") from err
+    except OSError as err:
+        raise DefinitionError(f"{where} cannot be read: {err.strerror or err}") from err
+
+
 def list_definitions(project: Path) -> list[tuple[str, EnvironmentDefinition | DefinitionError]]:
-    """Every environment folder of the project, each with its definition or what is wrong."""
-    folder = environments_dir(project)
+    """Every environment folder of the project, each with its definition or what is wrong.
+    Raises DefinitionError when the environments folder leads outside the project."""
+    folder = confined_environments_dir(project)
     found: list[tuple[str, EnvironmentDefinition | DefinitionError]] = []
     if not folder.is_dir():
         return found

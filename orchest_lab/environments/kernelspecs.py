@@ -3,6 +3,7 @@ that jupyter_client, nbclient and JupyterLab's kernel picker and launcher all se
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +17,14 @@ PREFIX = "orchest-env-"
 
 
 def kernel_name(project_uuid: str, env_uuid: str) -> str:
-    return f"{PREFIX}{project_uuid}-{env_uuid}".lower()
+    """`orchest-env-<project-uuid>-<env-uuid>`, as Orchest named them. Jupyter lowercases
+    kernelspec names, so uuids that differ only in case would share one kernel: a uuid that is
+    not all lowercase (Orchest's are) gets a hash of its exact spelling, after a dot, which no
+    uuid holds, so that it cannot meet another environment's name either."""
+    name = f"{PREFIX}{project_uuid}-{env_uuid}".lower()
+    if env_uuid != env_uuid.lower():
+        name += "." + hashlib.sha256(env_uuid.encode()).hexdigest()[:8]
+    return name
 
 
 def kernels_dir() -> Path:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..executors.base import StepFailed, StepTask
 from ..records import StepFailure
@@ -22,18 +24,19 @@ class RunEnvironments:
     async def kernel_for(self, task: StepTask) -> str:
         assert task.project is not None, "a step with an environment belongs to a project"
         project, env_uuid = task.project, task.environment
+        # Files are read in threads: a slow disk must not stall the server's event loop.
         try:
-            definition = EnvironmentDefinition.load(project, env_uuid)
+            definition = await asyncio.to_thread(EnvironmentDefinition.load, project, env_uuid)
         except DefinitionError as err:
             raise _unavailable(f"the step's environment {env_uuid} cannot be used: {err}") from err
-        built = self.builds.resolve(project, env_uuid)
-        if self.build_on_run and (built is None or not self._up_to_date(project, definition)):
-            status = await self.builds.build(project, self.label(project), definition)
+        built = await asyncio.to_thread(self.builds.resolve, project, env_uuid)
+        if self.build_on_run and (built is None or not await self._up_to_date(project, definition)):
+            status = await self._build(project, definition)
             if status["state"] != "ready":
                 raise _unavailable(
                     f"environment '{definition.name}' did not build: {status.get('message')}"
                 )
-            built = self.builds.resolve(project, env_uuid)
+            built = await asyncio.to_thread(self.builds.resolve, project, env_uuid)
         if built is None:
             raise _unavailable(
                 f"environment '{definition.name}' is not built; build it (Environments panel, "
@@ -41,8 +44,34 @@ class RunEnvironments:
             )
         return built.kernel_name
 
-    def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
-        return bool(self.builds.status(project, definition)["up_to_date"])
+    async def _build(self, project: Path, definition: EnvironmentDefinition) -> dict[str, Any]:
+        """Wait for the environment's build, which steps of other runs may share: this step
+        being cancelled (its run was) must not cancel the build for them."""
+        build = self.builds.build(project, self.label(project), definition)
+        try:
+            return await asyncio.shield(build)
+        except asyncio.CancelledError:
+            if _being_cancelled() or not build.cancelled():
+                raise  # this step's own task is being cancelled
+            raise _unavailable(
+                f"environment '{definition.name}' ({definition.uuid}) cannot be used: its build "
+                "was cancelled"
+            ) from None
+        except Exception as err:  # the build crashed (a bug): the step says so, the server goes on
+            raise _unavailable(
+                f"environment '{definition.name}' did not build: {type(err).__name__}: {err}"
+            ) from err
+
+    async def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
+        status = await asyncio.to_thread(self.builds.status, project, definition)
+        return bool(status["up_to_date"])
+
+
+def _being_cancelled() -> bool:
+    """Whether the running task has been asked to stop (Task.cancelling(), Python 3.11+)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling is not None and cancelling())
 
 
 def _unavailable(message: str) -> StepFailed:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -58,11 +60,31 @@ def real_within(root: Path | str, path: Path | str, *, shown: str | None = None)
     try:
         real = Path(os.path.realpath(path))
         real_root = Path(os.path.realpath(root))
-    except (OSError, ValueError) as err:  # a NUL, a lone surrogate, a name too long
+    except (OSError, ValueError) as err:  # a NUL, a lone surrogate
         raise PathOutsideRoot(what, f"cannot be used as a path ({err})") from err
+    problem = _unusable(real)
+    if problem is not None:
+        raise PathOutsideRoot(what, problem)
     if not is_within(real, real_root):
-        raise PathOutsideRoot(what, "is a symlink that leads outside its folder")
+        _outside(what)
     return real
+
+
+def _unusable(real: Path) -> str | None:
+    """Why the system cannot use a resolved path at all (None: it can, or it does not exist
+    yet, which is for the caller to judge)."""
+    try:
+        os.stat(real)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "is (or passes through) a symlink loop"
+        if err.errno == errno.ENAMETOOLONG:
+            return "has a name too long for the file system"
+    return None
+
+
+def _outside(what: str) -> NoReturn:
+    raise PathOutsideRoot(what, "is a symlink that leads outside its folder")
 
 
 def _encodable(text: str) -> bool:

@@ -108,9 +108,7 @@ class PipelineService:
         try:
             return resolve_within(self.root, relative)
         except PathOutsideRoot as err:
-            raise RequestError.field(
-                "/path", f"{err}; paths must stay inside the server root", code="outside-root"
-            ) from err
+            raise RequestError.field("/path", str(err), code="outside-root") from err
 
     def load(self, request: dict[str, Any]) -> LoadedPipeline:
         sources = [k for k in ("content", "pipeline") if request.get(k) is not None]
