@@ -29,7 +29,7 @@ from .services.data import DataService
 from .services.environments import EnvironmentService
 from .services.planning import RunPlanner
 from .services.runs import RunService
-from .store import RunStore
+from .store import Database, RunStore
 
 RESTART_REASON = "the server stopped while the run was in progress"
 
@@ -90,7 +90,8 @@ class OrchestLab(ExtensionApp):
         memory_root = self._prepare_data_passing()
         self.pipelines = PipelineService(root, self.pipeline_search_exclude, memory_root)
         self.data = DataService(self.pipelines)
-        self.store = RunStore(state / "state.db")
+        self.database = Database(state / "state.db")
+        self.store = RunStore(self.database)
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
             self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", len(aborted))
@@ -177,5 +178,5 @@ class OrchestLab(ExtensionApp):
         await self.engine.shutdown("the server stopped")
         await self.builds.close()
         await self.executor.close()
-        await self.store.flush()
-        self.store.close()
+        await self.database.flush()
+        self.database.close()

@@ -16,7 +16,7 @@ from project_factory import write_pipeline
 
 from orchest_lab.events import CELL, RUN, STEP, STREAM
 from orchest_lab.records import RunRecord, Status, StepRecord
-from orchest_lab.store import RunStore
+from orchest_lab.store import Database, RunStore
 
 
 def alive(pid: int) -> bool:
@@ -76,7 +76,8 @@ async def test_cancel_stops_every_kernel_and_process_of_the_run(
 @pytest.fixture
 def interrupted_run(tmp_path: Path) -> str:
     """A run that a previous server left STARTED in its database."""
-    store = RunStore(tmp_path / "state" / "state.db")
+    database = Database(tmp_path / "state" / "state.db")
+    store = RunStore(database)
     step = StepRecord("s1", "Step", "s.py", status=Status.STARTED, started_at="2026-01-01T00:00:00")
     run = RunRecord(
         "11111111-2222-4333-8444-555555555555",
@@ -103,7 +104,7 @@ def interrupted_run(tmp_path: Path) -> str:
     )
     store.add(run)
     store.add(done)
-    store.close()
+    database.close()
     return run.id
 
 

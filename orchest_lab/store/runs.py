@@ -1,42 +1,22 @@
-"""Run records in SQLite.
-
-All database work happens on one dedicated thread, in the order it was asked for. Writes are
-queued without waiting and written together, one transaction for all that queued up; a step's
-change writes that step's row only. Readers await the thread's answer.
-"""
+"""Run records in SQLite (see database.py for how the event loop never waits on it): a run's
+own fields in one row, each step in a row of its own, so that a step's change writes one small
+row."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import sqlite3
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..records import RunRecord, Status, StepRecord, now
-from .migrations import migrate
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
-Write = Callable[[sqlite3.Connection], None]
+from .database import Database
 
 IN_FLIGHT = (Status.PENDING.value, Status.STARTED.value)
 
 
 class RunStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchest-lab-store")
-        self._local = threading.local()
-        self._writes: list[Write] = []
-        self._writes_lock = threading.Lock()
-        self._drain_queued = False
-        self._submit(self._open).result()
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # --- writes (from the event loop: they never wait) -----------------------------------------
 
@@ -54,73 +34,43 @@ class RunStore:
                 ],
             )
 
-        self._queue(write)
+        self.db.queue(write)
 
     def save_run(self, run: RunRecord) -> None:
         """The run's own fields as they are now (not its steps)."""
         header = run.header_json()
-        self._queue(lambda db: _write_header(db, header))
+        self.db.queue(lambda db: _write_header(db, header))
 
     def save_step(self, run: RunRecord, step: StepRecord) -> None:
         """One step as it is now."""
         row = (step.status.value, json.dumps(step.to_json()), run.id, step.uuid)
-        self._queue(lambda db: _write_step(db, row))
+        self.db.queue(lambda db: _write_step(db, row))
 
     # --- reads ---------------------------------------------------------------------------------
 
     async def get(self, run_id: str) -> RunRecord | None:
-        return await self._call(self._get, run_id)
+        run: RunRecord | None = await self.db.read(self._get, run_id)
+        return run
 
     async def summaries(
         self, pipeline_path: str | None = None, job_id: str | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
         """The newest runs as listings show them (see RunRecord.summary_json)."""
-        return await self._call(self._summaries, pipeline_path, job_id, limit)
+        summaries: list[dict[str, Any]] = await self.db.read(
+            self._summaries, pipeline_path, job_id, limit
+        )
+        return summaries
 
     def abort_in_flight(self, reason: str) -> list[RunRecord]:
         """Mark runs left PENDING or STARTED by a server that stopped as ABORTED, and return
         them. Called once at start-up, before any run can begin, so it may wait."""
-        return self._submit(self._abort_in_flight, reason).result()
+        aborted: list[RunRecord] = self.db.submit(self._abort_in_flight, reason).result()
+        return aborted
 
-    async def flush(self) -> None:
-        """Wait until every write asked for so far is written."""
-        await self._call(lambda: None)
-
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
-
-    # --- on the store's thread -----------------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent
-            connection.execute("PRAGMA foreign_keys=ON")
-            self._local.connection = connection
-        return connection
-
-    def _open(self) -> None:
-        migrate(self._connection())
-
-    def _drain(self) -> None:
-        with self._writes_lock:
-            writes, self._writes = self._writes, []
-            self._drain_queued = False
-        try:
-            with self._connection() as db:
-                for write in writes:
-                    write(db)
-        except sqlite3.Error:  # nobody waits for a write: say it failed rather than lose it quietly
-            log.error(
-                "orchest-lab: %d run record change(s) could not be saved",
-                len(writes),
-                exc_info=True,
-            )
+    # --- on the database's thread --------------------------------------------------------------
 
     def _get(self, run_id: str) -> RunRecord | None:
-        db = self._connection()
+        db = self.db.connection()
         row = db.execute("SELECT record FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             return None
@@ -145,7 +95,7 @@ class RunStore:
         if conditions:
             query += " WHERE " + " AND ".join(conditions)
         query += " ORDER BY created_at DESC LIMIT ?"
-        db = self._connection()
+        db = self.db.connection()
         rows = db.execute(query, (*args, limit)).fetchall()
         counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _ in rows}
         if rows:
@@ -167,7 +117,7 @@ class RunStore:
         return summaries
 
     def _abort_in_flight(self, reason: str) -> list[RunRecord]:
-        db = self._connection()
+        db = self.db.connection()
         ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status IN (?, ?)", IN_FLIGHT)]
         aborted = []
         with db:
@@ -187,22 +137,6 @@ class RunStore:
                 _write_header(db, run.header_json())
                 aborted.append(run)
         return aborted
-
-    # --- plumbing ------------------------------------------------------------------------------
-
-    def _queue(self, write: Write) -> None:
-        with self._writes_lock:
-            self._writes.append(write)
-            if self._drain_queued:
-                return  # the drain already asked for takes this write too
-            self._drain_queued = True
-        self._submit(self._drain)
-
-    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        return self._thread.submit(fn, *args)
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.wrap_future(self._submit(fn, *args))
 
 
 def _write_header(db: sqlite3.Connection, header: dict[str, Any]) -> None:
