@@ -63,7 +63,35 @@ def _steps_table(db: sqlite3.Connection) -> None:
         db.execute("UPDATE runs SET record = ? WHERE id = ?", (json.dumps(record), run_id))
 
 
-MIGRATIONS: list[Migration] = [_runs_table, _steps_table]
+def _jobs_tables(db: sqlite3.Connection) -> None:
+    """3: jobs (their definition and state in `record`), the occurrences of their schedules
+    that fired (a primary key, so that one never fires twice, even across restarts or racing
+    requests) and the deliveries of their failure webhooks."""
+    db.executescript(
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE TABLE job_occurrences (
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            occurrence TEXT NOT NULL,
+            fired_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, occurrence)
+        );
+        CREATE TABLE webhook_deliveries (
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX webhook_deliveries_by_job ON webhook_deliveries (job_id, at);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_runs_table, _steps_table, _jobs_tables]
 
 
 def migrate(db: sqlite3.Connection) -> int:
