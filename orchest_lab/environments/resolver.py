@@ -9,7 +9,7 @@ from typing import Any
 
 from ..executors.base import StepFailed, StepTask
 from ..records import StepFailure
-from .builds import EnvironmentBuilds
+from .builds import RUNTIME, EnvironmentBuilds
 from .definition import DefinitionError, EnvironmentDefinition
 
 
@@ -29,6 +29,8 @@ class RunEnvironments:
             definition = await asyncio.to_thread(EnvironmentDefinition.load, project, env_uuid)
         except DefinitionError as err:
             raise _unavailable(f"the step's environment {env_uuid} cannot be used: {err}") from err
+        if task.builds_from is not None:
+            return await self._kernel_of_original(task.builds_from, definition)
         built = await asyncio.to_thread(self.builds.resolve, project, env_uuid)
         if self.build_on_run and (built is None or not await self._up_to_date(project, definition)):
             status = await self._build(project, definition)
@@ -41,6 +43,34 @@ class RunEnvironments:
             raise _unavailable(
                 f"environment '{definition.name}' is not built; build it (Environments panel, "
                 f"or `orchest-lab env build {project} {env_uuid}`) and run again"
+            )
+        return built.kernel_name
+
+    async def _kernel_of_original(self, original: Path, copied: EnvironmentDefinition) -> str:
+        """The kernel of a copy's environment (a job's snapshot): the build of the original
+        project, when its definition is the copy's (resolved by content: a copy is never
+        built on its own)."""
+        wanted = copied.content_hash(RUNTIME)
+        built = await asyncio.to_thread(self.builds.resolve, original, copied.uuid)
+        if built is not None and built.hash == wanted:
+            return built.kernel_name
+        try:
+            current = await asyncio.to_thread(EnvironmentDefinition.load, original, copied.uuid)
+        except DefinitionError:
+            current = None
+        if current is None or current.content_hash(RUNTIME) != wanted:
+            raise _unavailable(
+                f"environment '{copied.name}' changed in the project (or was deleted) since the "
+                "job's snapshot was taken, and the snapshot's version is not built; make a new "
+                "job from the project as it is now"
+            )
+        if not self.build_on_run:
+            raise _unavailable(f"environment '{copied.name}' is not built; build it and run again")
+        status = await self._build(original, current)
+        built = await asyncio.to_thread(self.builds.resolve, original, copied.uuid)
+        if status["state"] != "ready" or built is None or built.hash != wanted:
+            raise _unavailable(
+                f"environment '{copied.name}' did not build: {status.get('message')}"
             )
         return built.kernel_name
 

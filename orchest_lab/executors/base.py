@@ -37,6 +37,9 @@ class StepTask:
     log_files: tuple[Path, ...]  # the step log; written to all of them
     project: Path | None = None  # the folder the run executes in: steps' files stay inside it
     environment: str = ""  # the environment's uuid; "" runs on the notebook's own kernel
+    # The project whose environment builds the step uses when it runs in a copy of it (a job's
+    # snapshot): the build of an equal definition, never one per copy. None: `project`'s own.
+    builds_from: Path | None = None
 
     @property
     def kind(self) -> str:

@@ -58,9 +58,13 @@ def prepare_run(
     job_id: str | None = None,
     memory_dir: Path | None = None,
     fingerprints: dict[str, Fingerprint] | None = None,
+    builds_from: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> PreparedRun:
     """`memory_dir`: the root of the memory stores (default: shared memory, per user);
-    `fingerprints`: the steps' fingerprints with these parameters (computed when not given)."""
+    `fingerprints`: the steps' fingerprints with these parameters (computed when not given);
+    `builds_from`: the project whose environment builds a copy of it uses (a job's);
+    `extra_env`: variables over the pipeline's (a job's)."""
     run_id = str(uuid_lib.uuid4())
     pipeline_uuid = document.uuid or ""
     state = pipeline_state_dir(location.project, pipeline_uuid)
@@ -81,6 +85,7 @@ def prepare_run(
         ensure_store(memory_root, pipeline_uuid, location.pipeline_file)
     project_id = project_uuid(location.project)
     base_env = _pipeline_env(document)
+    base_env.update({k: v for k, v in (extra_env or {}).items() if k != "PATH"})
     base_env.update(
         {
             "ORCHEST_PROJECT_UUID": project_id,
@@ -146,6 +151,7 @@ def prepare_run(
             ),
             project=location.project,
             environment=environment,
+            builds_from=builds_from,
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
     hooks = RunDataHooks(memory_root, location.project, pipeline_uuid, fingerprints, eviction)

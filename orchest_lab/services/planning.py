@@ -104,9 +104,13 @@ class RunPlanner:
         kind: str = "interactive",
         job_id: str | None = None,
         location: RunLocation | None = None,
+        builds_from: Path | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> PreparedRun:
         """The run's record, folders and tasks; nothing starts. `location`: where the run
-        executes when not in the pipeline's own project (a copy of it). Blocking."""
+        executes when not in the pipeline's own project (a copy of it: `builds_from` is then
+        the original project, whose environment builds it uses); `extra_env`: variables over
+        the pipeline's. Blocking."""
         from ..runs.kernels import notebook_kernel_chooser  # jupyter_client: only when running
 
         if location is None:
@@ -124,6 +128,8 @@ class RunPlanner:
                 job_id=job_id,
                 memory_dir=self.pipelines.memory_root,
                 fingerprints=fingerprints,
+                builds_from=builds_from,
+                extra_env=extra_env,
             )
         except IssueError as err:
             raise RequestError.from_issue(err) from err

@@ -7,8 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
-from ..records import JobRecord
-from ..records import now
+from ..records import JobRecord, now
 from .database import Database
 
 
