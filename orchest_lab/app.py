@@ -15,21 +15,27 @@ from .environments.builds import EnvironmentBuilds
 from .environments.kernelspecs import SDK_PATH, project_kernel_env
 from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
-from .events import BuildEventsListener, EventBusListener, register_schemas
+from .events import BuildEventsListener, EventBusListener, JobEventsListener, register_schemas
 from .executors.base import Executor
 from .executors.local import LocalExecutor
 from .handlers import routes
+from .jobs.manager import JobManager
+from .jobs.webhook import FailureWebhook, WebhookSettings
 from .pipeline import PIPELINE_SUFFIX, PipelineLoadError, find_project_root
 from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
+from .records import JobRecord
 from .runs.data_dir import resolve_data_dir
-from .runs.engine import RunEngine
+from .runs.engine import PreparedRun, RunEngine
 from .runs.slots import StepSlots
 from .services import PipelineService, Services
 from .services.data import DataService
 from .services.environments import EnvironmentService
+from .services.job_launch import prepare_job_run
+from .services.jobs import JobService, JobSettings
 from .services.planning import RunPlanner
 from .services.runs import RunService
 from .store import Database, RunStore
+from .store.jobs import JobStore
 
 RESTART_REASON = "the server stopped while the run was in progress"
 
@@ -74,6 +80,25 @@ class OrchestLab(ExtensionApp):
     max_parallel_builds = Int(1, help="How many environment builds may run at once.").tag(
         config=True
     )
+    jobs_dir = Unicode(
+        "", help="Where jobs keep their snapshots and runs. Empty: <state_dir>/jobs."
+    ).tag(config=True)
+    max_parallel_job_runs = Int(
+        4, help="Runs of jobs executing at once (0: no limit); the others wait their turn."
+    ).tag(config=True)
+    max_job_runs = Int(
+        1000, help="The most runs one occurrence of a job may start (its parameter combinations)."
+    ).tag(config=True)
+    max_snapshot_size = Int(
+        1 << 30, help="Bytes a job's snapshot of its project may take (0: no limit)."
+    ).tag(config=True)
+    job_failure_webhook = Unicode(
+        "",
+        help="A URL POSTed when a run of a job fails, for jobs that have no webhook of their own.",
+    ).tag(config=True)
+    job_webhook_secret = Unicode(
+        "", help="The secret that signs (HMAC-SHA256) what job_failure_webhook is sent."
+    ).tag(config=True)
     build_timeout = Float(
         3600, help="Seconds an environment build may take before it fails (0: no limit)."
     ).tag(config=True)
@@ -111,11 +136,43 @@ class OrchestLab(ExtensionApp):
         )
         self.planner = RunPlanner(self.pipelines, data_dir, kernel_specs)
         self.runs = RunService(self.planner, self.engine, self.store)
+        self.jobs = self._make_jobs(events, state, root, data_dir, kernel_specs)
         self.services = Services(
-            self.pipelines, self.planner, self.runs, self.data, self.environments
+            self.pipelines, self.planner, self.runs, self.data, self.environments, self.jobs
         )
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
+
+    def _make_jobs(
+        self, events: Any, state: Path, root: Path, data_dir: Path, kernel_specs: Any
+    ) -> JobService:
+        jobs_dir = Path(self.jobs_dir).expanduser().absolute() if self.jobs_dir else state / "jobs"
+        job_store = JobStore(self.database)
+        self.webhook = FailureWebhook(
+            job_store,
+            WebhookSettings(
+                default_url=self.job_failure_webhook,
+                default_secret=self.job_webhook_secret,
+                base_url=self.serverapp.connection_url if self.serverapp else "",
+            ),
+        )
+
+        def prepare(job: JobRecord, combination: dict[str, Any]) -> PreparedRun:
+            return prepare_job_run(
+                job, combination, root=root, data_dir=data_dir, kernel_specs=kernel_specs
+            )
+
+        self.job_manager = JobManager(
+            job_store,
+            self.store,
+            self.engine,
+            prepare,
+            JobEventsListener(events),
+            max_parallel_runs=self.max_parallel_job_runs,
+            on_failure=self.webhook,
+        )
+        settings = JobSettings(jobs_dir, data_dir, self.max_job_runs, self.max_snapshot_size)
+        return JobService(self.planner, self.job_manager, self.runs, job_store, settings)
 
     def _make_executor(self, kernel_specs: Any, root: Path) -> Executor:
         environments = RunEnvironments(
@@ -173,8 +230,11 @@ class OrchestLab(ExtensionApp):
         # Once the server runs, the executor gets ready so that a first run does not wait
         # (the local one starts the default kernels; c.LocalExecutor.kernel_pool_size = 0: not).
         await self.executor.warm_up()
+        await self.job_manager.start()
 
     async def stop_extension(self) -> None:
+        await self.job_manager.close()
+        await self.webhook.close()
         await self.engine.shutdown("the server stopped")
         await self.builds.close()
         await self.executor.close()

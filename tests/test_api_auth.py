@@ -27,6 +27,9 @@ SAMPLES = {
     "step_uuid": "step-1",
     "project": "some/project",
     "env_uuid": "env-1",
+    "job_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+    "action": "trigger",
+    "path": "a.ipynb",
 }
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from jupyter_events import EventLogger
 
-from ..records import RunRecord, StepRecord
+from ..records import JobRecord, RunRecord, StepRecord
 
 SCHEMAS = Path(__file__).with_name("schemas")
 BASE = "https://events.orchest-lab.dev/"
 RUN, STEP, CELL, STREAM = (BASE + name for name in ("run", "step", "cell", "stream"))
 BUILD, BUILD_LOG = BASE + "environment-build", BASE + "environment-build-log"
+JOB = BASE + "job"
 
 
 def register_schemas(event_logger: EventLogger) -> None:
@@ -78,6 +79,30 @@ class EventBusListener:
                 "text": text,
             },
         )
+
+
+class JobEventsListener:
+    """Publishes jobs on the server's event bus."""
+
+    def __init__(self, event_logger: EventLogger) -> None:
+        self.events = event_logger
+
+    def job_changed(self, job: JobRecord, runs: dict[str, int]) -> None:
+        self.events.emit(schema_id=JOB, data=job_event(job.id, job.status.value, job, runs))
+
+    def job_deleted(self, job: JobRecord) -> None:
+        self.events.emit(schema_id=JOB, data=job_event(job.id, "DELETED", job, {}))
+
+
+def job_event(job_id: str, status: str, job: JobRecord, runs: dict[str, int]) -> dict[str, Any]:
+    return {
+        "job_id": job_id,
+        "name": job.name,
+        "pipeline_path": job.pipeline_path,
+        "status": status,
+        "next_run_at": job.next_run_at,
+        "runs": runs,
+    }
 
 
 class BuildEventsListener:

@@ -13,6 +13,19 @@ from .environments import (
     EnvironmentHandler,
     EnvironmentsHandler,
 )
+from .jobs import (
+    ACTION,
+    FILE_PATH,
+    JOB_ID,
+    JOB_RUN_ID,
+    JobActionHandler,
+    JobHandler,
+    JobRunFileHandler,
+    JobRunHandler,
+    JobRunsHandler,
+    JobsHandler,
+    SchedulePreviewHandler,
+)
 from .openapi import OpenApiHandler
 from .pipelines import PipelineDataHandler, PipelinesHandler, PlanHandler, ValidateHandler
 from .runs import RUN_ID, STEP_UUID, RunHandler, RunsHandler, StepLogHandler
@@ -34,4 +47,11 @@ def routes() -> list[tuple[str, Any]]:
         (api_route(f"environments/{PROJECT}/{ENV_UUID}/build/log"), BuildLogHandler),
         (api_route(f"environments/{PROJECT}/{ENV_UUID}/build"), BuildHandler),
         (api_route(f"environments/{PROJECT}/{ENV_UUID}"), EnvironmentHandler),
+        (api_route("jobs"), JobsHandler),
+        (api_route("jobs/schedule-preview"), SchedulePreviewHandler),
+        (api_route(f"jobs/{JOB_ID}"), JobHandler),
+        (api_route(f"jobs/{JOB_ID}/{ACTION}"), JobActionHandler),
+        (api_route(f"jobs/{JOB_ID}/runs"), JobRunsHandler),
+        (api_route(f"jobs/{JOB_ID}/runs/{JOB_RUN_ID}"), JobRunHandler),
+        (api_route(f"jobs/{JOB_ID}/runs/{JOB_RUN_ID}/files/{FILE_PATH}"), JobRunFileHandler),
     ]

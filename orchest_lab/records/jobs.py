@@ -41,7 +41,7 @@ class JobRecord:
     created_at: str = field(default_factory=now)
     last_occurrence: str | None = None  # the last scheduled time that fired
     next_run_at: str | None = None
-    snapshot_bytes: int = 0
+    disk_bytes: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """As stored (the webhook's secret included)."""

@@ -60,12 +60,14 @@ def prepare_run(
     fingerprints: dict[str, Fingerprint] | None = None,
     builds_from: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    run_id: str | None = None,
 ) -> PreparedRun:
     """`memory_dir`: the root of the memory stores (default: shared memory, per user);
     `fingerprints`: the steps' fingerprints with these parameters (computed when not given);
     `builds_from`: the project whose environment builds a copy of it uses (a job's);
-    `extra_env`: variables over the pipeline's (a job's)."""
-    run_id = str(uuid_lib.uuid4())
+    `extra_env`: variables over the pipeline's (a job's); `run_id`: the id to give the run
+    (default: a new one)."""
+    run_id = run_id or str(uuid_lib.uuid4())
     pipeline_uuid = document.uuid or ""
     state = pipeline_state_dir(location.project, pipeline_uuid)
     _check_state_folders(location.project, state)

@@ -12,6 +12,7 @@ from .pipelines import PipelineService
 if TYPE_CHECKING:
     from .data import DataService
     from .environments import EnvironmentService
+    from .jobs import JobService
     from .planning import RunPlanner
     from .runs import RunService
 
@@ -25,6 +26,7 @@ class Services:
     runs: RunService
     data: DataService
     environments: EnvironmentService
+    jobs: JobService
 
 
 __all__ = [

@@ -106,6 +106,7 @@ class RunPlanner:
         location: RunLocation | None = None,
         builds_from: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        run_id: str | None = None,
     ) -> PreparedRun:
         """The run's record, folders and tasks; nothing starts. `location`: where the run
         executes when not in the pipeline's own project (a copy of it: `builds_from` is then
@@ -130,6 +131,7 @@ class RunPlanner:
                 fingerprints=fingerprints,
                 builds_from=builds_from,
                 extra_env=extra_env,
+                run_id=run_id,
             )
         except IssueError as err:
             raise RequestError.from_issue(err) from err

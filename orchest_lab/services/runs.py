@@ -59,6 +59,16 @@ class RunService:
                 summaries.setdefault(summary["id"], summary)
         return sorted(summaries.values(), key=lambda s: str(s["created_at"]), reverse=True)
 
+    async def store_summaries(self, **query: Any) -> list[dict[str, Any]]:
+        """Summaries of stored runs (see RunStore.summaries), as listed."""
+        if self.store is None:
+            return []
+        return await self.store.summaries(**query)
+
+    async def delete_records(self, run_ids: list[str]) -> None:
+        if self.store is not None:
+            await self.store.delete(run_ids)
+
     async def get(self, run_id: str) -> RunRecord:
         run = self.engine.get(run_id)
         if run is None and self.store is not None:

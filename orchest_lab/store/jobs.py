@@ -40,9 +40,6 @@ class JobStore:
         """The job, its occurrences, deliveries and runs (their steps go with them)."""
         await self.db.read(self._delete, job_id)
 
-    async def delete_runs(self, run_ids: list[str]) -> None:
-        await self.db.read(self._delete_runs, run_ids)
-
     def add_delivery(self, job_id: str, delivery: dict[str, Any]) -> None:
         row = (job_id, delivery.get("at") or now(), json.dumps(delivery))
         self.db.queue(lambda db: db.execute("INSERT INTO webhook_deliveries VALUES (?, ?, ?)", row))
@@ -76,10 +73,6 @@ class JobStore:
         with self.db.connection() as db:
             db.execute("DELETE FROM runs WHERE job_id = ?", (job_id,))
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-
-    def _delete_runs(self, run_ids: list[str]) -> None:
-        with self.db.connection() as db:
-            db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in run_ids])
 
     def _deliveries(self, job_id: str, limit: int) -> list[dict[str, Any]]:
         rows = self.db.connection().execute(

@@ -53,13 +53,27 @@ class RunStore:
         return run
 
     async def summaries(
-        self, pipeline_path: str | None = None, job_id: str | None = None, limit: int = 100
+        self,
+        pipeline_path: str | None = None,
+        job_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """The newest runs as listings show them (see RunRecord.summary_json)."""
+        """The newest runs as listings show them (see RunRecord.summary_json), from the
+        `offset`-th newest on."""
         summaries: list[dict[str, Any]] = await self.db.read(
-            self._summaries, pipeline_path, job_id, limit
+            self._summaries, pipeline_path, job_id, limit, offset
         )
         return summaries
+
+    async def delete(self, run_ids: list[str]) -> None:
+        """Runs' records, their steps with them."""
+        await self.db.read(self._delete, run_ids)
+
+    async def job_counts(self) -> dict[str, dict[str, int]]:
+        """How many runs of each job have each status."""
+        counts: dict[str, dict[str, int]] = await self.db.read(self._job_counts)
+        return counts
 
     def abort_in_flight(self, reason: str) -> list[RunRecord]:
         """Mark runs left PENDING or STARTED by a server that stopped as ABORTED, and return
@@ -81,8 +95,12 @@ class RunStore:
         data["steps"] = [json.loads(text) for (text,) in steps]
         return RunRecord.from_json(data)
 
+    def _delete(self, run_ids: list[str]) -> None:
+        with self.db.connection() as db:
+            db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in run_ids])
+
     def _summaries(
-        self, pipeline_path: str | None, job_id: str | None, limit: int
+        self, pipeline_path: str | None, job_id: str | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
         query, args = "SELECT id, record FROM runs", []
         conditions = []
@@ -94,9 +112,9 @@ class RunStore:
             args.append(job_id)
         if conditions:
             query += " WHERE " + " AND ".join(conditions)
-        query += " ORDER BY created_at DESC LIMIT ?"
+        query += " ORDER BY created_at DESC LIMIT ? OFFSET ?"
         db = self.db.connection()
-        rows = db.execute(query, (*args, limit)).fetchall()
+        rows = db.execute(query, (*args, limit, offset)).fetchall()
         counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _ in rows}
         if rows:
             marks = ",".join("?" * len(rows))
@@ -115,6 +133,16 @@ class RunStore:
             data["progress"] = {"done": ended, "total": sum(steps.values())}
             summaries.append(data)
         return summaries
+
+    def _job_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        rows = self.db.connection().execute(
+            "SELECT job_id, status, COUNT(*) FROM runs WHERE job_id IS NOT NULL "
+            "GROUP BY job_id, status"
+        )
+        for job_id, status, count in rows:
+            counts.setdefault(job_id, {})[status] = count
+        return counts
 
     def _abort_in_flight(self, reason: str) -> list[RunRecord]:
         db = self.db.connection()
