@@ -70,6 +70,7 @@ class JobManager:
         *,
         max_parallel_runs: int = 4,
         on_failure: RunFailureHook | None = None,
+        clock: Callable[[], datetime.datetime] = utc_now,
     ) -> None:
         self.store = store
         self.runs = runs
@@ -77,6 +78,7 @@ class JobManager:
         self.prepare = prepare
         self.listener = listener
         self.on_failure = on_failure
+        self.clock = clock  # the time it is (tests set it)
         self.jobs: dict[str, JobRecord] = {}
         self._slots = asyncio.Semaphore(max_parallel_runs) if max_parallel_runs > 0 else None
         self._in_flight: dict[str, set[asyncio.Task[None]]] = {}  # job id -> its run tasks
@@ -117,7 +119,7 @@ class JobManager:
         if schedule.recurring:
             job.status = JobStatus.STARTED
             job.last_occurrence = job.created_at  # counted from its making: nothing to catch up
-            self._set_next(job, schedule, utc_now())
+            self._set_next(job, schedule, self.clock())
         elif schedule.at is not None:
             job.next_run_at = schedule.at.isoformat()
         else:
@@ -143,7 +145,7 @@ class JobManager:
         if self.busy(job.id):
             raise JobBusy(job.id)
         self._launch(job)  # marks it busy before anything is awaited
-        await self.store.claim(job.id, f"trigger:{utc_now().isoformat()}")
+        await self.store.claim(job.id, f"trigger:{self.clock().isoformat()}")
 
     def pause(self, job: JobRecord) -> None:
         job.status, job.next_run_at = JobStatus.PAUSED, None
@@ -151,7 +153,7 @@ class JobManager:
 
     def resume(self, job: JobRecord) -> None:
         schedule = schedule_of(job)
-        moment = utc_now()
+        moment = self.clock()
         job.status = JobStatus.STARTED if schedule.recurring else JobStatus.PENDING
         job.last_occurrence = moment.isoformat()  # what was missed while paused is not run
         self._set_next(job, schedule, moment)
@@ -163,8 +165,8 @@ class JobManager:
         if job.status in (JobStatus.STARTED, JobStatus.PENDING):
             schedule = schedule_of(job)
             if schedule.recurring and job.last_occurrence is None:
-                job.last_occurrence = utc_now().isoformat()
-            self._set_next(job, schedule, utc_now())
+                job.last_occurrence = self.clock().isoformat()
+            self._set_next(job, schedule, self.clock())
         self._changed(job)
         self._wake.set()
 
@@ -189,16 +191,20 @@ class JobManager:
 
     # --- schedule ------------------------------------------------------------------------------
 
+    async def tick(self) -> None:
+        """Fire every job whose time has come."""
+        moment = self.clock()
+        for job in list(self.jobs.values()):
+            when = _next_time(job)
+            if when is not None and when <= moment:
+                await self._fire_due(job, moment)
+
     async def _schedule(self) -> None:
         while True:
-            moment = utc_now()
-            for job in list(self.jobs.values()):
-                when = _next_time(job)
-                if when is not None and when <= moment:
-                    await self._fire_due(job, moment)
+            await self.tick()
             self._wake.clear()
             upcoming = [t for t in map(_next_time, self.jobs.values()) if t is not None]
-            wait = max(0.0, (min(upcoming) - utc_now()).total_seconds()) if upcoming else None
+            wait = max(0.0, (min(upcoming) - self.clock()).total_seconds()) if upcoming else None
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 

@@ -79,7 +79,10 @@ class JobService:
             raise RequestError.field(
                 "/pipeline_path", "field 'pipeline_path' is required", code="missing-field"
             )
-        planned = self.planner.plan(RunRequest.for_file(path))
+        try:
+            planned = self.planner.plan(RunRequest.for_file(path))
+        except NotFound as err:  # the pipeline is bad input here, not a missing URL
+            raise RequestError.field("/pipeline_path", err.message, code="not-found") from err
         document = planned.document
         try:
             grid = parse_grid(document, request.get("parameters"))
