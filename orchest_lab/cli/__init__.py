@@ -12,7 +12,7 @@ from collections.abc import Sequence
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from .. import __version__  # noqa: E402
-from . import environments, pipelines, run  # noqa: E402
+from . import environments, jobs, pipelines, run  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipelines.register(commands)
     run.register(commands)
     environments.register(commands)
+    jobs.register(commands)
     return parser
 
 
