@@ -50,6 +50,7 @@ def plan_snapshot(project: Path, leave_out: Sequence[Path] = ()) -> SnapshotPlan
     """What a snapshot of `project` copies, parents before their contents. Blocking."""
     plan = SnapshotPlan()
     skipped = {os.path.realpath(p) for p in leave_out}
+    prefix = len(str(project)) + 1  # relative paths are cut from entries' paths
     stack: list[tuple[str, Rules]] = [(str(project), [])]
     while stack:
         folder, rules = stack.pop()
@@ -65,7 +66,7 @@ def plan_snapshot(project: Path, leave_out: Sequence[Path] = ()) -> SnapshotPlan
                 continue
             link = entry.is_symlink()
             is_dir = not link and entry.is_dir(follow_symlinks=False)
-            relative = os.path.relpath(entry.path, project)
+            relative = entry.path[prefix:]
             if _ignored(rules, entry.path, is_dir):
                 continue
             if link:
@@ -102,8 +103,9 @@ def take_snapshot(
             (target / folder).mkdir()
         for link in plan.links:
             os.symlink(os.readlink(project / link), target / link)
+        source, destination = str(project), str(target)
         for file in plan.files:
-            copier.copy(project / file, target / file)
+            copier.copy(os.path.join(source, file), os.path.join(destination, file))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -138,11 +140,19 @@ class _Copier:
     def __init__(self) -> None:
         self.clones = True
 
-    def copy(self, source: Path, target: Path) -> None:
-        with open(source, "rb") as src, open(target, "xb") as dst:
-            if not (self.clones and self._clone(src.fileno(), dst.fileno())):
-                _sendfile(src.fileno(), dst.fileno())
-            os.fchmod(dst.fileno(), stat.S_IMODE(os.fstat(src.fileno()).st_mode))
+    def copy(self, source: Path | str, target: Path | str) -> None:
+        # Raw descriptors: a snapshot copies thousands of files, Python's file objects cost.
+        src = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+        try:
+            info = os.fstat(src)
+            dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IMODE(info.st_mode))
+            try:
+                if not (self.clones and self._clone(src, dst)):
+                    _sendfile(src, dst, info.st_size)
+            finally:
+                os.close(dst)
+        finally:
+            os.close(src)
 
     def _clone(self, src: int, dst: int) -> bool:
         try:
@@ -154,8 +164,7 @@ class _Copier:
         return True
 
 
-def _sendfile(src: int, dst: int) -> None:
-    size = os.fstat(src).st_size
+def _sendfile(src: int, dst: int, size: int) -> None:
     offset = 0
     while offset < size:
         sent = os.sendfile(dst, src, offset, size - offset)
@@ -177,7 +186,7 @@ def _ignored(rules: Rules, path: str, is_dir: bool) -> bool:
     with a rule for it decides, as in git)."""
     ignored = False
     for base, spec in rules:
-        inner = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+        inner = path[len(base) + 1 :].replace(os.sep, "/") + ("/" if is_dir else "")
         result = spec.check_file(inner)
         if result.include is not None:
             ignored = bool(result.include)
