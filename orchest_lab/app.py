@@ -17,6 +17,7 @@ from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, register_schemas
 from .executors.local import LocalExecutor
+from .executors.orphans import reap, record_groups_in
 from .handlers import routes
 from .pipeline import PIPELINE_SUFFIX, PipelineLoadError, find_project_root
 from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
@@ -93,6 +94,11 @@ class OrchestLab(ExtensionApp):
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
             self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", aborted)
+        # Processes that steps of a crashed server left running are stopped before runs begin.
+        killed = reap(state / "step-processes")
+        if killed:
+            self.log.warning("orchest-lab: stopped %d process(es) left by steps", len(killed))
+        record_groups_in(state / "step-processes")
         self.builds = EnvironmentBuilds(
             state,
             BuildEventsListener(events),

@@ -20,6 +20,7 @@ from .base import StepFailed, StepOutput, StepTask
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
+from .orphans import recorded_group
 from .throttle import Throttle
 
 SKIP_TAG = "skip"
@@ -93,6 +94,13 @@ class NotebookRunner:
             record_timing=False,
         )
         client.kc = self.kernel.client  # the kernel is already running: nbclient only drives it
+        # Recorded while the step runs, so that a server started after a crash of this one can
+        # stop what the kernel started (the kernel ends with its zygote or its parent).
+        pid = getattr(self.kernel.manager.provisioner, "pid", None)
+        with recorded_group(pid, self.task.run_id, self.task.step_uuid):
+            await self._execute(client, notebook)
+
+    async def _execute(self, client: _LiveClient, notebook: NotebookNode) -> None:
         await self._prepare_kernel(notebook)
         try:
             for index, cell in enumerate(notebook.cells):
