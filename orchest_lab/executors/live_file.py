@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -94,3 +97,30 @@ class LiveNotebookFile:
             )
         atomic_write_text(self.path, text)
         return _signature(self.path)
+
+
+# fs/atomic.py writes `.<name>.<8 random characters>.tmp` beside the file (tempfile.mkstemp).
+_TMP_RANDOM = r"[a-z0-9_]{8}"
+
+
+def remove_interrupted_writes(notebooks: Iterable[Path]) -> list[Path]:
+    """Remove the temporary files that writes of these notebooks left beside them when the server
+    died in the middle of one; the files removed. Only regular files named exactly as the atomic
+    writes name them are removed, never a link or a folder. Blocking: for start-up."""
+    removed = []
+    for notebook in dict.fromkeys(Path(n) for n in notebooks):
+        pattern = re.compile(re.escape(f".{notebook.name}.") + _TMP_RANDOM + re.escape(".tmp"))
+        try:
+            entries = list(os.scandir(notebook.parent))
+        except OSError:  # the folder is gone or unreadable: nothing of ours to remove
+            continue
+        for entry in entries:
+            if pattern.fullmatch(entry.name) is None:
+                continue
+            try:
+                if stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except FileNotFoundError:
+                pass
+    return removed
