@@ -10,6 +10,7 @@ import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
@@ -40,9 +41,15 @@ class LiveNotebookFile:
 
     @classmethod
     def open(cls, path: Path) -> LiveNotebookFile:
+        """Blocking (reads and validates the file): see `load`."""
         signature = _signature(path)
         notebook = nbformat.read(path, as_version=4)
         return cls(path, notebook, signature)
+
+    @classmethod
+    async def load(cls, path: Path) -> LiveNotebookFile:
+        """`open`, in a worker thread."""
+        return await asyncio.to_thread(cls.open, path)
 
     def changed(self) -> None:
         """The notebook changed in memory: write it soon (at most every WRITE_INTERVAL)."""
@@ -76,16 +83,19 @@ class LiveNotebookFile:
         async with self._lock:
             if self._error is not None:
                 return
-            text = nbformat.writes(self.notebook)  # serialised now: the notebook keeps changing
+            # Copied now, as the run keeps changing the notebook; serialised (which validates it
+            # too) and written in a worker thread: for a notebook of a few MiB that is 100 ms.
+            notebook = _snapshot(self.notebook)
             self._last_write = time.monotonic()
             try:
                 self._signature = await asyncio.get_running_loop().run_in_executor(
-                    None, self._replace, text
+                    None, self._replace, notebook
                 )
             except ChangedOnDisk as err:
                 self._error = err
 
-    def _replace(self, text: str) -> tuple[int, int, int]:
+    def _replace(self, notebook: NotebookNode) -> tuple[int, int, int]:
+        text = nbformat.writes(notebook)
         try:
             current = _signature(self.path)
         except FileNotFoundError:
@@ -97,6 +107,19 @@ class LiveNotebookFile:
             )
         atomic_write_text(self.path, text)
         return _signature(self.path)
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of the notebook's dicts and lists that shares its strings and numbers (immutable):
+    its cost is the number of outputs, not their size."""
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        copy = NotebookNode() if isinstance(value, NotebookNode) else {}
+        for key, item in value.items():
+            dict.__setitem__(copy, key, _snapshot(item))  # as it is (no conversion to a node)
+        return copy
+    return value
 
 
 # fs/atomic.py writes `.<name>.<8 random characters>.tmp` beside the file (tempfile.mkstemp).

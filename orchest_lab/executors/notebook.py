@@ -80,10 +80,11 @@ class NotebookRunner:
         self.kernel = kernel
         self.output = output
         self.log = log
-        self.file = LiveNotebookFile.open(task.output_file)
+        self.file: LiveNotebookFile  # read when the run starts (not on the event loop)
         self._events = Throttle(EVENT_INTERVAL, self._publish_running)
 
     async def run(self) -> None:
+        self.file = await LiveNotebookFile.load(self.task.output_file)
         notebook = self.file.notebook
         client = _LiveClient(
             notebook,
