@@ -131,6 +131,8 @@ class NotebookRunner:
                 await self.file.flush()
             except ChangedOnDisk as err:
                 raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
+            finally:
+                await self.log.drain()  # all of it in the files before the step counts as ended
 
     async def _prepare_kernel(self, notebook: NotebookNode) -> None:
         """Put the (pre-started) kernel in the step's folder with the step's variables, and the

@@ -62,6 +62,7 @@ async def run_script(task: StepTask, command: list[str], output: StepOutput, log
         finally:
             if process.returncode is None:
                 await _stop(process)
+            await log.drain()  # all of it in the files before the step counts as ended
 
 
 async def _follow(
