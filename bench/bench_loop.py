@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -171,9 +171,9 @@ def _headers() -> dict[str, str]:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def probe(port: int, stop: Any, results: Connection) -> None:
-    """In a process of its own: GET /api/status every PROBE_INTERVAL until `stop` is set; sends
-    back (monotonic start, latency) of every answer."""
+def probe(port: int, ready: Any, stop: Any, results: Connection) -> None:
+    """In a process of its own: GET /api/status every PROBE_INTERVAL until `stop` is set (`ready`
+    once the first answer came); sends back (monotonic start, latency) of every answer."""
     samples: list[tuple[float, float]] = []
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     errors = 0
@@ -184,6 +184,7 @@ def probe(port: int, stop: Any, results: Connection) -> None:
             connection.request("GET", "/api/status", headers=_headers())
             connection.getresponse().read()
             samples.append((start, time.monotonic() - start))
+            ready.set()
         except (OSError, http.client.HTTPException):
             errors += 1
             connection.close()
@@ -337,33 +338,45 @@ def flood(server: Server, subscriber: Subscriber) -> Phase:
 
 
 def many(server: Server) -> list[Phase]:
+    """Start, watch and cancel; every request gives up when MANY_LIMIT is over, and the last
+    phase says how far the run got."""
     folder = server.root / "many"
     folder.mkdir()
     (folder / "trivial.py").write_text("print('hello')\n")
     path = write_pipeline(folder, {f"step {i}": ("trivial.py", []) for i in range(MANY_STEPS)})
+    name = f"{MANY_STEPS:,} steps"
     phases: list[Phase] = []
     began = time.monotonic()
-    run = server.api("POST", "runs", {"pipeline_path": path}, timeout=MANY_LIMIT)
+
+    def left() -> float:
+        return max(1.0, began + MANY_LIMIT - time.monotonic())
+
+    try:
+        run = server.api("POST", "runs", {"pipeline_path": path}, timeout=left())
+    except OSError:
+        note = f"the start did not answer within {MANY_LIMIT:.0f} s (gave up)"
+        return [Phase(f"{name}: starting", began, time.monotonic(), note)]
     started = time.monotonic()
-    phases.append(Phase(f"{MANY_STEPS:,} steps: starting", began, started))
-    last = run
-    while time.monotonic() < started + CANCEL_AFTER:
-        time.sleep(0.5)
-        last = server.api("GET", f"runs/{run['id']}", timeout=MANY_LIMIT)
-    done = last["progress"]["done"]
+    phases.append(Phase(f"{name}: starting", began, started))
+    done = 0
+    try:
+        while time.monotonic() < started + CANCEL_AFTER:
+            time.sleep(0.5)
+            done = server.api("GET", f"runs/{run['id']}", timeout=left())["progress"]["done"]
+    except OSError:
+        note = f"the run's record did not come within {MANY_LIMIT:.0f} s (gave up)"
+        return [*phases, Phase(f"{name}: watching", started, time.monotonic(), note)]
     cancelling = time.monotonic()
-    phases.append(
-        Phase(f"{MANY_STEPS:,} steps: watching", started, cancelling, f"{done} steps ended")
-    )
+    phases.append(Phase(f"{name}: watching", started, cancelling, f"{done} steps ended"))
     answer: dict[str, Any] = {}
 
     def cancel() -> None:
         with contextlib.suppress(OSError, RuntimeError):
-            answer.update(server.api("DELETE", f"runs/{run['id']}"))
+            answer.update(server.api("DELETE", f"runs/{run['id']}", timeout=left()))
 
     canceller = threading.Thread(target=cancel, daemon=True)
     canceller.start()
-    canceller.join(max(1.0, began + MANY_LIMIT - time.monotonic()))
+    canceller.join(left())
     ended = time.monotonic()
     if answer:
         progress = answer["progress"]
@@ -376,7 +389,7 @@ def many(server: Server) -> list[Phase]:
             f"the cancel did not answer within {ended - cancelling:.0f} s (gave up); "
             f"{done} of {MANY_STEPS} steps had ended when it was sent"
         )
-    phases.append(Phase(f"{MANY_STEPS:,} steps: cancelling", cancelling, ended, note))
+    phases.append(Phase(f"{name}: cancelling", cancelling, ended, note))
     return phases
 
 
@@ -384,17 +397,24 @@ def many(server: Server) -> list[Phase]:
 
 
 @contextlib.contextmanager
-def probing(port: int) -> Iterator[list[Any]]:
+def probing(port: int, stuck: Callable[[], None]) -> Iterator[list[Any]]:
+    """The probe runs in the block; `stuck` is called when its last request does not end (a
+    stalled server), to end it."""
+
     context = multiprocessing.get_context("spawn")
-    stop = context.Event()
+    ready, stop = context.Event(), context.Event()
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=probe, args=(port, stop, send), daemon=True)
+    process = context.Process(target=probe, args=(port, ready, stop, send), daemon=True)
     process.start()
     out: list[Any] = []
     try:
+        if not ready.wait(120):
+            raise RuntimeError("the status probe got no answer")
         yield out
     finally:
         stop.set()
+        if not receive.poll(30):
+            stuck()
         if receive.poll(REQUEST_TIMEOUT):
             out.extend(receive.recv())
         process.join(10)
@@ -410,19 +430,15 @@ def main(argv: list[str]) -> int:
             subscriber = Subscriber(server.port)
             subscriber.start()
             time.sleep(IDLE_SECONDS)  # the kernel pool and zygote start with the server
-            with probing(server.port) as results:
-                try:
-                    time.sleep(0.5)
-                    start = time.monotonic()
-                    time.sleep(IDLE_SECONDS)
-                    phases.append(Phase("baseline: idle server", start, time.monotonic()))
-                    if "flood" in chosen:
-                        phases.append(flood(server, subscriber))
-                        time.sleep(2.0)  # the flood's kernels retire
-                    if "many" in chosen:
-                        phases.extend(many(server))
-                finally:
-                    server.stop()  # which also ends a status request stuck in a stalled server
+            with probing(server.port, server.stop) as results:
+                start = time.monotonic()
+                time.sleep(IDLE_SECONDS)
+                phases.append(Phase("baseline: idle server", start, time.monotonic()))
+                if "flood" in chosen:
+                    phases.append(flood(server, subscriber))
+                    time.sleep(2.0)  # the flood's kernels retire
+                if "many" in chosen:
+                    phases.extend(many(server))
         except Exception:
             print(server.log_tail(), file=sys.stderr)
             raise
