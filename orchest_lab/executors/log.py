@@ -95,7 +95,7 @@ class StepLog:
             self._timer = None
         if not self._pending or not self._files:
             return
-        text = ANSI_ESCAPES.sub("", "".join(self._pending))
+        text = "".join(self._pending)
         self._pending = []
         if self._loop is None:
             _write(self._files, text)
@@ -110,6 +110,7 @@ class StepLog:
 
 
 def _write(files: list[IO[str]], text: str) -> None:
+    text = ANSI_ESCAPES.sub("", text)
     for f in files:
         f.write(text)
         f.flush()  # to the operating system: a follower of the log reads it from there
