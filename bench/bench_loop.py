@@ -112,8 +112,14 @@ class Server:
             f"--OrchestLab.memory_dir={memory}",
         ]
         with open(self.log_path, "wb") as log:
+            # Not started in the current folder, which `python -m` puts first on sys.path.
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                command,
+                cwd=self.folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 120
         while True:

@@ -54,7 +54,10 @@ class ServerProcess:
         ]
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.folder / "runtime")}
         with open(self.folder / "server.log", "ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            # Not started in the current folder, which `python -m` puts first on sys.path.
+            self.process = subprocess.Popen(
+                command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, env=env
+            )
         deadline = time.monotonic() + timeout
         while not self._answers():
             assert self.process.poll() is None, f"the server exited:\n{self.log_tail()}"
