@@ -38,6 +38,17 @@ def running(pid: int, start: int) -> bool:
 
 
 @pytest.fixture
+def records(tmp_path: Path) -> ProcessRecords:
+    """The records of a server that is gone (named, as servers' are, after a process that
+    ended)."""
+    ended = subprocess.Popen(["true"])
+    info = process_info(ended.pid)
+    ended.wait()
+    assert info is not None
+    return ProcessRecords(tmp_path / "records" / f"{info.pid}-{info.start}")
+
+
+@pytest.fixture
 def spawned() -> Iterator[list[subprocess.Popen[bytes]]]:
     """Processes a test starts; killed (with their groups) at its end."""
     processes: list[subprocess.Popen[bytes]] = []
@@ -81,9 +92,8 @@ def group_with_members(
 
 
 def test_a_recorded_group_whose_leader_runs_is_killed_whole(
-    tmp_path: Path, spawned: list[subprocess.Popen[bytes]]
+    tmp_path: Path, spawned: list[subprocess.Popen[bytes]], records: ProcessRecords
 ) -> None:
-    records = ProcessRecords(tmp_path / "records")
     leader, start, members = group_with_members(spawned, tmp_path, True, records)
 
     assert reap(tmp_path / "records") == [leader]
@@ -92,10 +102,22 @@ def test_a_recorded_group_whose_leader_runs_is_killed_whole(
     assert not list((tmp_path / "records").iterdir())
 
 
-def test_without_its_leader_only_the_steps_processes_of_a_group_are_killed(
+def test_the_groups_of_a_server_that_still_runs_are_left_alone(
     tmp_path: Path, spawned: list[subprocess.Popen[bytes]]
 ) -> None:
-    records = ProcessRecords(tmp_path / "records")
+    me = process_info(os.getpid())
+    assert me is not None
+    records = ProcessRecords(tmp_path / "records" / f"{me.pid}-{me.start}")
+    leader, start, members = group_with_members(spawned, tmp_path, True, records)
+
+    assert reap(tmp_path / "records") == []
+    assert running(leader, start) and all(running(*m) for m in members.values())
+    assert len(list(records.folder.iterdir())) == 1
+
+
+def test_without_its_leader_only_the_steps_processes_of_a_group_are_killed(
+    tmp_path: Path, spawned: list[subprocess.Popen[bytes]], records: ProcessRecords
+) -> None:
     leader, start, members = group_with_members(spawned, tmp_path, False, records)
     spawned[0].wait()  # the leader ended; its children are left in its group
     assert not running(leader, start)
@@ -106,19 +128,19 @@ def test_without_its_leader_only_the_steps_processes_of_a_group_are_killed(
 
 
 def test_a_record_whose_pid_now_belongs_to_another_process_kills_nothing(
-    tmp_path: Path, spawned: list[subprocess.Popen[bytes]]
+    tmp_path: Path, spawned: list[subprocess.Popen[bytes]], records: ProcessRecords
 ) -> None:
     leader, start, members = group_with_members(spawned, tmp_path, leader_stays=True)
-    folder = tmp_path / "records"
-    folder.mkdir()
+    folder = records.folder
+    folder.mkdir(parents=True)
     # As if a step's leader with this pid had started earlier, died, and the pid were reused.
     record = {"pgid": leader, "start": start - 1, "run_id": RUN, "step_uuid": STEP}
     (folder / f"{leader}-{start - 1}.json").write_text(json.dumps(record))
     (folder / "broken.json").write_text("{")
 
-    assert reap(folder) == []
+    assert reap(tmp_path / "records") == []
     assert running(leader, start) and all(running(*m) for m in members.values())
-    assert not list(folder.iterdir())
+    assert not folder.exists()
 
 
 HELPER = """

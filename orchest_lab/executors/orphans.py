@@ -98,9 +98,16 @@ _records: ProcessRecords | None = None
 
 
 def record_groups_in(folder: Path | None) -> None:
-    """Where this process records its running steps' groups (None: nowhere, the default)."""
+    """Record this process's running steps' groups under `folder` (None: nowhere, the default),
+    in a folder named after this process (pid and start time): `reap` leaves alone the records
+    of a server that still runs (two servers may share a state folder)."""
     global _records
-    _records = ProcessRecords(folder) if folder is not None and sys.platform == "linux" else None
+    me = process_info(os.getpid()) if folder is not None and sys.platform == "linux" else None
+    _records = None if folder is None or me is None else ProcessRecords(folder / _owner_name(me))
+
+
+def _owner_name(info: ProcessInfo) -> str:
+    return f"{info.pid}-{info.start}"
 
 
 @contextlib.contextmanager
@@ -132,18 +139,28 @@ def recorded_group(pid: int | None, run_id: str, step_uuid: str) -> Iterator[Non
 
 
 def reap(folder: Path) -> list[int]:
-    """Kill what is left of the groups recorded in `folder` (by a server that died) and remove
-    the records; the pids killed. Call at start-up, before any step can run."""
+    """Kill what is left of the groups recorded under `folder` by servers that are not running
+    any more, and remove their records; the pids killed. Call at start-up, before any step can
+    run."""
     if sys.platform != "linux" or not folder.is_dir():
         return []
     killed: list[int] = []
-    records = ProcessRecords(folder)
-    for path, record in records.records():
-        if record is not None:
-            killed += _reap_group(record)
-        records.remove(path)
-    for tmp in folder.glob(".*.tmp"):  # a record being written when the server died
-        records.remove(tmp)
+    for owner in sorted(folder.iterdir()):
+        pid, _, start = owner.name.partition("-")
+        if owner.is_symlink() or not owner.is_dir() or not (pid.isdigit() and start.isdigit()):
+            continue
+        info = process_info(int(pid))
+        if info is not None and _owner_name(info) == owner.name:
+            continue  # that server still runs: its steps are its business
+        records = ProcessRecords(owner)
+        for path, record in records.records():
+            if record is not None:
+                killed += _reap_group(record)
+            records.remove(path)
+        for tmp in owner.glob(".*.tmp"):  # a record being written when the server died
+            records.remove(tmp)
+        with contextlib.suppress(OSError):
+            owner.rmdir()
     return killed
 
 
