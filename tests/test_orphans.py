@@ -41,8 +41,9 @@ def running(pid: int, start: int) -> bool:
 def records(tmp_path: Path) -> ProcessRecords:
     """The records of a server that is gone (named, as servers' are, after a process that
     ended)."""
-    ended = subprocess.Popen(["true"])
+    ended = subprocess.Popen(["sleep", "300"])
     info = process_info(ended.pid)
+    ended.kill()
     ended.wait()
     assert info is not None
     return ProcessRecords(tmp_path / "records" / f"{info.pid}-{info.start}")
@@ -151,7 +152,7 @@ from orchest_lab.executors.base import StepTask
 from orchest_lab.executors.log import StepLog
 
 if sys.argv[1] == "preexec":
-    script._setpriv = []  # as where setpriv is missing: the preexec_fn fallback
+    script._setpriv_prefix = lambda: []  # as where setpriv is missing: the fallback
 
 class Quiet:
     def cell(self, *args): pass

@@ -7,11 +7,14 @@ import codecs
 import contextlib
 import ctypes
 import errno
+import functools
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from ..runs.models import StepFailure
 from .base import StepFailed, StepOutput, StepTask
@@ -127,7 +130,6 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 # The signal comes when the *thread* that started the child ends: the event loop's thread.
 
 PR_SET_PDEATHSIG = 1
-_setpriv: list[str] | None = None  # the prefix, once known to work ([] when it does not)
 
 
 async def _parent_death(
@@ -136,7 +138,7 @@ async def _parent_death(
     """What to start the command with so that it dies with this process."""
     if sys.platform != "linux":
         return [], None
-    prefix = await _setpriv_prefix()
+    prefix = _setpriv_prefix()
     if prefix:
         # setpriv would report a missing program as its own failure (status 127): fail as
         # starting the program directly fails.
@@ -146,28 +148,26 @@ async def _parent_death(
     return [], _die_with_parent(os.getpid())
 
 
-async def _setpriv_prefix() -> list[str]:
-    global _setpriv
-    if _setpriv is None:
-        program = shutil.which("setpriv")
-        works = False
-        if program is not None:  # --pdeathsig came with util-linux 2.33
-            check = await asyncio.create_subprocess_exec(
-                program,
-                "--pdeathsig",
-                "KILL",
-                "--",
-                "true",
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            works = await check.wait() == 0
-        _setpriv = [program, "--pdeathsig", "KILL", "--"] if program and works else []
-    return _setpriv
+@functools.cache
+def _setpriv_prefix() -> list[str]:
+    """setpriv's prefix when it has --pdeathsig (util-linux 2.33 and later), else []. Asked once
+    per process, by the first script step: a few milliseconds of the event loop."""
+    program = shutil.which("setpriv")
+    if program is None:
+        return []
+    check = [program, "--pdeathsig", "KILL", "--", program, "--version"]
+    if subprocess.run(check, capture_output=True, check=False).returncode != 0:
+        return []
+    return [program, "--pdeathsig", "KILL", "--"]
+
+
+@functools.cache
+def _prctl() -> Any:
+    return ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _die_with_parent(parent: int) -> Callable[[], None]:
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl = _prctl()
 
     def preexec() -> None:  # in the child, before exec: no allocation-heavy work here
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
