@@ -395,6 +395,10 @@ def many(server: Server) -> list[Phase]:
             f"the cancel did not answer within {ended - cancelling:.0f} s (gave up); "
             f"{done} of {MANY_STEPS} steps had ended when it was sent"
         )
+    # What the steps left on disk, which a stalled server cannot be asked about.
+    logs = list(folder.glob(f".orchest/pipelines/*/runs/{run['id']}/logs/*.log"))
+    ran = sum(1 for log in logs if log.read_text().startswith("hello"))
+    note += f"\n      on disk: {len(logs)} steps started, {ran} printed their line"
     phases.append(Phase(f"{name}: cancelling", cancelling, ended, note))
     return phases
 
