@@ -17,7 +17,9 @@ from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, JobEventsListener, register_schemas
 from .executors.base import Executor
+from .executors.live_file import remove_interrupted_writes
 from .executors.local import LocalExecutor
+from .executors.orphans import reap, record_groups_in
 from .handlers import routes
 from .jobs.manager import JobManager
 from .jobs.webhook import FailureWebhook, WebhookSettings
@@ -26,6 +28,7 @@ from .pipeline.project import DEFAULT_EXCLUDE, project_uuid
 from .records import JobRecord
 from .runs.data_dir import resolve_data_dir
 from .runs.engine import PreparedRun, RunEngine
+from .runs.prepare import interrupted_notebooks
 from .runs.slots import StepSlots
 from .services import PipelineService, Services
 from .services.data import DataService
@@ -120,6 +123,12 @@ class OrchestLab(ExtensionApp):
         aborted = self.store.abort_in_flight(RESTART_REASON)
         if aborted:
             self.log.warning("orchest-lab: marked %d interrupted run(s) as aborted", len(aborted))
+            remove_interrupted_writes(interrupted_notebooks(aborted, root))
+        # Processes that steps of a crashed server left running are stopped before runs begin.
+        killed = reap(state / "step-processes")
+        if killed:
+            self.log.warning("orchest-lab: stopped %d process(es) left by steps", len(killed))
+        record_groups_in(state / "step-processes")
         self.builds = EnvironmentBuilds(
             state,
             BuildEventsListener(events),

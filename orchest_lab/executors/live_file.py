@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
@@ -40,9 +44,15 @@ class LiveNotebookFile:
 
     @classmethod
     def open(cls, path: Path) -> LiveNotebookFile:
+        """Blocking (reads and validates the file): see `load`."""
         signature = _signature(path)
         notebook = nbformat.read(path, as_version=4)
         return cls(path, notebook, signature)
+
+    @classmethod
+    async def load(cls, path: Path) -> LiveNotebookFile:
+        """`open`, in a worker thread."""
+        return await asyncio.to_thread(cls.open, path)
 
     def changed(self) -> None:
         """The notebook changed in memory: write it soon (at most every WRITE_INTERVAL)."""
@@ -76,16 +86,20 @@ class LiveNotebookFile:
         async with self._lock:
             if self._error is not None:
                 return
-            text = nbformat.writes(self.notebook)  # serialised now: the notebook keeps changing
+            # Copied now, as the run keeps changing the notebook; serialised (which validates it
+            # too) and written in a worker thread: for a notebook of a few MiB that is 100 ms.
+            notebook = _snapshot(self.notebook)
             self._last_write = time.monotonic()
             try:
                 self._signature = await asyncio.get_running_loop().run_in_executor(
-                    None, self._replace, text
+                    None, self._replace, notebook
                 )
             except ChangedOnDisk as err:
                 self._error = err
 
-    def _replace(self, text: str) -> tuple[int, int, int]:
+    def _replace(self, notebook: NotebookNode) -> tuple[int, int, int]:
+        text = nbformat.writes(notebook)
+
         def unchanged() -> None:
             # Checked after the slow part of the write, right before the rename.
             try:
@@ -101,3 +115,43 @@ class LiveNotebookFile:
         # The signature of what we wrote, not of the path afterwards: a change made right after
         # our write must still be seen as someone else's.
         return _of(atomic_write_text(self.path, text, before_replace=unchanged))
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of the notebook's dicts and lists that shares its strings and numbers (immutable):
+    its cost is the number of outputs, not their size."""
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        copy = NotebookNode() if isinstance(value, NotebookNode) else {}
+        for key, item in value.items():
+            dict.__setitem__(copy, key, _snapshot(item))  # as it is (no conversion to a node)
+        return copy
+    return value
+
+
+# fs/atomic.py writes `.<name>.<8 random characters>.tmp` beside the file (tempfile.mkstemp).
+_TMP_RANDOM = r"[a-z0-9_]{8}"
+
+
+def remove_interrupted_writes(notebooks: Iterable[Path]) -> list[Path]:
+    """Remove the temporary files that writes of these notebooks left beside them when the server
+    died in the middle of one; the files removed. Only regular files named exactly as the atomic
+    writes name them are removed, never a link or a folder. Blocking: for start-up."""
+    removed = []
+    for notebook in dict.fromkeys(Path(n) for n in notebooks):
+        pattern = re.compile(re.escape(f".{notebook.name}.") + _TMP_RANDOM + re.escape(".tmp"))
+        try:
+            entries = list(os.scandir(notebook.parent))
+        except OSError:  # the folder is gone or unreadable: nothing of ours to remove
+            continue
+        for entry in entries:
+            if pattern.fullmatch(entry.name) is None:
+                continue
+            try:
+                if stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except FileNotFoundError:
+                pass
+    return removed

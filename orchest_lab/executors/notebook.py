@@ -20,6 +20,7 @@ from .base import StepFailed, StepOutput, StepTask
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
+from .orphans import recorded_group
 from .throttle import Throttle
 
 SKIP_TAG = "skip"
@@ -79,10 +80,11 @@ class NotebookRunner:
         self.kernel = kernel
         self.output = output
         self.log = log
-        self.file = LiveNotebookFile.open(task.output_file)
+        self.file: LiveNotebookFile  # read when the run starts (not on the event loop)
         self._events = Throttle(EVENT_INTERVAL, self._publish_running)
 
     async def run(self) -> None:
+        self.file = await LiveNotebookFile.load(self.task.output_file)
         notebook = self.file.notebook
         client = _LiveClient(
             notebook,
@@ -93,6 +95,13 @@ class NotebookRunner:
             record_timing=False,
         )
         client.kc = self.kernel.client  # the kernel is already running: nbclient only drives it
+        # Recorded while the step runs, so that a server started after a crash of this one can
+        # stop what the kernel started (the kernel ends with its zygote or its parent).
+        pid = getattr(self.kernel.manager.provisioner, "pid", None)
+        with recorded_group(pid, self.task.run_id, self.task.step_uuid):
+            await self._execute(client, notebook)
+
+    async def _execute(self, client: _LiveClient, notebook: NotebookNode) -> None:
         await self._prepare_kernel(notebook)
         try:
             for index, cell in enumerate(notebook.cells):
@@ -122,6 +131,8 @@ class NotebookRunner:
                 await self.file.flush()
             except ChangedOnDisk as err:
                 raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
+            finally:
+                await self.log.drain()  # all of it in the files before the step counts as ended
 
     async def _prepare_kernel(self, notebook: NotebookNode) -> None:
         """Put the (pre-started) kernel in the step's folder with the step's variables, and the

@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import ctypes
+import errno
+import functools
 import os
 import shutil
 import signal
+import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from ..records import StepFailure
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
+from .orphans import recorded_group
 from .throttle import Throttle
 
 # How each kind of script runs; Python uses the environment's interpreter.
@@ -37,15 +44,33 @@ def script_command(task: StepTask, python: str | None) -> list[str]:
 
 
 async def run_script(task: StepTask, command: list[str], output: StepOutput, log: StepLog) -> None:
+    env = {**os.environ, **task.env, "PYTHONUNBUFFERED": "1"}
+    prefix, preexec = await _parent_death(command, env)
     process = await asyncio.create_subprocess_exec(
+        *prefix,
         *command,
         cwd=task.cwd,
-        env={**os.environ, **task.env, "PYTHONUNBUFFERED": "1"},
+        env=env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,  # its own process group: stopping it stops its children too
+        preexec_fn=preexec,
     )
+    # Recorded while it runs, so that a server started after a crash of this one can stop what
+    # the script leaves (its children; the script itself dies with the server).
+    with recorded_group(process.pid, task.run_id, task.step_uuid):
+        try:
+            await _follow(task, process, output, log)
+        finally:
+            if process.returncode is None:
+                await _stop(process)
+            await log.drain()  # all of it in the files before the step counts as ended
+
+
+async def _follow(
+    task: StepTask, process: asyncio.subprocess.Process, output: StepOutput, log: StepLog
+) -> None:
     tail: list[str] = []
     pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
 
@@ -69,13 +94,9 @@ async def run_script(task: StepTask, command: list[str], output: StepOutput, log
                 del tail[:-20]
 
     assert process.stdout is not None and process.stderr is not None
-    try:
-        await asyncio.gather(pump(process.stdout, "stdout"), pump(process.stderr, "stderr"))
-        status = await process.wait()
-        events.flush_all()
-    finally:
-        if process.returncode is None:
-            await _stop(process)
+    await asyncio.gather(pump(process.stdout, "stdout"), pump(process.stderr, "stderr"))
+    status = await process.wait()
+    events.flush_all()
     if status != 0:
         last = "".join(tail).strip().splitlines()[-1:] or [""]
         detail = f": {last[0]}" if last[0] else ""
@@ -97,3 +118,60 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         return
+
+
+# --- dying with the server ----------------------------------------------------------------------
+#
+# On Linux the script gets SIGKILL when the server dies, even by `kill -9` (PR_SET_PDEATHSIG;
+# what it started is left to orphans.reap). The signal is set in the child between fork and exec.
+# util-linux's `setpriv --pdeathsig` does that and keeps Python's cheap vfork spawn; a preexec_fn,
+# the fallback, makes Python fork the whole server instead: 10-40 ms of the event loop per step
+# here, and Python code run in a forked copy of a threaded process.
+# The signal comes when the *thread* that started the child ends: the event loop's thread.
+
+PR_SET_PDEATHSIG = 1
+
+
+async def _parent_death(
+    command: list[str], env: dict[str, str]
+) -> tuple[list[str], Callable[[], None] | None]:
+    """What to start the command with so that it dies with this process."""
+    if sys.platform != "linux":
+        return [], None
+    prefix = _setpriv_prefix()
+    if prefix:
+        # setpriv would report a missing program as its own failure (status 127): fail as
+        # starting the program directly fails.
+        if shutil.which(command[0], path=env.get("PATH")) is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), command[0])
+        return prefix, None
+    return [], _die_with_parent(os.getpid())
+
+
+@functools.cache
+def _setpriv_prefix() -> list[str]:
+    """setpriv's prefix when it has --pdeathsig (util-linux 2.33 and later), else []. Asked once
+    per process, by the first script step: a few milliseconds of the event loop."""
+    program = shutil.which("setpriv")
+    if program is None:
+        return []
+    check = [program, "--pdeathsig", "KILL", "--", program, "--version"]
+    if subprocess.run(check, capture_output=True, check=False).returncode != 0:
+        return []
+    return [program, "--pdeathsig", "KILL", "--"]
+
+
+@functools.cache
+def _prctl() -> Any:
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    prctl = _prctl()
+
+    def preexec() -> None:  # in the child, before exec: no allocation-heavy work here
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the server died before the call: nobody would signal
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec

@@ -18,7 +18,7 @@ from ..executors.base import StepTask
 from ..fs import PathOutsideRoot, atomic_write_text, real_within
 from ..pipeline import ExecutionPlan, IssueError, PipelineDocument
 from ..pipeline.project import STATE_DIR, project_uuid
-from ..records import RunRecord, StepRecord
+from ..records import RunRecord, Status, StepRecord
 from .engine import PreparedRun
 from .parameters import effective_pipeline
 
@@ -219,3 +219,21 @@ def _ignore_state(project: Path) -> None:
     ignore = project / STATE_DIR / ".gitignore"
     if not ignore.exists():
         atomic_write_text(ignore, "pipelines/\n")
+
+
+def interrupted_notebooks(runs: list[RunRecord], root: Path) -> list[Path]:
+    """The notebooks that these runs' steps were writing when a server stopped (the steps that
+    had started and were aborted), where each run wrote them: its folder, or for records of
+    older runs its project under `root`."""
+    notebooks = []
+    for run in runs:
+        folder = Path(run.folder) if run.folder else root / run.project
+        try:
+            pipeline = Path(run.pipeline_path).relative_to(run.project or ".")
+        except ValueError:
+            pipeline = Path(run.pipeline_path)
+        for step in run.steps.values():
+            interrupted = step.started_at is not None and step.status is Status.ABORTED
+            if interrupted and step.file_path.endswith(".ipynb"):
+                notebooks.append(folder / pipeline.parent / step.file_path)
+    return notebooks
