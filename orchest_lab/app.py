@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,15 @@ from .store import Database, RunStore
 from .store.jobs import JobStore
 
 RESTART_REASON = "the server stopped while the run was in progress"
+
+
+def _load_run_libraries() -> None:
+    import nbformat
+
+    from .data.outputs import preload
+
+    nbformat.validate(nbformat.v4.new_notebook())
+    preload()
 
 
 class OrchestLab(ExtensionApp):
@@ -240,6 +250,9 @@ class OrchestLab(ExtensionApp):
         # (the local one starts the default kernels; c.LocalExecutor.kernel_pool_size = 0: not).
         await self.executor.warm_up()
         await self.job_manager.start()
+        # What the first run would otherwise load in a thread while holding the interpreter
+        # (pyarrow for its data, nbformat's schema validator for its notebooks): load it now.
+        self._warming = asyncio.ensure_future(asyncio.to_thread(_load_run_libraries))
 
     async def stop_extension(self) -> None:
         await self.job_manager.close()

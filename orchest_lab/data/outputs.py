@@ -45,6 +45,11 @@ def _store_module() -> Any:
     return _store
 
 
+def preload() -> None:
+    """Import the SDK's store (and pyarrow) now rather than when a run first needs it."""
+    _store_module()
+
+
 def _disk_module() -> Any:
     from ..sdk.orchest import _disk
 

@@ -24,6 +24,7 @@ from .kernels.pool import KernelPools
 from .kernels.zygote import Zygotes
 from .log import StepLog
 from .notebook import NotebookRunner
+from .priority import lower_priority
 from .script import run_script, script_command
 
 
@@ -38,6 +39,11 @@ class LocalExecutor(Executor):
     kernel_pool_max = Int(
         16, help="The most kernels of one kernelspec started ahead for the runs in progress."
     ).tag(config=True)
+    step_niceness = Int(
+        10,
+        help="How much lower than the server's the CPU priority of steps is (nice), so that "
+        "the server and JupyterLab stay responsive while steps use every core (0: the same).",
+    ).tag(config=True)
     fork_kernels = Bool(
         True,
         help="Start Python kernels by forking a process that has imported ipykernel already "
@@ -46,7 +52,7 @@ class LocalExecutor(Executor):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._zygotes = Zygotes() if self.fork_kernels else None
+        self._zygotes = Zygotes(self.step_niceness) if self.fork_kernels else None
         self.pools = KernelPools(
             self._starter, idle_size=self.kernel_pool_size, max_size=self.kernel_pool_max
         )
@@ -107,7 +113,8 @@ class LocalExecutor(Executor):
                 await self._run_notebook(task, output, log)
             else:
                 python = await asyncio.to_thread(self._python, task)
-                await run_script(task, script_command(task, python), output, log)
+                command = lower_priority(script_command(task, python), self.step_niceness)
+                await run_script(task, command, output, log)
 
     async def _run_notebook(self, task: StepTask, output: StepOutput, log: StepLog) -> None:
         kernel = await self._kernel_for(task)

@@ -11,6 +11,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from ..priority import lower_priority
+
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote_main.py")
 START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
 
@@ -22,9 +24,10 @@ class ZygoteError(RuntimeError):
 
 
 class Zygote:
-    def __init__(self, python: str, env: dict[str, str]) -> None:
+    def __init__(self, python: str, env: dict[str, str], niceness: int = 0) -> None:
         self.python = python
         self.env = env
+        self.niceness = niceness  # its kernels inherit it
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
@@ -34,8 +37,7 @@ class Zygote:
 
     async def start(self) -> None:
         self._process = await asyncio.create_subprocess_exec(
-            self.python,
-            str(ZYGOTE_SCRIPT),
+            *lower_priority([self.python, str(ZYGOTE_SCRIPT)], self.niceness),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
@@ -99,7 +101,8 @@ class Zygote:
 class Zygotes:
     """The zygotes of a process, started on first use and kept for reuse."""
 
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = 0) -> None:
+        self.niceness = niceness  # the CPU priority of the kernels they fork (see priority.py)
         self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
         self._lock = asyncio.Lock()
 
@@ -108,7 +111,7 @@ class Zygotes:
         async with self._lock:
             zygote = self._zygotes.get(key)
             if zygote is None or not zygote.alive:
-                zygote = Zygote(python, env)
+                zygote = Zygote(python, env, self.niceness)
                 await zygote.start()
                 self._zygotes[key] = zygote
                 log.debug("started a kernel zygote for %s", python)
