@@ -62,6 +62,12 @@ class PipelineDocument:
                 column=err.colno,
             )
             raise PipelineLoadError(issue) from err
+        except RecursionError as err:
+            raise PipelineLoadError(
+                Issue("error", "invalid-json", "the pipeline is nested too deeply to be read")
+            ) from err
+        except ValueError as err:  # a number of more digits than Python converts (4,300)
+            raise PipelineLoadError(Issue("error", "invalid-json", f"invalid JSON: {err}")) from err
         if not isinstance(data, dict):
             kind = type(data).__name__.replace("dict", "object").replace("list", "array")
             raise PipelineLoadError(

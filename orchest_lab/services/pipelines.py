@@ -169,7 +169,10 @@ class PipelineService:
         }
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        except RecursionError:
+            summary["error"] = "cannot be read: it is nested too deeply"
+            return summary
+        except (OSError, ValueError) as err:  # bad UTF-8 or JSON, a number too long to convert
             summary["error"] = f"cannot be read: {err}"
             return summary
         if not isinstance(data, dict):
