@@ -3,6 +3,7 @@ whose message says what is wrong and where, or a validation issue with its point
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,16 @@ import pytest
 from api_client import call, payload
 
 QUICKSTART_FILE = "quickstart/quickstart.orchest"
+STEP = "2f6f1d2a-7c1b-4e8a-9c43-5a1b0e6d8f01"  # the quickstart's "Load data"
 DEEP_TEXT = '{"a":' * 100_000 + "0" + "}" * 100_000
 HUGE_NUMBER = '{"name": ' + "9" * 5000 + "}"
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+    # Runs started here are cancelled at once: their steps wait instead of running.
+    jp_server_config["OrchestLab"]["executor_class"] = "blocking_executor.BlockingExecutor"
+    return jp_server_config
 
 
 @pytest.mark.parametrize(
@@ -48,3 +57,118 @@ async def test_pipeline_text_that_python_cannot_read_is_invalid_json(
         refused = await call(jp_fetch, "POST", route, body)
         assert refused.code == 400
         assert payload(refused)["issues"][0]["code"] == "invalid-json"
+
+
+def nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def write(root: Path, change: Any) -> str:
+    """The quickstart with `change` applied, as p.orchest in the quickstart project."""
+    document = json.loads((root / QUICKSTART_FILE).read_text())
+    change(document)
+    (root / "quickstart" / "p.orchest").write_text(json.dumps(document))
+    return "quickstart/p.orchest"
+
+
+def run_folders(root: Path) -> list[Path]:
+    return sorted((root / "quickstart" / ".orchest").glob("pipelines/*/runs/*"))
+
+
+async def start_and_cancel(jp_fetch: Any, body: dict[str, Any]) -> None:
+    response = await call(jp_fetch, "POST", "runs", body)
+    assert response.code == 202, payload(response)
+    await call(jp_fetch, "DELETE", f"runs/{payload(response)['id']}")
+
+
+async def test_validate_and_run_agree_on_the_nesting_limit(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path
+) -> None:
+    # The document is level 1, its parameters level 2: 98 more levels make 100.
+    at_limit = write(jp_root_dir, lambda d: d.__setitem__("parameters", {"x": nested(98)}))
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": at_limit}))
+    assert result == {"valid": True, "issues": []}
+    await start_and_cancel(jp_fetch, {"pipeline_path": at_limit})
+
+    too_deep = write(jp_root_dir, lambda d: d.__setitem__("parameters", {"x": nested(99)}))
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": too_deep}))
+    (issue,) = result["issues"]
+    assert issue["code"] == "too-deep"
+    assert issue["pointer"] == "/parameters/x" + "/a" * 98
+    assert "nested more than 100 levels deep" in issue["message"]
+    before = run_folders(jp_root_dir)
+    refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": too_deep})
+    assert refused.code == 400
+    assert payload(refused)["issues"] == result["issues"]
+    assert run_folders(jp_root_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("parameters", "deepest", "pointer"),
+    [
+        # The pipeline's parameters are at level 2 of the document, a step's at level 4.
+        (lambda n: {"pipeline": {"x": nested(n)}}, 98, "/parameters/pipeline/x" + "/a" * 98),
+        (
+            lambda n: {"steps": {"Clean": {"x": nested(n)}}},
+            96,
+            "/parameters/steps/Clean/x" + "/a" * 96,
+        ),
+    ],
+)
+async def test_run_parameters_obey_the_limit_of_the_pipeline_they_join(
+    jp_fetch: Any,
+    served_project: Path,
+    jp_root_dir: Path,
+    parameters: Any,
+    deepest: int,
+    pointer: str,
+) -> None:
+    body = {"pipeline_path": QUICKSTART_FILE, "parameters": parameters(deepest + 1)}
+    refused = await call(jp_fetch, "POST", "runs", body)
+    assert refused.code == 400
+    (issue,) = payload(refused)["issues"]
+    assert (issue["code"], issue["pointer"]) == ("too-deep", pointer)
+    assert "with the run's parameters applied" in payload(refused)["message"]
+    plan = {"path": QUICKSTART_FILE, "parameters": parameters(deepest + 1), "mode": "full"}
+    planned = await call(jp_fetch, "POST", "pipelines/plan", plan)
+    assert planned.code == 400 and payload(planned)["issues"] == payload(refused)["issues"]
+    assert run_folders(jp_root_dir) == []
+    # One level less fits: the pipeline the steps read is then 100 levels deep.
+    await start_and_cancel(
+        jp_fetch, {"pipeline_path": QUICKSTART_FILE, "parameters": parameters(deepest)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        (lambda d: d["steps"][STEP].__setitem__("title", "T\ud800"), f"/steps/{STEP}/title"),
+        (lambda d: d.__setitem__("parameters", {"x": ["\udfff"]}), "/parameters/x/0"),
+        (lambda d: d.__setitem__("parameters", {"k\ud800": 1}), "/parameters/k\ud800"),
+        (lambda d: d.__setitem__("env_variables", {"A\ud800": "x"}), "/env_variables/A\ud800"),
+        (lambda d: d.__setitem__("name", "\ud800"), "/name"),
+    ],
+)
+async def test_a_lone_surrogate_in_a_pipeline_is_an_issue_naming_its_place(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path, change: Any, pointer: str
+) -> None:
+    path = write(jp_root_dir, change)
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": path}))
+    assert [(i["code"], i["pointer"]) for i in result["issues"]] == [("invalid-text", pointer)]
+    refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": path})
+    assert refused.code == 400 and payload(refused)["issues"] == result["issues"]
+    assert run_folders(jp_root_dir) == []
+
+
+async def test_a_lone_surrogate_in_run_parameters_is_refused(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path
+) -> None:
+    body = {"pipeline_path": QUICKSTART_FILE, "parameters": {"pipeline": {"x": "a\ud800"}}}
+    refused = await call(jp_fetch, "POST", "runs", body)
+    assert refused.code == 400
+    assert payload(refused)["issues"][0]["pointer"] == "/parameters/pipeline/x"
+    assert payload(refused)["issues"][0]["code"] == "invalid-text"
+    assert run_folders(jp_root_dir) == []

@@ -11,6 +11,7 @@ from pathlib import Path
 from .dag import CycleError, Dag
 from .document import PipelineDocument, PipelineLoadError
 from .issues import Issue, ValidationResult, json_pointer
+from .limits import structure_issues
 from .project import environment_uuids, find_project_root
 from .schema import schema_issues
 
@@ -45,6 +46,7 @@ def validate_document(
 ) -> ValidationResult:
     context = context or ValidationContext()
     result = ValidationResult()
+    result.extend(structure_issues(document.data))
     result.extend(_duplicate_key_issues(document))
     result.extend(schema_issues(document))
     result.extend(_uuid_issues(document))
