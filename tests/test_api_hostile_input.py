@@ -172,3 +172,34 @@ async def test_a_lone_surrogate_in_run_parameters_is_refused(
     assert payload(refused)["issues"][0]["pointer"] == "/parameters/pipeline/x"
     assert payload(refused)["issues"][0]["code"] == "invalid-text"
     assert run_folders(jp_root_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "pointer", "expected"),
+    [
+        ({"A\x00B": "x"}, "invalid-env-variable", "/env_variables/A\x00B", "name 'A\x00B'"),
+        ({"A": "x\x00y"}, "invalid-env-variable", "/env_variables/A", "'A' holds a NUL"),
+        ({"A=B": "x"}, "invalid-env-variable", "/env_variables/A=B", "must not be empty or hold"),
+        ({"": "x"}, "invalid-env-variable", "/env_variables/", "must not be empty"),
+        ({"A": 5}, "schema", "/env_variables/A", "must be a string"),
+        (["A=1"], "schema", "/env_variables", "must be an object"),
+    ],
+)
+async def test_environment_variables_no_environment_can_carry_are_issues(
+    jp_fetch: Any,
+    served_project: Path,
+    jp_root_dir: Path,
+    variables: Any,
+    code: str,
+    pointer: str,
+    expected: str,
+) -> None:
+    path = write(jp_root_dir, lambda d: d.__setitem__("env_variables", variables))
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": path}))
+    (issue,) = result["issues"]
+    assert (issue["code"], issue["pointer"]) == (code, pointer)
+    assert expected in issue["message"]
+    # No step gets such an environment: the run is refused before anything starts.
+    refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": path})
+    assert refused.code == 400 and payload(refused)["issues"] == result["issues"]
+    assert run_folders(jp_root_dir) == []

@@ -54,6 +54,7 @@ def validate_document(
     result.extend(cycle_issues(document, Dag.from_steps(document.steps)))
     result.extend(_file_issues(document, context))
     result.extend(_environment_issues(document, context))
+    result.extend(_env_variable_issues(document))
     return result
 
 
@@ -277,6 +278,32 @@ def _environment_issues(document: PipelineDocument, context: ValidationContext) 
                     key,
                 )
             )
+    return issues
+
+
+def _env_variable_issues(document: PipelineDocument) -> list[Issue]:
+    """Variables every step's environment receives: names and values the system takes (execve
+    refuses a NUL anywhere and '=' in a name; lone surrogates are reported as not text)."""
+    variables = document.data.get("env_variables")
+    if not isinstance(variables, dict):
+        return []  # absent, or the schema check reports it
+    issues = []
+    for name, value in variables.items():
+        shown = name.encode("utf-8", "backslashreplace").decode("utf-8")[:80]
+        problem = None
+        if not name or "=" in name or "\x00" in name:
+            problem = (
+                f"environment variable name '{shown}' cannot be used: a name must not be empty "
+                "or hold '=' or a NUL character"
+            )
+        elif isinstance(value, str) and "\x00" in value:
+            problem = (
+                f"environment variable '{shown}' holds a NUL character, which no environment "
+                "can carry"
+            )
+        if problem:
+            pointer = json_pointer("env_variables", name)
+            issues.append(Issue("error", "invalid-env-variable", problem, pointer))
     return issues
 
 
