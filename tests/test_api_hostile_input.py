@@ -203,3 +203,64 @@ async def test_environment_variables_no_environment_can_carry_are_issues(
     refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": path})
     assert refused.code == 400 and payload(refused)["issues"] == result["issues"]
     assert run_folders(jp_root_dir) == []
+
+
+LONG_NAME = "a" * 300 + ".orchest"
+LONG_PATH = ("b" * 250 + "/") * 20 + "x.orchest"
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "body", "params", "pointer", "expected"),
+    [
+        ("POST", "pipelines/validate", {"path": LONG_NAME}, None, "/path", "longer than 255"),
+        ("POST", "pipelines/validate", {"path": LONG_PATH}, None, "/path", "longer than 4095"),
+        (
+            "POST",
+            "pipelines/plan",
+            {"path": "quickstart/" + "a" * 300 + "/p.orchest", "mode": "full"},
+            None,
+            "/path",
+            "longer than 255",
+        ),
+        ("POST", "runs", {"pipeline_path": LONG_NAME}, None, "/pipeline_path", "longer than 255"),
+        ("GET", "pipelines", None, {"file": "a" * 300}, "/file", "longer than 255"),
+        ("GET", "pipelines/data", None, {"path": LONG_NAME}, "/path", "longer than 255"),
+        ("POST", "runs", {"pipeline_path": "a\x00.orchest"}, None, "/pipeline_path", "NUL"),
+        ("POST", "runs", {"pipeline_path": "\ud800.orchest"}, None, "/pipeline_path", "surrogate"),
+    ],
+)
+async def test_a_path_no_file_can_have_is_refused_naming_the_field(
+    jp_fetch: Any,
+    served_project: Path,
+    method: str,
+    route: str,
+    body: Any,
+    params: Any,
+    pointer: str,
+    expected: str,
+) -> None:
+    kwargs = {"params": params} if params else {}
+    response = await call(jp_fetch, method, route, body, **kwargs)
+    assert response.code == 400
+    (issue,) = payload(response)["issues"]
+    assert (issue["code"], issue["pointer"]) == ("invalid-path", pointer)
+    assert expected in payload(response)["message"]
+    assert len(payload(response)["message"]) < 300  # the path is shortened, not echoed whole
+
+
+@pytest.mark.parametrize("path", ["loop.orchest", "loop/x.orchest"])
+async def test_a_pipeline_file_behind_a_symlink_loop_cannot_be_read(
+    jp_fetch: Any, jp_root_dir: Path, path: str
+) -> None:
+    (jp_root_dir / path.split("/")[0]).symlink_to(path.split("/")[0])
+    for route, body in [
+        ("pipelines/validate", {"path": path}),
+        ("pipelines/plan", {"path": path, "mode": "full"}),
+        ("runs", {"pipeline_path": path}),
+    ]:
+        response = await call(jp_fetch, "POST", route, body)
+        assert response.code == 400
+        assert "cannot be read: Too many levels of symbolic links" in payload(response)["message"]
+        assert payload(response)["issues"][0]["code"] == "unreadable"
+    response = await call(jp_fetch, "GET", "pipelines/data", params={"path": path})
+    assert response.code == 400 and payload(response)["issues"][0]["pointer"] == "/path"

@@ -42,6 +42,7 @@ class RunRequest:
     steps: Sequence[str] = ()
     parameters: Any = None
     assignments: Sequence[str] = ()
+    path_field: str = "path"  # what the request calls the pipeline file (for messages)
 
     @classmethod
     def for_file(cls, path: str, **kwargs: Any) -> RunRequest:
@@ -79,7 +80,7 @@ class RunPlanner:
                 f"mode must be one of {', '.join(RUN_MODES)} (got {request.mode[:40]!r})",
                 code="invalid-mode",
             )
-        loaded = self.pipelines.load(request.source)
+        loaded = self.pipelines.load(request.source, request.path_field)
         document = loaded.valid_document("running it" if "path" in request.source else "planning")
         try:
             parameters = parse_parameters(document, request.parameters)
@@ -171,6 +172,7 @@ class RunPlanner:
             mode=request.get("mode") or "full",
             steps=check_string_list(request, "steps"),
             parameters=request.get("parameters"),
+            path_field="pipeline_path",
         )
         try:
             planned = self.plan(run)
