@@ -4,6 +4,7 @@ whose message says what is wrong and where, or a validation issue with its point
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from api_client import call, payload
 
 QUICKSTART_FILE = "quickstart/quickstart.orchest"
 STEP = "2f6f1d2a-7c1b-4e8a-9c43-5a1b0e6d8f01"  # the quickstart's "Load data"
+PIPELINE = "7e0c4a52-3b9d-4f61-a8e2-9d1c5b6f4a10"
+ENVIRONMENT = "0b4cd2f6-9f4e-4bd0-8a0e-3f4c2d1e5a77"
 DEEP_TEXT = '{"a":' * 100_000 + "0" + "}" * 100_000
 HUGE_NUMBER = '{"name": ' + "9" * 5000 + "}"
 
@@ -264,3 +267,83 @@ async def test_a_pipeline_file_behind_a_symlink_loop_cannot_be_read(
         assert payload(response)["issues"][0]["code"] == "unreadable"
     response = await call(jp_fetch, "GET", "pipelines/data", params={"path": path})
     assert response.code == 400 and payload(response)["issues"][0]["pointer"] == "/path"
+
+
+def plant_loop(path: Path) -> None:
+    """`path` made a symlink to itself: whoever follows it gets ELOOP."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(path.name)
+
+
+STATE = f".orchest/pipelines/{PIPELINE}"
+
+
+@pytest.mark.parametrize(
+    ("place", "refused"),
+    [
+        (".orchest", f"{STATE}/logs cannot be used for the run (Too many levels"),
+        (".orchest/pipelines", f"{STATE}/logs cannot be used for the run (Too many levels"),
+        (f"{STATE}/logs", f"{STATE}/logs cannot be used for the run (File exists)"),
+        (".orchest/.gitignore", ".orchest/.gitignore cannot be used for the run"),
+        (".orchest/environments", None),
+        (f".orchest/environments/{ENVIRONMENT}", None),
+        (f"{STATE}/data/{STEP}", None),
+        (f"{STATE}/data/{STEP}/HEAD", None),
+    ],
+)
+async def test_a_symlink_loop_in_a_project_is_a_message_not_a_500(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path, place: str, refused: str | None
+) -> None:
+    plant_loop(served_project / place)
+    validated = await call(jp_fetch, "POST", "pipelines/validate", {"path": QUICKSTART_FILE})
+    assert validated.code == 200 and payload(validated)["valid"] is True
+    planned = await call(
+        jp_fetch, "POST", "pipelines/plan", {"path": QUICKSTART_FILE, "mode": "full"}
+    )
+    assert planned.code == 200
+    assert all(step["outputs"] == "none" for step in payload(planned)["data"])
+    data = await call(jp_fetch, "GET", "pipelines/data", params={"path": QUICKSTART_FILE})
+    assert data.code == 200 and payload(data)["outputs"] == []
+    assert (await call(jp_fetch, "GET", "pipelines")).code == 200
+    if refused is None:
+        await start_and_cancel(jp_fetch, {"pipeline_path": QUICKSTART_FILE})
+        return
+    before = tree(served_project)
+    response = await call(jp_fetch, "POST", "runs", {"pipeline_path": QUICKSTART_FILE})
+    assert response.code == 400
+    assert payload(response)["message"].startswith(refused)
+    assert payload(response)["issues"][0]["code"] == "unusable-folder"
+    assert tree(served_project) == before  # nothing of the refused run is left
+
+
+async def test_a_step_file_that_is_a_symlink_loop_is_an_issue(
+    jp_fetch: Any, served_project: Path
+) -> None:
+    plant_loop(served_project / "clean.py")
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": QUICKSTART_FILE}))
+    (issue,) = result["issues"]
+    assert issue["code"] == "missing-file"
+    assert "file 'clean.py' cannot be read (Too many levels of symbolic links)" in issue["message"]
+
+
+def tree(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("head", [b"garbage", b"\xff\xfe", b"a, b, c, d, e"])
+async def test_a_disk_output_whose_head_is_not_orchests_counts_as_not_stored(
+    jp_fetch: Any, served_project: Path, head: bytes
+) -> None:
+    folder = served_project / STATE / "data" / STEP
+    folder.mkdir(parents=True)
+    (folder / "HEAD").write_bytes(head)
+    data = await call(jp_fetch, "GET", "pipelines/data", params={"path": QUICKSTART_FILE})
+    assert data.code == 200 and payload(data)["outputs"] == []
+    planned = await call(
+        jp_fetch, "POST", "pipelines/plan", {"path": QUICKSTART_FILE, "mode": "full"}
+    )
+    assert planned.code == 200

@@ -241,13 +241,14 @@ class _FileChecker:
         if folder not in self.real_dirs:
             self.real_dirs[folder] = os.path.realpath(folder)
         real_target = os.path.join(self.real_dirs[folder], name)
+        unusable: OSError | None = None
         try:
             info = os.lstat(real_target)  # one system call in the common case
             if stat.S_ISLNK(info.st_mode):
                 real_target = os.path.realpath(real_target)
                 info = os.stat(real_target)
-        except OSError:
-            info = None
+        except OSError as err:
+            info, unusable = None, err
         if not _inside(real_target, self.real_project):
             return (
                 "path-outside-project",
@@ -255,7 +256,10 @@ class _FileChecker:
                 "project folder",
             )
         if info is None:
-            return "missing-file", f"file '{file_path}' does not exist"
+            if isinstance(unusable, FileNotFoundError | NotADirectoryError):
+                return "missing-file", f"file '{file_path}' does not exist"
+            reason = unusable.strerror if unusable and unusable.strerror else "unknown"
+            return "missing-file", f"file '{file_path}' cannot be read ({reason})"
         if stat.S_ISDIR(info.st_mode):
             return "missing-file", f"'{file_path}' is a folder, not a notebook or script"
         return None

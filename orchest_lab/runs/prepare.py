@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,9 +68,44 @@ def prepare_run(
     state = pipeline_state_dir(location.project, pipeline_uuid)
     _check_state_folders(location.project, state)
     run_dir = state / "runs" / run_id
-    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
-    (state / "logs").mkdir(parents=True, exist_ok=True)
-    _ignore_state(location.project)
+    created = _Created()
+    try:
+        _make_state_folders(location.project, state, run_dir, created)
+        return _prepare_in(
+            run_dir,
+            location,
+            document,
+            plan,
+            parameters,
+            data_dir=data_dir,
+            choose_kernel=choose_kernel,
+            kind=kind,
+            job_id=job_id,
+            memory_dir=memory_dir,
+            fingerprints=fingerprints,
+        )
+    except BaseException:
+        created.remove()  # a run that cannot be prepared leaves nothing behind
+        raise
+
+
+def _prepare_in(
+    run_dir: Path,
+    location: RunLocation,
+    document: PipelineDocument,
+    plan: ExecutionPlan,
+    parameters: dict[str, Any],
+    *,
+    data_dir: Path,
+    choose_kernel: KernelChooser,
+    kind: str,
+    job_id: str | None,
+    memory_dir: Path | None,
+    fingerprints: dict[str, Fingerprint] | None,
+) -> PreparedRun:
+    run_id = run_dir.name
+    pipeline_uuid = document.uuid or ""
+    state = pipeline_state_dir(location.project, pipeline_uuid)
     definition = run_dir / "pipeline.json"
     atomic_write_text(definition, json.dumps(effective_pipeline(document, parameters), indent=4))
 
@@ -155,9 +192,59 @@ def prepare_run(
 
 
 class RunFolderError(IssueError):
-    """A folder a run writes in leads outside its project (a planted symlink)."""
+    """A folder a run writes in leads outside its project (a planted symlink), or cannot be
+    made (a symlink loop, a file in its place)."""
 
     code = "path-outside-project"
+
+
+class _Created:
+    """The folders and files preparing a run made, to remove when the run is not prepared."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+
+    def mkdir(self, folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
+        folder.mkdir(parents=True, exist_ok=True)
+        if missing:
+            self.paths.append(missing[-1])  # the topmost new one: the rest is inside it
+
+    def remove(self) -> None:
+        for path in reversed(self.paths):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _make_state_folders(project: Path, state: Path, run_dir: Path, created: _Created) -> None:
+    """The run's folders, and the .gitignore of the project's state; one that cannot be made
+    refuses the run, naming it."""
+    for folder in (state / "logs", run_dir / "logs"):
+        try:
+            created.mkdir(folder)
+        except OSError as err:
+            raise _unusable(project, folder, err) from err
+    ignore = project / STATE_DIR / ".gitignore"
+    if not os.path.lexists(ignore):
+        try:
+            atomic_write_text(ignore, "pipelines/\n")
+        except OSError as err:
+            raise _unusable(project, ignore, err) from err
+        created.paths.append(ignore)
+    elif not ignore.is_file():  # a symlink loop, a folder: Orchest's .gitignore cannot be kept
+        raise _unusable(project, ignore, OSError("it is not a file"))
+
+
+def _unusable(project: Path, path: Path, err: OSError) -> RunFolderError:
+    shown = path.relative_to(project).as_posix()
+    reason = err.strerror or str(err)
+    return RunFolderError(
+        f"{shown} cannot be used for the run ({reason}); remove or fix it to run this pipeline",
+        code="unusable-folder",
+    )
 
 
 def _check_state_folders(project: Path, state: Path) -> None:
@@ -204,10 +291,3 @@ def _python_path(env: dict[str, str], isolated: bool) -> str:
     inherited = env.get("PYTHONPATH") or ("" if isolated else os.environ.get("PYTHONPATH", ""))
     paths += [p for p in inherited.split(os.pathsep) if p and p != str(SDK_PATH)]
     return os.pathsep.join(paths)
-
-
-def _ignore_state(project: Path) -> None:
-    """Like Orchest: logs and data under .orchest/pipelines/ stay out of version control."""
-    ignore = project / STATE_DIR / ".gitignore"
-    if not ignore.exists():
-        atomic_write_text(ignore, "pipelines/\n")
