@@ -267,6 +267,12 @@ async def test_a_pipeline_file_behind_a_symlink_loop_cannot_be_read(
         assert payload(response)["issues"][0]["code"] == "unreadable"
     response = await call(jp_fetch, "GET", "pipelines/data", params={"path": path})
     assert response.code == 400 and payload(response)["issues"][0]["pointer"] == "/path"
+    listed = payload(await call(jp_fetch, "GET", "pipelines"))["pipelines"]
+    errors = {p["path"]: p["error"] for p in listed}
+    if path == "loop.orchest":  # a file by its name: listed, with why it cannot be read
+        assert "Too many levels of symbolic links" in errors["loop.orchest"]
+    else:
+        assert errors == {}
 
 
 def plant_loop(path: Path) -> None:

@@ -72,5 +72,7 @@ def pipeline_files(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Iter
         for name in sorted(files):
             if name.endswith(PIPELINE_SUFFIX) and not excluded(name):
                 path = Path(folder) / name
-                if not path.is_symlink() or is_within(path.resolve(), real_root):
+                # os.path.realpath, not Path.resolve: that raises on a symlink loop (listed,
+                # with why it cannot be read).
+                if not path.is_symlink() or is_within(Path(os.path.realpath(path)), real_root):
                     yield path
