@@ -293,7 +293,7 @@ STATE = f".orchest/pipelines/{PIPELINE}"
     [
         (".orchest", f"{STATE}/logs cannot be used for the run (Too many levels"),
         (".orchest/pipelines", f"{STATE}/logs cannot be used for the run (Too many levels"),
-        (f"{STATE}/logs", f"{STATE}/logs cannot be used for the run (File exists)"),
+        (f"{STATE}/logs", f"{STATE}/logs cannot be used for the run (it is not a folder)"),
         (".orchest/.gitignore", ".orchest/.gitignore cannot be used for the run"),
         (".orchest/environments", None),
         (f".orchest/environments/{ENVIRONMENT}", None),

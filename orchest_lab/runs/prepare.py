@@ -240,7 +240,8 @@ def _make_state_folders(project: Path, state: Path, run_dir: Path, created: _Cre
 
 def _unusable(project: Path, path: Path, err: OSError) -> RunFolderError:
     shown = path.relative_to(project).as_posix()
-    reason = err.strerror or str(err)
+    # mkdir(exist_ok=True) says "File exists" of a file or a symlink loop in the folder's place.
+    reason = "it is not a folder" if isinstance(err, FileExistsError) else err.strerror or str(err)
     return RunFolderError(
         f"{shown} cannot be used for the run ({reason}); remove or fix it to run this pipeline",
         code="unusable-folder",
