@@ -353,3 +353,18 @@ async def test_a_disk_output_whose_head_is_not_orchests_counts_as_not_stored(
         jp_fetch, "POST", "pipelines/plan", {"path": QUICKSTART_FILE, "mode": "full"}
     )
     assert planned.code == 200
+
+
+@pytest.mark.parametrize(
+    ("file_path", "code"), [("a\x00.py", "invalid-file-path"), ("a\ud800.py", "invalid-text")]
+)
+async def test_a_step_file_path_no_file_can_have_is_one_issue(
+    jp_fetch: Any, served_project: Path, jp_root_dir: Path, file_path: str, code: str
+) -> None:
+    path = write(jp_root_dir, lambda d: d["steps"][STEP].__setitem__("file_path", file_path))
+    result = payload(await call(jp_fetch, "POST", "pipelines/validate", {"path": path}))
+    assert [(i["code"], i["pointer"]) for i in result["issues"]] == [
+        (code, f"/steps/{STEP}/file_path")
+    ]
+    refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": path})
+    assert refused.code == 400 and payload(refused)["issues"] == result["issues"]

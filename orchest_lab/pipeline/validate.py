@@ -225,10 +225,12 @@ class _FileChecker:
                 f"file '{file_path}' has {shown}; a step runs a notebook (.ipynb) or a script "
                 "(.py, .R, .sh, .jl, .js)",
             )
-        if "\x00" in file_path or not _encodable(file_path):
+        if not _encodable(file_path):
+            return None  # a lone surrogate: reported where every string is (invalid-text)
+        if "\x00" in file_path:
             return (
                 "invalid-file-path",
-                "file path holds a character no file name can have (a NUL or a lone surrogate)",
+                "file path holds a NUL character, which no file name can have",
             )
         if self.pipeline_dir is None or self.project is None:
             return None  # no location: only the document itself can be checked
