@@ -28,7 +28,14 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [("[" * 100_000, "nested too deeply"), ('{"mode": ' + "9" * 5000 + "}", "4300 digits")],
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{"mode": ' + "9" * 5000 + "}", "4300 digits"),
+        # Python reads these; written back (a run's record) no browser could read them.
+        ('{"pipeline_path": "p.orchest", "parameters": {"pipeline": {"x": NaN}}}', "NaN is not"),
+        ('{"pipeline_path": "p.orchest", "parameters": {"pipeline": {"x": -Infinity}}}', "-Inf"),
+        ('{"pipeline_path": "p.orchest", "parameters": {"pipeline": {"x": 1e999}}}', "too large"),
+    ],
 )
 async def test_a_request_body_that_python_cannot_read_is_a_400(
     jp_fetch: Any, body: str, expected: str
@@ -40,7 +47,15 @@ async def test_a_request_body_that_python_cannot_read_is_a_400(
         assert payload(response)["issues"][0]["code"] == "invalid-json"
 
 
-@pytest.mark.parametrize(("text", "expected"), [(DEEP_TEXT, "too deeply"), (HUGE_NUMBER, "4300")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (DEEP_TEXT, "too deeply"),
+        (HUGE_NUMBER, "4300"),
+        ('{"name": NaN}', "NaN is not a JSON number"),
+        ('{"name": 1e999}', "the number 1e999 is too large"),
+    ],
+)
 async def test_pipeline_text_that_python_cannot_read_is_invalid_json(
     jp_fetch: Any, jp_root_dir: Path, text: str, expected: str
 ) -> None:

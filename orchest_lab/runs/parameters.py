@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from ..pipeline import (
@@ -11,6 +10,7 @@ from ..pipeline import (
     PipelineDocument,
     PlanError,
     json_pointer,
+    jsontext,
     resolve_step_refs,
     structure_issues,
 )
@@ -101,7 +101,7 @@ def assignments_to_parameters(document: PipelineDocument, texts: list[str]) -> d
     for text in texts:
         step, key, raw = parse_assignment(document, text)
         try:
-            value = json.loads(raw)
+            value = jsontext.loads(raw)
         except RecursionError as err:
             raise ParameterError(f"'{key}' is nested too deeply to be read", "/parameters") from err
         except ValueError:

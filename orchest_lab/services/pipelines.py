@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from ..pipeline import (
     ValidationResult,
     find_project_root,
     json_pointer,
+    jsontext,
     validate_document,
 )
 from ..pipeline.project import DEFAULT_EXCLUDE, pipeline_files
@@ -183,7 +183,7 @@ class PipelineService:
             "steps": [],  # the steps that run `file`
         }
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = jsontext.loads(path.read_text(encoding="utf-8"))
         except RecursionError:
             summary["error"] = "cannot be read: it is nested too deeply"
             return summary
