@@ -383,3 +383,13 @@ async def test_a_step_file_path_no_file_can_have_is_one_issue(
     ]
     refused = await call(jp_fetch, "POST", "runs", {"pipeline_path": path})
     assert refused.code == 400 and payload(refused)["issues"] == result["issues"]
+
+
+async def test_a_plan_with_mode_null_is_told_the_mode_is_required(
+    jp_fetch: Any, served_project: Path
+) -> None:
+    body = {"path": QUICKSTART_FILE, "mode": None}
+    response = await call(jp_fetch, "POST", "pipelines/plan", body)
+    assert response.code == 400
+    assert payload(response)["issues"][0]["pointer"] == "/mode"
+    assert "field 'mode' is required" in payload(response)["message"]

@@ -139,7 +139,7 @@ class RunPlanner:
     def plan_body(self, body: Any) -> dict[str, Any]:
         """POST pipelines/plan: the plan, with every step's outputs' state for a pipeline file."""
         request = check_body(body, PLAN_FIELDS)
-        if "mode" not in request:
+        if request.get("mode") is None:
             raise RequestError.field(
                 "/mode",
                 "field 'mode' is required (full, selection, incoming, downstream or outdated)",
