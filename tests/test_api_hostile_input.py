@@ -135,6 +135,7 @@ async def test_validate_and_run_agree_on_the_nesting_limit(
             "/parameters/steps/Clean/x" + "/a" * 96,
         ),
     ],
+    ids=["pipeline", "step"],
 )
 async def test_run_parameters_obey_the_limit_of_the_pipeline_they_join(
     jp_fetch: Any,
