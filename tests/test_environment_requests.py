@@ -71,7 +71,7 @@ def environment(jp_root_dir: Path) -> EnvironmentDefinition:
 
 @pytest.mark.parametrize(
     ("project", "why"),
-    [(LONG_NAME, "name too long"), ("loop", "symlink loop")],
+    [(LONG_NAME, "longer than 255 bytes"), ("loop", "symlink loop")],
     ids=["name-too-long", "symlink-loop"],
 )
 async def test_a_project_folder_that_cannot_be_a_path_is_refused_on_every_route(

@@ -242,6 +242,7 @@ async def test_logs_are_kept_per_run_and_the_latest_per_step(
     for run in (first, second):
         response = await call(jp_fetch, "GET", f"runs/{run['id']}/steps/{uuids['S']}/log")
         assert int(response.headers["X-Log-Offset"]) == len(response.body)
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
         texts.append(response.body.decode())
     assert texts[0] != texts[1]
     latest = (
@@ -270,6 +271,7 @@ async def test_following_a_log_streams_it_until_the_step_ends(
         streaming_callback=chunks.append,
     )
     assert response.code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert b"".join(chunks).decode() == "".join(f"tick {i}\n" for i in range(5))
     assert len(chunks) > 1, "the log arrived in pieces, as it was written"
 

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,14 +154,29 @@ def step_outputs(
     store = _store_module()
     for uuid in wanted:
         outputs = StepOutputs(
-            store.read_memory_meta(memory, uuid) if uuid + MEMORY_SUFFIX in in_memory else None,
-            _disk_module().read_disk_meta(os.path.join(disk, uuid), uuid)
+            _readable(store.read_memory_meta, memory, uuid)
+            if uuid + MEMORY_SUFFIX in in_memory
+            else None,
+            _readable(_disk_module().read_disk_meta, os.path.join(disk, uuid), uuid)
             if uuid in on_disk
             else None,
         )
         if outputs.memory is not None or outputs.disk is not None:
             found[uuid] = outputs
     return found
+
+
+def _readable(
+    read: Callable[[str, str], StoredOutput | None], where: str, uuid: str
+) -> StoredOutput | None:
+    """An output's description, None when it cannot be read (a symlink loop, a HEAD file that
+    is not Orchest's): no step can read it either, so it counts as not stored."""
+    from ..sdk.orchest.error import InvalidMetaDataError
+
+    try:
+        return read(where, uuid)
+    except (OSError, ValueError, InvalidMetaDataError):
+        return None
 
 
 def _names(folder: str) -> set[str]:
@@ -171,7 +187,10 @@ def _names(folder: str) -> set[str]:
 
 
 def memory_used(memory_root: Path, pipeline_uuid: str) -> int:
-    return int(_store_module().memory_usage(str(store_dir(memory_root, pipeline_uuid))))
+    try:
+        return int(_store_module().memory_usage(str(store_dir(memory_root, pipeline_uuid))))
+    except OSError:  # a store that cannot be listed holds nothing any step can read
+        return 0
 
 
 def remove_outputs(

@@ -114,6 +114,10 @@ class EnvironmentDefinition:
             raise DefinitionError(
                 f"{where} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
             ) from err
+        except RecursionError as err:
+            raise DefinitionError(f"{where} is nested too deeply to be read") from err
+        except ValueError as err:  # a number too long to convert
+            raise DefinitionError(f"{where} cannot be read: {err}") from err
         if not isinstance(data, dict):
             raise DefinitionError(f"{where} must hold a JSON object")
         try:
@@ -163,7 +167,12 @@ class EnvironmentDefinition:
         self.check()
         folder = environment_folder(project, self.uuid)
         created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:  # a loop or a file where a folder goes
+            raise DefinitionError(
+                f".orchest/environments/{self.uuid} cannot be made: {err.strerror or err}"
+            ) from err
         try:
             self._write(folder)
         except BaseException:

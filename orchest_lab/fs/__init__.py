@@ -2,9 +2,10 @@
 
 from .atomic import atomic_write_bytes, atomic_write_text
 from .logs import read_from
-from .paths import PathOutsideRoot, is_within, real_within, resolve_within
+from .paths import InvalidPath, PathOutsideRoot, is_within, real_within, resolve_within
 
 __all__ = [
+    "InvalidPath",
     "PathOutsideRoot",
     "atomic_write_bytes",
     "atomic_write_text",

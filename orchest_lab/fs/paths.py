@@ -9,15 +9,24 @@ from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+# Linux's NAME_MAX and PATH_MAX (without the final NUL): a longer name or path fails at the
+# first system call (ENAMETOOLONG), so it is refused where it comes in.
+NAME_MAX = 255
+PATH_MAX = 4095
 
 
 class PathOutsideRoot(ValueError):
     """A path that is absolute, climbs out with '..', or is a symlink leading out of its root."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"path '{path}' {reason}")
+        shown = path if len(path) <= 100 else f"{path[:60]}…{path[-20:]}"
+        super().__init__(f"path '{shown}' {reason}")
         self.path = path
         self.reason = reason
+
+
+class InvalidPath(PathOutsideRoot):
+    """A path no file can have: empty, with a NUL or a lone surrogate, or too long."""
 
 
 def is_within(path: Path, root: Path) -> bool:
@@ -33,11 +42,11 @@ def resolve_within(root: Path | str, relative: str, *, what: str = "path") -> Pa
     lexically normalised; it may not exist.
     """
     if not isinstance(relative, str) or relative.strip() == "":
-        raise PathOutsideRoot(str(relative), f"is not a valid {what}: it is empty")
+        raise InvalidPath(str(relative), f"is not a valid {what}: it is empty")
     if "\x00" in relative:
-        raise PathOutsideRoot(relative, f"is not a valid {what}: it contains a NUL character")
+        raise InvalidPath(relative, f"is not a valid {what}: it contains a NUL character")
     if not _encodable(relative):
-        raise PathOutsideRoot(
+        raise InvalidPath(
             relative.encode("utf-8", "backslashreplace").decode(),
             f"is not a valid {what}: it holds a character that is not text (a lone surrogate)",
         )
@@ -48,8 +57,23 @@ def resolve_within(root: Path | str, relative: str, *, what: str = "path") -> Pa
     if normalised == ".." or normalised.startswith("../"):
         raise PathOutsideRoot(relative, "leaves the root folder through '..'")
     candidate = root_path / normalised
+    _check_length(candidate, normalised, relative, what)
     real_within(root_path, candidate, shown=relative)
     return candidate
+
+
+def _check_length(candidate: Path, normalised: str, relative: str, what: str) -> None:
+    for name in normalised.split("/"):
+        if len(os.fsencode(name)) > NAME_MAX:
+            shown = name if len(name) <= 40 else f"{name[:30]}…"
+            raise InvalidPath(
+                relative,
+                f"is not a valid {what}: the name '{shown}' in it is longer than {NAME_MAX} bytes",
+            )
+    if len(os.fsencode(candidate)) > PATH_MAX:
+        raise InvalidPath(
+            relative, f"is not a valid {what}: it is longer than {PATH_MAX} bytes with the root"
+        )
 
 
 def real_within(root: Path | str, path: Path | str, *, shown: str | None = None) -> Path:
@@ -60,11 +84,11 @@ def real_within(root: Path | str, path: Path | str, *, shown: str | None = None)
     try:
         real = Path(os.path.realpath(path))
         real_root = Path(os.path.realpath(root))
-    except (OSError, ValueError) as err:  # a NUL, a lone surrogate
-        raise PathOutsideRoot(what, f"cannot be used as a path ({err})") from err
+    except (OSError, ValueError) as err:  # a NUL, a lone surrogate, a name too long
+        raise InvalidPath(what, f"cannot be used as a path ({err})") from err
     problem = _unusable(real)
     if problem is not None:
-        raise PathOutsideRoot(what, problem)
+        raise InvalidPath(what, problem)
     if not is_within(real, real_root):
         _outside(what)
     return real

@@ -13,6 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
+from ..pipeline import jsontext
 from ..services import RequestError, Services
 
 T = TypeVar("T")
@@ -45,11 +46,11 @@ class ApiHandler(ExtensionHandlerMixin, APIHandler):
         if not raw:
             return {}
         try:
-            return json.loads(raw)
+            return jsontext.loads(raw)
         except RecursionError as err:
             message = "the request body is nested too deeply to be read"
             raise ApiError(RequestError.field("", message, code="invalid-json")) from err
-        except ValueError as err:  # bad JSON, bad UTF-8, a number too long to convert
+        except ValueError as err:  # bad JSON or UTF-8, NaN, 1e999, a number too long to convert
             message = f"the request body is not valid JSON: {err}"
             raise ApiError(RequestError.field("", message, code="invalid-json")) from err
 

@@ -12,6 +12,8 @@ from ..services.runs import LogChunk
 from .base import ApiError, ApiHandler
 
 FOLLOW_INTERVAL = 0.1  # seconds between two looks at a followed log
+# Said again at finish(): Jupyter Server's API handlers answer application/json unless told.
+TEXT = "text/plain; charset=utf-8"
 
 
 def log_request(handler: ApiHandler) -> tuple[int, bool]:
@@ -32,11 +34,11 @@ async def send_log(
 ) -> None:
     """Write the log from `offset`; when following, keep writing until it is complete (the
     X-Log-Offset header, sent when not following, says where to read on from)."""
-    handler.set_header("Content-Type", "text/plain; charset=utf-8")
+    handler.set_header("Content-Type", TEXT)
     chunk = await read(offset)
     if not follow:
         handler.set_header("X-Log-Offset", str(chunk.offset))
-        handler.finish(chunk.text)
+        handler.finish(chunk.text, set_content_type=TEXT)
         return
     try:
         while True:
@@ -49,4 +51,4 @@ async def send_log(
             chunk = await read(chunk.offset)
     except StreamClosedError:
         return  # the reader went away
-    handler.finish()
+    handler.finish(set_content_type=TEXT)

@@ -6,6 +6,7 @@ Pure and fast: no HTTP, no server, no kernels.
 from .dag import RUN_MODES, CycleError, Dag, RunMode
 from .document import FORMAT_VERSION, PIPELINE_SUFFIX, PipelineDocument, PipelineLoadError
 from .issues import Issue, IssueError, ValidationResult, json_pointer
+from .limits import MAX_NESTING, structure_issues
 from .plan import (
     ExecutionPlan,
     PlanError,
@@ -21,6 +22,7 @@ from .validate import ValidationContext, validate_document, validate_text
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_NESTING",
     "PIPELINE_SUFFIX",
     "RUN_MODES",
     "CycleError",
@@ -42,6 +44,7 @@ __all__ = [
     "json_pointer",
     "make_plan",
     "resolve_step_refs",
+    "structure_issues",
     "to_dot",
     "to_mermaid",
     "validate_document",

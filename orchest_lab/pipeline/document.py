@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fs import atomic_write_text
+from . import jsontext
 from .issues import Issue, json_pointer
 
 FORMAT_VERSION = "1.0.0"
@@ -52,7 +53,7 @@ class PipelineDocument:
             return obj
 
         try:
-            data = json.loads(text, object_pairs_hook=keep_duplicates)
+            data = jsontext.loads(text, object_pairs_hook=keep_duplicates)
         except json.JSONDecodeError as err:
             issue = Issue(
                 "error",
@@ -62,6 +63,12 @@ class PipelineDocument:
                 column=err.colno,
             )
             raise PipelineLoadError(issue) from err
+        except RecursionError as err:
+            raise PipelineLoadError(
+                Issue("error", "invalid-json", "the pipeline is nested too deeply to be read")
+            ) from err
+        except ValueError as err:  # NaN, 1e999, a number of more than 4,300 digits
+            raise PipelineLoadError(Issue("error", "invalid-json", f"invalid JSON: {err}")) from err
         if not isinstance(data, dict):
             kind = type(data).__name__.replace("dict", "object").replace("list", "array")
             raise PipelineLoadError(

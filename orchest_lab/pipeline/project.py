@@ -32,7 +32,9 @@ def find_project_root(pipeline_path: Path, boundary: Path) -> Path:
     boundary = boundary.absolute()
     folder = start
     while is_within(folder, boundary):
-        if (folder / STATE_DIR).is_dir():
+        # os.path.isdir answers False for what cannot be looked at (a symlink loop, a name too
+        # long); Path.is_dir raises for some of it.
+        if os.path.isdir(folder / STATE_DIR):
             return folder
         if folder == boundary:
             break
@@ -45,13 +47,16 @@ def environment_uuids(project_root: Path) -> frozenset[str]:
     folder = project_root / STATE_DIR / "environments"
     try:
         entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # none, or unreadable (a symlink loop): no environment can be used from it
         return frozenset()
-    return frozenset(
-        e.name
-        for e in entries
-        if e.is_dir() and os.path.isfile(os.path.join(e.path, "properties.json"))
-    )
+    return frozenset(e.name for e in entries if _defines_environment(e))
+
+
+def _defines_environment(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir() and os.path.isfile(os.path.join(entry.path, "properties.json"))
+    except OSError:  # a symlink loop: DirEntry.is_dir raises for it
+        return False
 
 
 def pipeline_files(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Iterator[Path]:
@@ -67,5 +72,7 @@ def pipeline_files(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Iter
         for name in sorted(files):
             if name.endswith(PIPELINE_SUFFIX) and not excluded(name):
                 path = Path(folder) / name
-                if not path.is_symlink() or is_within(path.resolve(), real_root):
+                # os.path.realpath, not Path.resolve: that raises on a symlink loop (listed,
+                # with why it cannot be read).
+                if not path.is_symlink() or is_within(Path(os.path.realpath(path)), real_root):
                     yield path

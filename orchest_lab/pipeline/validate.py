@@ -11,6 +11,7 @@ from pathlib import Path
 from .dag import CycleError, Dag
 from .document import PipelineDocument, PipelineLoadError
 from .issues import Issue, ValidationResult, json_pointer
+from .limits import structure_issues
 from .project import environment_uuids, find_project_root
 from .schema import schema_issues
 
@@ -45,6 +46,7 @@ def validate_document(
 ) -> ValidationResult:
     context = context or ValidationContext()
     result = ValidationResult()
+    result.extend(structure_issues(document.data))
     result.extend(_duplicate_key_issues(document))
     result.extend(schema_issues(document))
     result.extend(_uuid_issues(document))
@@ -52,6 +54,7 @@ def validate_document(
     result.extend(cycle_issues(document, Dag.from_steps(document.steps)))
     result.extend(_file_issues(document, context))
     result.extend(_environment_issues(document, context))
+    result.extend(_env_variable_issues(document))
     return result
 
 
@@ -222,10 +225,12 @@ class _FileChecker:
                 f"file '{file_path}' has {shown}; a step runs a notebook (.ipynb) or a script "
                 "(.py, .R, .sh, .jl, .js)",
             )
-        if "\x00" in file_path or not _encodable(file_path):
+        if not _encodable(file_path):
+            return None  # a lone surrogate: reported where every string is (invalid-text)
+        if "\x00" in file_path:
             return (
                 "invalid-file-path",
-                "file path holds a character no file name can have (a NUL or a lone surrogate)",
+                "file path holds a NUL character, which no file name can have",
             )
         if self.pipeline_dir is None or self.project is None:
             return None  # no location: only the document itself can be checked
@@ -238,13 +243,14 @@ class _FileChecker:
         if folder not in self.real_dirs:
             self.real_dirs[folder] = os.path.realpath(folder)
         real_target = os.path.join(self.real_dirs[folder], name)
+        unusable: OSError | None = None
         try:
             info = os.lstat(real_target)  # one system call in the common case
             if stat.S_ISLNK(info.st_mode):
                 real_target = os.path.realpath(real_target)
                 info = os.stat(real_target)
-        except OSError:
-            info = None
+        except OSError as err:
+            info, unusable = None, err
         if not _inside(real_target, self.real_project):
             return (
                 "path-outside-project",
@@ -252,7 +258,10 @@ class _FileChecker:
                 "project folder",
             )
         if info is None:
-            return "missing-file", f"file '{file_path}' does not exist"
+            if isinstance(unusable, FileNotFoundError | NotADirectoryError):
+                return "missing-file", f"file '{file_path}' does not exist"
+            reason = unusable.strerror if unusable and unusable.strerror else "unknown"
+            return "missing-file", f"file '{file_path}' cannot be read ({reason})"
         if stat.S_ISDIR(info.st_mode):
             return "missing-file", f"'{file_path}' is a folder, not a notebook or script"
         return None
@@ -275,6 +284,32 @@ def _environment_issues(document: PipelineDocument, context: ValidationContext) 
                     key,
                 )
             )
+    return issues
+
+
+def _env_variable_issues(document: PipelineDocument) -> list[Issue]:
+    """Variables every step's environment receives: names and values the system takes (execve
+    refuses a NUL anywhere and '=' in a name; lone surrogates are reported as not text)."""
+    variables = document.data.get("env_variables")
+    if not isinstance(variables, dict):
+        return []  # absent, or the schema check reports it
+    issues = []
+    for name, value in variables.items():
+        shown = name.encode("utf-8", "backslashreplace").decode("utf-8")[:80]
+        problem = None
+        if not name or "=" in name or "\x00" in name:
+            problem = (
+                f"environment variable name '{shown}' cannot be used: a name must not be empty "
+                "or hold '=' or a NUL character"
+            )
+        elif isinstance(value, str) and "\x00" in value:
+            problem = (
+                f"environment variable '{shown}' holds a NUL character, which no environment "
+                "can carry"
+            )
+        if problem:
+            pointer = json_pointer("env_variables", name)
+            issues.append(Issue("error", "invalid-env-variable", problem, pointer))
     return issues
 
 

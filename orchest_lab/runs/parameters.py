@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
-from ..pipeline import IssueError, PipelineDocument, PlanError, json_pointer, resolve_step_refs
+from ..pipeline import (
+    IssueError,
+    PipelineDocument,
+    PlanError,
+    json_pointer,
+    jsontext,
+    resolve_step_refs,
+    structure_issues,
+)
+
+# Where a run's parameters land in the pipeline its steps read (`effective_pipeline`): the
+# pipeline's parameters object is at level 2 of the document, a step's at level 4.
+_PIPELINE_LEVEL, _STEP_LEVEL = 2, 4
+_RULE = "with the run's parameters applied, a pipeline"
 
 
 class ParameterError(IssueError):
@@ -38,6 +50,7 @@ def parse_parameters(document: PipelineDocument, raw: Any) -> dict[str, Any]:
         raise ParameterError(
             "parameters.steps must be an object of step: {name: value}", "/parameters/steps"
         )
+    _check_values(pipeline, ("parameters", "pipeline"), _PIPELINE_LEVEL)
     steps: dict[str, dict[str, Any]] = {}
     for ref, values in steps_raw.items():
         at = json_pointer("parameters", "steps", ref)
@@ -49,8 +62,18 @@ def parse_parameters(document: PipelineDocument, raw: Any) -> dict[str, Any]:
             raise ParameterError(
                 f"parameters.steps['{ref[:60]}'] must be an object of name: value", at
             )
+        _check_values(values, ("parameters", "steps", ref), _STEP_LEVEL)
         steps.setdefault(uuid, {}).update(values)
     return {"pipeline": dict(pipeline), "steps": steps}
+
+
+def _check_values(values: dict[str, Any], at: tuple[str, ...], level: int) -> None:
+    """Run parameters obey the limits of the pipeline they become part of: validating a pipeline
+    and running it with parameters agree."""
+    issues = structure_issues(values, at, level, _RULE)
+    if issues:
+        first = issues[0]
+        raise ParameterError(first.message, first.pointer, code=first.code)
 
 
 def parse_assignment(document: PipelineDocument, text: str) -> tuple[str | None, str, str]:
@@ -78,11 +101,16 @@ def assignments_to_parameters(document: PipelineDocument, texts: list[str]) -> d
     for text in texts:
         step, key, raw = parse_assignment(document, text)
         try:
-            value = json.loads(raw)
+            value = jsontext.loads(raw)
+        except RecursionError as err:
+            raise ParameterError(f"'{key}' is nested too deeply to be read", "/parameters") from err
         except ValueError:
             value = raw
         target = parameters["steps"].setdefault(step, {}) if step else parameters["pipeline"]
         target[key] = value
+    _check_values(parameters["pipeline"], ("parameters", "pipeline"), _PIPELINE_LEVEL)
+    for uuid, values in parameters["steps"].items():
+        _check_values(values, ("parameters", "steps", uuid), _STEP_LEVEL)
     return parameters
 
 

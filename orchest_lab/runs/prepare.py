@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from ..data.run_hooks import RunDataHooks
 from ..environments.kernelspecs import SDK_PATH, kernel_name
 from ..executors.base import StepTask
 from ..fs import PathOutsideRoot, atomic_write_text, real_within
+from ..fs.paths import InvalidPath
 from ..pipeline import ExecutionPlan, IssueError, PipelineDocument
 from ..pipeline.project import STATE_DIR, project_uuid
 from ..records import RunRecord, Status, StepRecord
@@ -72,9 +75,48 @@ def prepare_run(
     state = pipeline_state_dir(location.project, pipeline_uuid)
     _check_state_folders(location.project, state)
     run_dir = state / "runs" / run_id
-    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
-    (state / "logs").mkdir(parents=True, exist_ok=True)
-    _ignore_state(location.project)
+    created = _Created()
+    try:
+        _make_state_folders(location.project, state, run_dir, created)
+        return _prepare_in(
+            run_dir,
+            location,
+            document,
+            plan,
+            parameters,
+            data_dir=data_dir,
+            choose_kernel=choose_kernel,
+            kind=kind,
+            job_id=job_id,
+            memory_dir=memory_dir,
+            fingerprints=fingerprints,
+            builds_from=builds_from,
+            extra_env=extra_env,
+        )
+    except BaseException:
+        created.remove()  # a run that cannot be prepared leaves nothing behind
+        raise
+
+
+def _prepare_in(
+    run_dir: Path,
+    location: RunLocation,
+    document: PipelineDocument,
+    plan: ExecutionPlan,
+    parameters: dict[str, Any],
+    *,
+    data_dir: Path,
+    choose_kernel: KernelChooser,
+    kind: str,
+    job_id: str | None,
+    memory_dir: Path | None,
+    fingerprints: dict[str, Fingerprint] | None,
+    builds_from: Path | None,
+    extra_env: dict[str, str] | None,
+) -> PreparedRun:
+    run_id = run_dir.name
+    pipeline_uuid = document.uuid or ""
+    state = pipeline_state_dir(location.project, pipeline_uuid)
     definition = run_dir / "pipeline.json"
     atomic_write_text(definition, json.dumps(effective_pipeline(document, parameters), indent=4))
 
@@ -163,9 +205,60 @@ def prepare_run(
 
 
 class RunFolderError(IssueError):
-    """A folder a run writes in leads outside its project (a planted symlink)."""
+    """A folder a run writes in leads outside its project (a planted symlink), or cannot be
+    made (a symlink loop, a file in its place)."""
 
     code = "path-outside-project"
+
+
+class _Created:
+    """The folders and files preparing a run made, to remove when the run is not prepared."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+
+    def mkdir(self, folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
+        folder.mkdir(parents=True, exist_ok=True)
+        if missing:
+            self.paths.append(missing[-1])  # the topmost new one: the rest is inside it
+
+    def remove(self) -> None:
+        for path in reversed(self.paths):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _make_state_folders(project: Path, state: Path, run_dir: Path, created: _Created) -> None:
+    """The run's folders, and the .gitignore of the project's state; one that cannot be made
+    refuses the run, naming it."""
+    for folder in (state / "logs", run_dir / "logs"):
+        try:
+            created.mkdir(folder)
+        except OSError as err:
+            raise _unusable(project, folder, err) from err
+    ignore = project / STATE_DIR / ".gitignore"
+    if not os.path.lexists(ignore):
+        try:
+            atomic_write_text(ignore, "pipelines/\n")
+        except OSError as err:
+            raise _unusable(project, ignore, err) from err
+        created.paths.append(ignore)
+    elif not ignore.is_file():  # a symlink loop, a folder: Orchest's .gitignore cannot be kept
+        raise _unusable(project, ignore, OSError("it is not a file"))
+
+
+def _unusable(project: Path, path: Path, err: OSError) -> RunFolderError:
+    shown = path.relative_to(project).as_posix()
+    # mkdir(exist_ok=True) says "File exists" of a file or a symlink loop in the folder's place.
+    reason = "it is not a folder" if isinstance(err, FileExistsError) else err.strerror or str(err)
+    return RunFolderError(
+        f"{shown} cannot be used for the run ({reason}); remove or fix it to run this pipeline",
+        code="unusable-folder",
+    )
 
 
 def _check_state_folders(project: Path, state: Path) -> None:
@@ -179,6 +272,8 @@ def _check_state_folders(project: Path, state: Path) -> None:
     ):
         try:
             real_within(project, folder)
+        except InvalidPath:
+            continue  # a loop, a name too long: making the folder says why it cannot be used
         except PathOutsideRoot as err:
             shown = folder.relative_to(project).as_posix()
             raise RunFolderError(
@@ -212,13 +307,6 @@ def _python_path(env: dict[str, str], isolated: bool) -> str:
     inherited = env.get("PYTHONPATH") or ("" if isolated else os.environ.get("PYTHONPATH", ""))
     paths += [p for p in inherited.split(os.pathsep) if p and p != str(SDK_PATH)]
     return os.pathsep.join(paths)
-
-
-def _ignore_state(project: Path) -> None:
-    """Like Orchest: logs and data under .orchest/pipelines/ stay out of version control."""
-    ignore = project / STATE_DIR / ".gitignore"
-    if not ignore.exists():
-        atomic_write_text(ignore, "pipelines/\n")
 
 
 def interrupted_notebooks(runs: list[RunRecord], root: Path) -> list[Path]:

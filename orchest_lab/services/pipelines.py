@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from typing import Any
 
 from ..data.outputs import memory_root_from_env
 from ..data.state import PipelineData, pipeline_data
-from ..fs import PathOutsideRoot, resolve_within
+from ..fs import InvalidPath, PathOutsideRoot, resolve_within
 from ..pipeline import (
     PIPELINE_SUFFIX,
     PipelineDocument,
@@ -19,6 +18,8 @@ from ..pipeline import (
     ValidationContext,
     ValidationResult,
     find_project_root,
+    json_pointer,
+    jsontext,
     validate_document,
 )
 from ..pipeline.project import DEFAULT_EXCLUDE, pipeline_files
@@ -74,7 +75,7 @@ class PipelineService:
         """Every `*.orchest` file under the root, with a summary or the reason it cannot be read.
         With `file` (a notebook or script, relative to the root), only the pipelines that have
         steps running it, with those steps."""
-        target = self.resolve(file) if file is not None else None
+        target = self.resolve(file, "file") if file is not None else None
         found = []
         for path in pipeline_files(self.root, self.exclude):
             summary = self._summary(path, target)
@@ -104,13 +105,17 @@ class PipelineService:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def resolve(self, relative: str) -> Path:
+    def resolve(self, relative: str, field: str = "path") -> Path:
+        """`relative` (the request's `field`) as a path inside the root."""
         try:
             return resolve_within(self.root, relative)
+        except InvalidPath as err:
+            raise RequestError.field(json_pointer(field), str(err), code="invalid-path") from err
         except PathOutsideRoot as err:
-            raise RequestError.field("/path", str(err), code="outside-root") from err
+            raise RequestError.field(json_pointer(field), str(err), code="outside-root") from err
 
-    def load(self, request: dict[str, Any]) -> LoadedPipeline:
+    def load(self, request: dict[str, Any], field: str = "path") -> LoadedPipeline:
+        """The pipeline a request gives; `field`: the request's name of `path` (messages)."""
         sources = [k for k in ("content", "pipeline") if request.get(k) is not None]
         if len(sources) > 1:
             raise RequestError.field(
@@ -124,13 +129,14 @@ class PipelineService:
         context = ValidationContext()
         text: str | None = request.get("content")
         if relative is not None:
-            path = self.resolve(relative)
+            path = self.resolve(relative, field)
             if path.suffix != PIPELINE_SUFFIX:
                 raise RequestError.field(
-                    "/path", f"'{relative}' is not a pipeline file (*{PIPELINE_SUFFIX})"
+                    json_pointer(field),
+                    f"'{relative}' is not a pipeline file (*{PIPELINE_SUFFIX})",
                 )
             if not sources:
-                text = self._read(path, relative)
+                text = self._read(path, relative, field)
             context = ValidationContext.for_pipeline_file(path, self.root)
         try:
             if text is not None:
@@ -141,17 +147,24 @@ class PipelineService:
             return LoadedPipeline(None, context, ValidationResult([err.issue]), relative)
         return LoadedPipeline(document, context, validate_document(document, context), relative)
 
-    def _read(self, path: Path, relative: str) -> str:
+    def _read(self, path: Path, relative: str, field: str) -> str:
+        pointer = json_pointer(field)
         try:
             return path.read_text(encoding="utf-8")
-        except FileNotFoundError as err:
+        except (FileNotFoundError, NotADirectoryError) as err:
             raise NotFound(f"pipeline '{relative}' does not exist") from err
         except IsADirectoryError as err:
             raise RequestError.field(
-                "/path", f"'{relative}' is a folder, not a pipeline file"
+                pointer, f"'{relative}' is a folder, not a pipeline file"
             ) from err
         except UnicodeDecodeError as err:
-            raise RequestError.field("/path", f"pipeline '{relative}' is not UTF-8 text") from err
+            raise RequestError.field(pointer, f"pipeline '{relative}' is not UTF-8 text") from err
+        except OSError as err:  # a symlink loop, no permission: the file is there, not readable
+            raise RequestError.field(
+                pointer,
+                f"pipeline '{relative}' cannot be read: {err.strerror or err}",
+                code="unreadable",
+            ) from err
 
     def _summary(self, path: Path, file: Path | None = None) -> dict[str, Any]:
         relative = path.relative_to(self.root).as_posix()
@@ -166,8 +179,11 @@ class PipelineService:
             "steps": [],  # the steps that run `file`
         }
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            data = jsontext.loads(path.read_text(encoding="utf-8"))
+        except RecursionError:
+            summary["error"] = "cannot be read: it is nested too deeply"
+            return summary
+        except (OSError, ValueError) as err:  # bad UTF-8 or JSON, a number too long to convert
             summary["error"] = f"cannot be read: {err}"
             return summary
         if not isinstance(data, dict):

@@ -42,6 +42,7 @@ class RunRequest:
     steps: Sequence[str] = ()
     parameters: Any = None
     assignments: Sequence[str] = ()
+    path_field: str = "path"  # what the request calls the pipeline file (for messages)
 
     @classmethod
     def for_file(cls, path: str, **kwargs: Any) -> RunRequest:
@@ -79,7 +80,7 @@ class RunPlanner:
                 f"mode must be one of {', '.join(RUN_MODES)} (got {request.mode[:40]!r})",
                 code="invalid-mode",
             )
-        loaded = self.pipelines.load(request.source)
+        loaded = self.pipelines.load(request.source, request.path_field)
         document = loaded.valid_document("running it" if "path" in request.source else "planning")
         try:
             parameters = parse_parameters(document, request.parameters)
@@ -146,7 +147,7 @@ class RunPlanner:
     def plan_body(self, body: Any) -> dict[str, Any]:
         """POST pipelines/plan: the plan, with every step's outputs' state for a pipeline file."""
         request = check_body(body, PLAN_FIELDS)
-        if "mode" not in request:
+        if request.get("mode") is None:
             raise RequestError.field(
                 "/mode",
                 "field 'mode' is required (full, selection, incoming, downstream or outdated)",
@@ -179,6 +180,7 @@ class RunPlanner:
             mode=request.get("mode") or "full",
             steps=check_string_list(request, "steps"),
             parameters=request.get("parameters"),
+            path_field="pipeline_path",
         )
         try:
             planned = self.plan(run)
