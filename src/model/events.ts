@@ -3,7 +3,7 @@
  * bus (schemas in `orchest_lab/events/schemas/`), and type guards to tell
  * them apart. Every message is `{schema_id, ...data}`.
  */
-import type { IProgress, IStepFailure, RunStatus } from '../api';
+import type { IProgress, IStepFailure, RunStatus } from '../api/types';
 
 const BASE = 'https://events.orchest-lab.dev/';
 
