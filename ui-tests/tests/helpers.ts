@@ -80,8 +80,8 @@ export async function openNotebook(page: IJupyterLabPageFixture, path: string, m
   const panel = page.locator(`[id="${id}"]`);
   await expect(panel.locator('.jp-Cell').first()).toBeVisible();
   // Once its kernel is up, JupyterLab completes the notebook's metadata
-  // (language_info), which leaves it with unsaved changes: save them, as a
-  // user would before running it.
+  // (language_info, kernelspec), which leaves it with unsaved changes: save
+  // them, as a user would before running it.
   await page.waitForFunction(path => {
     const app = (window as any).jupyterapp;
     for (const widget of app.shell.widgets('main')) {
@@ -94,8 +94,16 @@ export async function openNotebook(page: IJupyterLabPageFixture, path: string, m
   await page.evaluate(async path => {
     const app = (window as any).jupyterapp;
     for (const widget of app.shell.widgets('main')) {
-      if (widget.context?.localPath === path && widget.context.model.dirty) {
-        await widget.context.save();
+      if (widget.context?.localPath === path && widget.sessionContext) {
+        // An idle kernel may not have answered its info request yet: the
+        // notebook writes the metadata when the kernel's info and spec come
+        // (its callbacks on these promises run before ours).
+        const kernel = widget.sessionContext.session.kernel;
+        await kernel.info;
+        await kernel.spec;
+        if (widget.context.model.dirty) {
+          await widget.context.save();
+        }
       }
     }
   }, path);
