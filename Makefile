@@ -34,7 +34,7 @@ comma := ,
 
 help:
 	@echo "make lab          open JupyterLab on $(EXAMPLE) (port $(LAB_PORT))"
-	@echo "make test         lint + Python + TypeScript + browser tests (leaves the work tree clean)"
+	@echo "make test         lint + Python + TypeScript + browser tests"
 	@echo "make test-python, make test-js, make test-ui   one part of make test"
 	@echo "make screenshots  rewrite docs/screenshots/ with the browser (UPDATE_SCREENSHOTS=1)"
 	@echo "make bench        run the benchmarks in bench/"
