@@ -30,14 +30,16 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export HATCH_JUPYTER_BUILDER_SKIP_NPM := 1
 comma := ,
 
-.PHONY: help install lab test lint format test-python test-js test-ui bench chromium clean
+.PHONY: help install lab test lint format test-python test-js test-ui screenshots bench chromium clean
 
 help:
-	@echo "make lab     open JupyterLab on $(EXAMPLE) (port $(LAB_PORT))"
-	@echo "make test    lint + Python + TypeScript + browser tests"
-	@echo "make bench   run the benchmarks in bench/"
-	@echo "make lint    ruff, mypy, eslint, prettier"
-	@echo "make format  apply ruff format and prettier"
+	@echo "make lab          open JupyterLab on $(EXAMPLE) (port $(LAB_PORT))"
+	@echo "make test         lint + Python + TypeScript + browser tests"
+	@echo "make test-python, make test-js, make test-ui   one part of make test"
+	@echo "make screenshots  rewrite docs/screenshots/ with the browser (UPDATE_SCREENSHOTS=1)"
+	@echo "make bench        run the benchmarks in bench/"
+	@echo "make lint         ruff, mypy, eslint, prettier"
+	@echo "make format       apply ruff format and prettier"
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -111,6 +113,10 @@ $(STAMPS)/ui-tests: ui-tests/package.json ui-tests/yarn.lock $(STAMPS)/build-dep
 
 test-ui: install chromium $(STAMPS)/ui-tests
 	cd ui-tests && CI=1 $(abspath $(JLPM)) playwright test $(UI_TEST_ARGS)
+
+# The only target that writes into the repository: the documentation's images.
+screenshots: install chromium $(STAMPS)/ui-tests
+	cd ui-tests && CI=1 UPDATE_SCREENSHOTS=1 $(abspath $(JLPM)) playwright test tests/screenshots.spec.ts
 
 test: lint test-python test-js test-ui
 

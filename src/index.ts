@@ -13,6 +13,8 @@ import { runLauncherPlugin, runsPlugin } from './plugins/runs';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './api';
+export * from './editorTracker';
+export * from './ids';
 export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [

@@ -1,90 +1,89 @@
 /**
- * Names shared across the extension (command ids, the file type, the widget
- * factory) and the tokens other plugins can depend on.
+ * The services other plugins can depend on: their interfaces and tokens.
+ * Tokens are typed to these interfaces, which the classes in `api/`,
+ * `model/RunsModel.ts` and `runner/RunLauncher.ts` implement. This module
+ * only imports types from modules that import nothing of the extension's
+ * upper layers, so widgets and models can use it without an import cycle.
+ * The editor tracker's token is in `editorTracker.ts`: its type is the
+ * editor widget, which itself uses these interfaces.
  */
-import { IWidgetTracker } from '@jupyterlab/apputils';
 import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
 
-import { OrchestLabAPI } from './api';
-import { RunsModel } from './model/RunsModel';
-import { RunLauncher } from './runner/RunLauncher';
-import { PipelineEditorDocument } from './widgets/PipelineEditorFactory';
+import type {
+  IEnvironmentsAPI,
+  IPipelinesAPI,
+  IRunsAPI
+} from './api/interfaces';
+import type { IRunRequest, RunMode } from './api/types';
+import type { IRunState } from './model/runState';
 
-/** The id of the main plugin; its settings schema is `schema/plugin.json`. */
-export const PLUGIN_ID = 'orchest-lab:plugin';
-
-/** The document file type of `.orchest` files. */
-export const PIPELINE_FILE_TYPE = 'orchest-pipeline';
-
-/** The name of the widget factory (shown in "Open With"). */
-export const PIPELINE_FACTORY = 'Pipeline Editor';
-
-/** Palette category of the extension's commands. */
-export const PALETTE_CATEGORY = 'Orchest Lab';
-
-/** Command ids. */
-export namespace CommandIDs {
-  export const newPipeline = 'orchest-lab:new-pipeline';
-  export const fitView = 'orchest-lab:fit-view';
-  export const validate = 'orchest-lab:validate';
-  // Running (in the current pipeline editor).
-  export const runAll = 'orchest-lab:run-all';
-  export const runSelected = 'orchest-lab:run-selected';
-  export const runIncoming = 'orchest-lab:run-incoming';
-  export const runDownstream = 'orchest-lab:run-downstream';
-  export const cancelRun = 'orchest-lab:cancel-run';
-  // Editing (in the current pipeline editor).
-  export const deleteSelection = 'orchest-lab:delete-selection';
-  export const copySteps = 'orchest-lab:copy-steps';
-  export const cutSteps = 'orchest-lab:cut-steps';
-  export const pasteSteps = 'orchest-lab:paste-steps';
-  export const selectAll = 'orchest-lab:select-all';
-  export const undo = 'orchest-lab:undo';
-  export const redo = 'orchest-lab:redo';
-  export const autoLayout = 'orchest-lab:auto-layout';
-  export const newStep = 'orchest-lab:new-step';
-  export const addFileStep = 'orchest-lab:add-file-step';
-  export const toggleProperties = 'orchest-lab:toggle-properties';
-  export const exportSVG = 'orchest-lab:export-svg';
-  export const exportPNG = 'orchest-lab:export-png';
-  // Files.
-  export const addToPipeline = 'orchest-lab:add-to-pipeline';
-  // Runs, logs and the sidebar.
-  export const showLog = 'orchest-lab:show-log';
-  export const showPipelines = 'orchest-lab:show-pipelines';
-  export const runPipeline = 'orchest-lab:run-pipeline';
-  // Environments.
-  export const showEnvironments = 'orchest-lab:show-environments';
-  export const saveEnvironment = 'orchest-lab:save-environment';
-  // Notebooks that are steps.
-  export const runNotebookStep = 'orchest-lab:run-notebook-step';
-  export const runNotebookIncoming = 'orchest-lab:run-notebook-incoming';
-  export const openNotebookPipeline = 'orchest-lab:open-notebook-pipeline';
+/** The client of the REST API: one object per route group. */
+export interface IOrchestLabAPI {
+  /** `pipelines/*` routes. */
+  readonly pipelines: IPipelinesAPI;
+  /** `runs/*` routes. */
+  readonly runs: IRunsAPI;
+  /** `environments/*` routes. */
+  readonly environments: IEnvironmentsAPI;
 }
 
 /** The REST API client, shared by every plugin. */
-export const IOrchestLabAPI = new Token<OrchestLabAPI>(
+export const IOrchestLabAPI = new Token<IOrchestLabAPI>(
   'orchest-lab:IOrchestLabAPI',
   'The client of the orchest-lab REST API.'
 );
 
+/** Every run the frontend knows about, kept live from the server's events. */
+export interface IRunsModel {
+  /** Emitted with each run that changed. */
+  readonly changed: ISignal<IRunsModel, IRunState>;
+  /** All known runs, newest first. */
+  readonly runs: IRunState[];
+  /** A run by id. */
+  get(id: string): IRunState | undefined;
+  /** The newest run of a pipeline (path relative to the server root). */
+  latest(pipelinePath: string): IRunState | undefined;
+  /** Runs still queued or running (of one pipeline, when given). */
+  active(pipelinePath?: string): IRunState[];
+  /** Load the list of runs (of one pipeline, when given). */
+  refresh(pipelinePath?: string): Promise<void>;
+  /** Fetch one run with all its steps. */
+  fetch(id: string): Promise<IRunState>;
+  /** Start a run; rejects with an `APIError` when the server refuses it. */
+  start(request: IRunRequest): Promise<IRunState>;
+  /** Cancel a run; resolves once it stopped. */
+  cancel(id: string): Promise<IRunState>;
+}
+
 /** The store of runs, kept live from the server's events. */
-export const IRunsModel = new Token<RunsModel>(
+export const IRunsModel = new Token<IRunsModel>(
   'orchest-lab:IRunsModel',
   'Every run the frontend knows about, updated live.'
 );
 
+/** What to run. */
+export interface IRunTarget {
+  /** The pipeline file, relative to the server root. */
+  pipelinePath: string;
+  mode: RunMode;
+  /** Selected steps (uuids), for every mode but `full`. */
+  steps?: string[];
+}
+
+/** Starts and cancels runs, saving and asking the user first where needed. */
+export interface IRunLauncher {
+  /**
+   * Run (part of) a pipeline. Resolves with the new run, or null when the
+   * user cancelled or the server refused (after telling the user why).
+   */
+  run(target: IRunTarget): Promise<IRunState | null>;
+  /** Cancel a run; null when it failed (after telling the user why). */
+  cancel(runId: string): Promise<IRunState | null>;
+}
+
 /** Starts and cancels runs (saving and asking first where needed). */
-export const IRunLauncher = new Token<RunLauncher>(
+export const IRunLauncher = new Token<IRunLauncher>(
   'orchest-lab:IRunLauncher',
   'Starts and cancels pipeline runs.'
-);
-
-/** The tracker of open pipeline editors. */
-export type IPipelineEditorTracker = IWidgetTracker<PipelineEditorDocument>;
-
-/** The tracker of open pipeline editors. */
-export const IPipelineEditorTracker = new Token<IPipelineEditorTracker>(
-  'orchest-lab:IPipelineEditorTracker',
-  'The tracker of open pipeline editors.'
 );

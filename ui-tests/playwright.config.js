@@ -14,9 +14,9 @@ const port = process.env.UI_TEST_PORT || '8899';
 module.exports = {
   ...baseConfig,
   testDir: './tests',
-  // One retry, so that a rare timing flake of the shared machine does not fail a whole run;
-  // Playwright still lists a test that passed only on its retry as "flaky".
-  retries: 1,
+  // No retries: a test that fails once waits on time rather than on a state, and a retry
+  // would hide that.
+  retries: 0,
   reporter: [['list']],
   use: {
     ...baseConfig.use,

@@ -2,7 +2,6 @@ import {
   baseName,
   folderOf,
   joinPath,
-  leavesFolder,
   normalizePath,
   relativePath,
   stem
@@ -31,7 +30,5 @@ describe('paths', () => {
     expect(relativePath('proj', 'proj/nb/a.ipynb')).toBe('nb/a.ipynb');
     expect(relativePath('proj/pipelines', 'proj/a.ipynb')).toBe('../a.ipynb');
     expect(relativePath('', 'a/b.py')).toBe('a/b.py');
-    expect(leavesFolder('../a.py')).toBe(true);
-    expect(leavesFolder('a/../b.py')).toBe(false);
   });
 });

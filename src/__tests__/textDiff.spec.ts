@@ -1,4 +1,9 @@
-import { applyReplacement, textReplacement } from '../model/textDiff';
+import { IReplacement, textReplacement } from '../model/textDiff';
+
+/** What the document does with a replacement. */
+function apply(text: string, change: IReplacement): string {
+  return text.slice(0, change.start) + change.value + text.slice(change.end);
+}
 
 describe('textReplacement', () => {
   const cases: [string, string][] = [
@@ -14,7 +19,7 @@ describe('textReplacement', () => {
 
   it.each(cases)('turns %j into %j', (before, after) => {
     const change = textReplacement(before, after)!;
-    expect(applyReplacement(before, change)).toBe(after);
+    expect(apply(before, change)).toBe(after);
   });
 
   it('replaces only what changed', () => {

@@ -10,6 +10,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { APIConnection } from './client';
+import type { IEnvironmentsAPI, IFollowOptions } from './interfaces';
 import type {
   IEnvironment,
   IEnvironmentFields,
@@ -36,7 +37,7 @@ export function projectSegment(project: string): string {
 }
 
 /** The `environments/*` routes. */
-export class EnvironmentsAPI {
+export class EnvironmentsAPI implements IEnvironmentsAPI {
   constructor(private readonly _api: APIConnection) {}
 
   /**
@@ -159,7 +160,7 @@ export class EnvironmentsAPI {
     project: string,
     envUuid: string,
     onText: (text: string) => void,
-    options: { offset?: number; signal?: AbortSignal } = {}
+    options: IFollowOptions = {}
   ): Promise<void> {
     return this._api.followLog(
       `${this._endpoint(project, envUuid)}/build/log`,

@@ -11,15 +11,17 @@ import { APIConnection } from './client';
 import { EnvironmentsAPI } from './environments';
 import { PipelinesAPI } from './pipelines';
 import { RunsAPI } from './runs';
+import type { IOrchestLabAPI } from '../tokens';
 
 export * from './client';
 export * from './environments';
+export * from './interfaces';
 export * from './pipelines';
 export * from './runs';
 export * from './types';
 
 /** The REST API client. */
-export class OrchestLabAPI extends APIConnection {
+export class OrchestLabAPI extends APIConnection implements IOrchestLabAPI {
   constructor(options: { serverSettings?: ServerConnection.ISettings } = {}) {
     super(options);
     this.pipelines = new PipelinesAPI(this);

@@ -2,6 +2,7 @@
  * The `pipelines/*` routes.
  */
 import type { APIConnection } from './client';
+import type { IPipelinesAPI } from './interfaces';
 import type {
   IExecutionPlan,
   IPipelineSource,
@@ -12,7 +13,7 @@ import type {
 } from './types';
 
 /** The `pipelines/*` routes. */
-export class PipelinesAPI {
+export class PipelinesAPI implements IPipelinesAPI {
   constructor(private readonly _api: APIConnection) {}
 
   /** Every pipeline file under the server root. */

@@ -2,10 +2,11 @@
  * The `runs/*` routes: start, list, read and cancel runs, read step logs.
  */
 import type { APIConnection } from './client';
+import type { IFollowOptions, IRunsAPI } from './interfaces';
 import type { ILogChunk, IRun, IRunRequest, IRunSummary } from './types';
 
 /** The `runs/*` routes. */
-export class RunsAPI {
+export class RunsAPI implements IRunsAPI {
   constructor(private readonly _api: APIConnection) {}
 
   /**
@@ -66,7 +67,7 @@ export class RunsAPI {
     runId: string,
     stepUuid: string,
     onText: (text: string) => void,
-    options: { offset?: number; signal?: AbortSignal } = {}
+    options: IFollowOptions = {}
   ): Promise<void> {
     return this._api.followLog(
       this._logEndpoint(runId, stepUuid),

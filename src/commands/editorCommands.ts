@@ -25,14 +25,10 @@ import {
 } from '@jupyterlab/ui-components';
 
 import { RunMode } from '../api';
-import { RunsModel } from '../model/RunsModel';
 import { joinPath } from '../model/paths';
-import { RunLauncher } from '../runner/RunLauncher';
-import {
-  CommandIDs,
-  IPipelineEditorTracker,
-  PALETTE_CATEGORY
-} from '../tokens';
+import { IPipelineEditorTracker } from '../editorTracker';
+import { CommandIDs, PALETTE_CATEGORY } from '../ids';
+import { IRunLauncher, IRunsModel } from '../tokens';
 import { PipelineEditor } from '../widgets/PipelineEditor';
 import { exportPipelineImage } from '../widgets/exportImage';
 import { autoLayoutIcon, runSelectedIcon } from '../icons';
@@ -41,8 +37,8 @@ import { autoLayoutIcon, runSelectedIcon } from '../icons';
 export interface IEditorCommandsOptions {
   app: JupyterFrontEnd;
   tracker: IPipelineEditorTracker;
-  runs: RunsModel;
-  launcher: RunLauncher;
+  runs: IRunsModel;
+  launcher: IRunLauncher;
   palette: ICommandPalette | null;
   /** Let the user pick a file (server path) starting in `folder`. */
   pickFile: (folder: string) => Promise<string | null>;

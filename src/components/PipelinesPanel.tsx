@@ -7,7 +7,7 @@ import React from 'react';
 
 import type { IPipelineSummary } from '../api';
 import { PipelineListModel } from '../model/PipelineListModel';
-import { RunsModel } from '../model/RunsModel';
+import { IRunsModel } from '../tokens';
 import { IRunState, isActive, statusLabel } from '../model/runState';
 import { useSignal } from './useSignal';
 
@@ -100,7 +100,7 @@ function PipelineItem(props: {
 /** The Pipelines panel. */
 export function PipelinesPanel(props: {
   list: PipelineListModel;
-  runs: RunsModel;
+  runs: IRunsModel;
   actions: IPipelinesPanelActions;
 }): JSX.Element {
   const { list, runs, actions } = props;

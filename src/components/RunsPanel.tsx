@@ -7,7 +7,7 @@ import { stopIcon } from '@jupyterlab/ui-components';
 import { ISignal } from '@lumino/signaling';
 import React, { useState } from 'react';
 
-import { RunsModel } from '../model/RunsModel';
+import { IRunsModel } from '../tokens';
 import { baseName } from '../model/paths';
 import {
   IRunState,
@@ -165,7 +165,7 @@ function RunItem(props: {
 
 /** The run history. */
 export function RunsPanel(props: {
-  runs: RunsModel;
+  runs: IRunsModel;
   /** The pipeline of the current editor, for the filter. */
   currentPipeline: () => string | null;
   currentChanged: ISignal<unknown, unknown>;

@@ -1,10 +1,14 @@
 /**
  * Moves the canvas's view on request (fit, focus a step), and brings the
  * first steps of a pipeline that opened empty into view.
+ *
+ * From a request until the view stands still, the canvas (`.react-flow`)
+ * carries `data-view-moving`: whoever reads places on screen (the browser
+ * tests) waits for that state instead of guessing how long a move takes.
  */
-import { useReactFlow, useStoreApi } from '@xyflow/react';
+import { useOnViewportChange, useReactFlow, useStoreApi } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 
 import { DEFAULT_LAYOUT } from '../model/layout';
 
@@ -23,11 +27,42 @@ export function ViewportController(props: {
   const store = useStoreApi();
   const { requests, stepCount } = props;
   const previousCount = useRef(stepCount);
+  // The latest move asked for, and whether its transition began.
+  const latest = useRef({ id: 0, started: false });
+
+  const setMoving = (moving: boolean) =>
+    store.getState().domNode?.toggleAttribute('data-view-moving', moving);
+  const settle = (id: number) => {
+    if (latest.current.id === id) {
+      setMoving(false);
+    }
+  };
+  /** Mark the view as moving until `move`'s promise settles. */
+  const track = (move: () => Promise<unknown>) => {
+    const id = ++latest.current.id;
+    latest.current.started = false;
+    setMoving(true);
+    move().then(
+      () => settle(id),
+      () => settle(id)
+    );
+  };
+  // The promise of a transition that the user interrupts never settles, but
+  // the view's gesture ends all the same.
+  const onStart = useCallback(() => {
+    latest.current.started = true;
+  }, []);
+  const onEnd = useCallback(() => {
+    if (latest.current.started) {
+      settle(latest.current.id);
+    }
+  }, []);
+  useOnViewportChange({ onStart, onEnd });
 
   useEffect(() => {
-    const onRequest = (_: unknown, request: GraphRequest) => {
+    const move = async (request: GraphRequest) => {
       if (request.kind === 'fit') {
-        void flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 200 });
+        await flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 200 });
         return;
       }
       const node = flow.getNode(request.uuid);
@@ -36,10 +71,20 @@ export function ViewportController(props: {
       }
       const width = node.measured?.width ?? DEFAULT_LAYOUT.nodeWidth;
       const height = node.measured?.height ?? DEFAULT_LAYOUT.nodeHeight;
-      void flow.setCenter(
+      await flow.setCenter(
         node.position.x + width / 2,
         node.position.y + height / 2,
         { zoom: Math.max(flow.getZoom(), 1), duration: 300 }
+      );
+    };
+    const onRequest = (_: unknown, request: GraphRequest) => {
+      // A frame later: the canvas first draws what changed with the request
+      // (auto-layout's new positions).
+      track(
+        () =>
+          new Promise(resolve =>
+            requestAnimationFrame(() => resolve(move(request)))
+          )
       );
     };
     requests.connect(onRequest);
@@ -53,7 +98,7 @@ export function ViewportController(props: {
     // JSON) are brought into view, unless they are there already (dropped
     // where the user wanted them).
     if (previousCount.current === 0 && stepCount > 0 && !allVisible()) {
-      void flow.fitView(FIT_VIEW_OPTIONS);
+      track(() => flow.fitView(FIT_VIEW_OPTIONS));
     }
     previousCount.current = stepCount;
   }, [stepCount, flow]);

@@ -6,7 +6,7 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { EnvironmentsAPI, IEnvironment } from '../api';
+import type { IEnvironment, IEnvironmentsAPI } from '../api';
 import { BuildLog } from './BuildLog';
 import { EnvironmentDrafts, IDraft } from './EnvironmentDrafts';
 import { IBuildPhase, applyBuildEvent, buildPhase } from './buildState';
@@ -18,7 +18,7 @@ import { ProjectChoice, ProjectLister } from './ProjectChoice';
 
 /** The server calls the panel makes (`api.environments` in the app). */
 export type EnvironmentsService = Pick<
-  EnvironmentsAPI,
+  IEnvironmentsAPI,
   | 'listProject'
   | 'create'
   | 'update'

@@ -6,6 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { IRun, IRunRequest, IRunSummary } from '../api';
+import type { IRunsModel } from '../tokens';
 import { isRunEvent, isStepEvent } from './events';
 import {
   IRunState,
@@ -25,7 +26,7 @@ export interface IRunsSource {
 }
 
 /** The store of runs. */
-export class RunsModel implements IDisposable {
+export class RunsModel implements IRunsModel, IDisposable {
   constructor(options: RunsModel.IOptions) {
     this._source = options.source;
   }

@@ -3,7 +3,7 @@
  * bus (schemas in `orchest_lab/events/schemas/`), and type guards to tell
  * them apart. Every message is `{schema_id, ...data}`.
  */
-import type { IProgress, IStepFailure, RunStatus } from '../api';
+import type { IProgress, IStepFailure, RunStatus } from '../api/types';
 
 const BASE = 'https://events.orchest-lab.dev/';
 
@@ -12,7 +12,6 @@ export namespace EventSchemas {
   export const run = `${BASE}run`;
   export const step = `${BASE}step`;
   export const cell = `${BASE}cell`;
-  export const stream = `${BASE}stream`;
   export const environmentBuild = `${BASE}environment-build`;
   export const environmentBuildLog = `${BASE}environment-build-log`;
 }
@@ -62,17 +61,6 @@ export interface ICellEvent {
   execution_count?: number | null;
   /** The cell's whole output list (nbformat), replacing what it showed. */
   outputs: unknown[];
-}
-
-/** Text a script step wrote. */
-export interface IStreamEvent {
-  schema_id: typeof EventSchemas.stream;
-  run_id: string;
-  pipeline_path?: string;
-  step_uuid: string;
-  path: string;
-  name: 'stdout' | 'stderr';
-  text: string;
 }
 
 /** An environment build changed state (the whole build status). */

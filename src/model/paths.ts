@@ -59,12 +59,6 @@ export function relativePath(fromDir: string, target: string): string {
   return [...up, ...to.slice(common)].join('/');
 }
 
-/** Whether a path goes above its starting folder (`../x`). */
-export function leavesFolder(relative: string): boolean {
-  const normalized = normalizePath(relative);
-  return normalized === '..' || normalized.startsWith('../');
-}
-
 /** How a project (its folder, '' for the root) is named in messages. */
 export function projectLabel(project: string): string {
   return project === '' ? 'the server root' : `'${project}'`;

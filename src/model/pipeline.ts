@@ -115,12 +115,6 @@ export function pipelineNameFromPath(path: string): string {
     : base;
 }
 
-/** The directory part of a posix path ('' for a file at the root). */
-export function dirname(path: string): string {
-  const index = path.lastIndexOf('/');
-  return index === -1 ? '' : path.slice(0, index);
-}
-
 /** Whether a value is a plain JSON object (not an array, not null). */
 export function isJSONObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

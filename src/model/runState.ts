@@ -12,7 +12,7 @@ import type {
   IRunSummary,
   IStepFailure,
   RunStatus
-} from '../api';
+} from '../api/types';
 import type { IRunEvent, IStepEvent } from './events';
 
 /** A step in a run. */

@@ -47,11 +47,6 @@ export function textReplacement(
   };
 }
 
-/** Apply a replacement (for tests and fallbacks). */
-export function applyReplacement(text: string, change: IReplacement): string {
-  return text.slice(0, change.start) + change.value + text.slice(change.end);
-}
-
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }

@@ -9,11 +9,11 @@ import {
 import { OrchestLabAPI } from '../api';
 import { IOrchestLabAPI } from '../tokens';
 
-export const apiPlugin: JupyterFrontEndPlugin<OrchestLabAPI> = {
+export const apiPlugin: JupyterFrontEndPlugin<IOrchestLabAPI> = {
   id: 'orchest-lab:api',
   description: 'The client of the orchest-lab REST API.',
   autoStart: true,
   provides: IOrchestLabAPI,
-  activate: (app: JupyterFrontEnd): OrchestLabAPI =>
+  activate: (app: JupyterFrontEnd): IOrchestLabAPI =>
     new OrchestLabAPI({ serverSettings: app.serviceManager.serverSettings })
 };

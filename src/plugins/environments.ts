@@ -12,15 +12,12 @@ import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ReactWidget } from '@jupyterlab/ui-components';
 
-import { IPipelineSummary, OrchestLabAPI } from '../api';
+import { IPipelineSummary } from '../api';
 import { EnvironmentsPanelModel } from '../model/EnvironmentsPanelModel';
 import { folderOf, normalizePath } from '../model/paths';
-import {
-  CommandIDs,
-  IOrchestLabAPI,
-  IPipelineEditorTracker,
-  PALETTE_CATEGORY
-} from '../tokens';
+import { IPipelineEditorTracker } from '../editorTracker';
+import { CommandIDs, PALETTE_CATEGORY } from '../ids';
+import { IOrchestLabAPI } from '../tokens';
 import { createEnvironmentsPanel } from '../widgets/EnvironmentsPanel';
 
 /**
@@ -69,7 +66,7 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
   optional: [IPipelineEditorTracker, IDefaultFileBrowser, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    api: OrchestLabAPI,
+    api: IOrchestLabAPI,
     tracker: IPipelineEditorTracker | null,
     browser: IDefaultFileBrowser | null,
     palette: ICommandPalette | null

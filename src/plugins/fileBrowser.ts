@@ -12,7 +12,8 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { pipelineIcon } from '../icons';
 import { isStepFile } from '../model/edits';
 import { baseName } from '../model/paths';
-import { CommandIDs, IPipelineEditorTracker } from '../tokens';
+import { IPipelineEditorTracker } from '../editorTracker';
+import { CommandIDs } from '../ids';
 
 export const fileBrowserPlugin: JupyterFrontEndPlugin<void> = {
   id: 'orchest-lab:file-browser',

@@ -14,7 +14,7 @@ import { Contents } from '@jupyterlab/services';
 
 import { pipelineIcon } from '../icons';
 import { PIPELINE_FILE_EXTENSION, newPipelineContent } from '../model/pipeline';
-import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../tokens';
+import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../ids';
 
 export const newPipelinePlugin: JupyterFrontEndPlugin<void> = {
   id: 'orchest-lab:new-pipeline',

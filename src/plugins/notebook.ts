@@ -17,17 +17,10 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
-import { OrchestLabAPI } from '../api';
 import { IFileStep, NotebookSteps } from '../model/NotebookSteps';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
-import { RunLauncher } from '../runner/RunLauncher';
-import {
-  CommandIDs,
-  IOrchestLabAPI,
-  IRunLauncher,
-  PALETTE_CATEGORY,
-  PIPELINE_FACTORY
-} from '../tokens';
+import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../ids';
+import { IOrchestLabAPI, IRunLauncher } from '../tokens';
 import { createNotebookButtons } from '../widgets/NotebookPipelineButtons';
 
 /** Ask which step to use when a file is a step of several pipelines. */
@@ -66,8 +59,8 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
   optional: [INotebookTracker, IDocumentManager, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    api: OrchestLabAPI,
-    launcher: RunLauncher,
+    api: IOrchestLabAPI,
+    launcher: IRunLauncher,
     notebooks: INotebookTracker | null,
     docManager: IDocumentManager | null,
     palette: ICommandPalette | null

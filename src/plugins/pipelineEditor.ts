@@ -15,28 +15,23 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
-import { OrchestLabAPI } from '../api';
 import { registerEditorCommands } from '../commands/editorCommands';
 import { fitViewIcon, pipelineIcon } from '../icons';
 import { openContexts } from '../live/openDocuments';
 import { reloadChangedOnDisk } from '../live/reloadChanged';
-import { RunsModel } from '../model/RunsModel';
 import { isStepFile } from '../model/edits';
 import { isBuildEvent } from '../model/events';
 import { joinPath, normalizePath } from '../model/paths';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
-import { RunLauncher } from '../runner/RunLauncher';
+import { IPipelineEditorTracker } from '../editorTracker';
 import {
   CommandIDs,
-  IOrchestLabAPI,
-  IPipelineEditorTracker,
-  IRunLauncher,
-  IRunsModel,
   PALETTE_CATEGORY,
   PIPELINE_FACTORY,
   PIPELINE_FILE_TYPE,
   PLUGIN_ID
-} from '../tokens';
+} from '../ids';
+import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
 import { SIDEBAR_ID } from '../widgets/PipelinesSidebar';
 import {
   DEFAULT_EDITOR_SETTINGS,
@@ -94,9 +89,9 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
     provides: IPipelineEditorTracker,
     activate: (
       app: JupyterFrontEnd,
-      api: OrchestLabAPI,
-      runs: RunsModel,
-      launcher: RunLauncher,
+      api: IOrchestLabAPI,
+      runs: IRunsModel,
+      launcher: IRunLauncher,
       restorer: ILayoutRestorer | null,
       palette: ICommandPalette | null,
       settingRegistry: ISettingRegistry | null,

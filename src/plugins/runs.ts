@@ -12,22 +12,16 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { OrchestLabAPI } from '../api';
 import { LiveOutputs, NotebookContext } from '../live/LiveOutputs';
 import { openContexts } from '../live/openDocuments';
 import { RunsModel } from '../model/RunsModel';
 import { baseName, folderOf, joinPath } from '../model/paths';
 import { RunLauncher } from '../runner/RunLauncher';
-import {
-  CommandIDs,
-  IOrchestLabAPI,
-  IRunLauncher,
-  IRunsModel,
-  PLUGIN_ID
-} from '../tokens';
+import { CommandIDs, PLUGIN_ID } from '../ids';
+import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
 import { LogView } from '../widgets/LogViewer';
 
-export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
+export const runsPlugin: JupyterFrontEndPlugin<IRunsModel> = {
   id: 'orchest-lab:runs',
   description:
     'Keeps runs up to date from live events and fills open notebooks.',
@@ -37,10 +31,10 @@ export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
   provides: IRunsModel,
   activate: (
     app: JupyterFrontEnd,
-    api: OrchestLabAPI,
+    api: IOrchestLabAPI,
     notebooks: INotebookTracker | null,
     docManager: IDocumentManager | null
-  ): RunsModel => {
+  ): IRunsModel => {
     const runs = new RunsModel({ source: api.runs });
 
     const live = new LiveOutputs({
@@ -81,7 +75,7 @@ export const runsPlugin: JupyterFrontEndPlugin<RunsModel> = {
   }
 };
 
-export const runLauncherPlugin: JupyterFrontEndPlugin<RunLauncher> = {
+export const runLauncherPlugin: JupyterFrontEndPlugin<IRunLauncher> = {
   id: 'orchest-lab:run-launcher',
   description: 'Starts and cancels runs, saving and asking first where needed.',
   autoStart: true,
@@ -90,12 +84,12 @@ export const runLauncherPlugin: JupyterFrontEndPlugin<RunLauncher> = {
   provides: IRunLauncher,
   activate: (
     app: JupyterFrontEnd,
-    api: OrchestLabAPI,
-    runs: RunsModel,
+    api: IOrchestLabAPI,
+    runs: IRunsModel,
     docManager: IDocumentManager | null,
     notebooks: INotebookTracker | null,
     settingRegistry: ISettingRegistry | null
-  ): RunLauncher => {
+  ): IRunLauncher => {
     let confirm = false;
     settingRegistry
       ?.load(PLUGIN_ID)

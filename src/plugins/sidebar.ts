@@ -11,20 +11,11 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { Signal } from '@lumino/signaling';
 
-import { OrchestLabAPI } from '../api';
 import { PipelineListModel } from '../model/PipelineListModel';
-import { RunsModel } from '../model/RunsModel';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
-import { RunLauncher } from '../runner/RunLauncher';
-import {
-  CommandIDs,
-  IOrchestLabAPI,
-  IPipelineEditorTracker,
-  IRunLauncher,
-  IRunsModel,
-  PALETTE_CATEGORY,
-  PIPELINE_FACTORY
-} from '../tokens';
+import { IPipelineEditorTracker } from '../editorTracker';
+import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../ids';
+import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
 import {
   SIDEBAR_ID,
   createPipelinesSidebar
@@ -39,9 +30,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   optional: [IPipelineEditorTracker, ILayoutRestorer, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    api: OrchestLabAPI,
-    runs: RunsModel,
-    launcher: RunLauncher,
+    api: IOrchestLabAPI,
+    runs: IRunsModel,
+    launcher: IRunLauncher,
     tracker: IPipelineEditorTracker | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null

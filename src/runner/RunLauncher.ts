@@ -13,26 +13,22 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import React from 'react';
 
-import { APIError, IIssue, IPlannedStep, OrchestLabAPI, RunMode } from '../api';
-import { RunsModel } from '../model/RunsModel';
+import { APIError, IIssue, IPlannedStep, RunMode } from '../api';
 import { displayMessage } from '../model/issues';
 import { baseName, folderOf, joinPath } from '../model/paths';
 import { IRunState } from '../model/runState';
 import { errorMessage } from '../model/errorMessage';
-
-/** What to run. */
-export interface IRunTarget {
-  /** The pipeline file, relative to the server root. */
-  pipelinePath: string;
-  mode: RunMode;
-  /** Selected steps (uuids), for every mode but `full`. */
-  steps?: string[];
-}
+import {
+  IOrchestLabAPI,
+  IRunLauncher,
+  IRunTarget,
+  IRunsModel
+} from '../tokens';
 
 /** Options of {@link RunLauncher}. */
 export interface IRunLauncherOptions {
-  api: OrchestLabAPI;
-  runs: RunsModel;
+  api: IOrchestLabAPI;
+  runs: IRunsModel;
   /** The open documents of a path (relative to the server root). */
   findDocuments: (path: string) => DocumentRegistry.Context[];
   /** Whether to ask before each run. */
@@ -48,7 +44,7 @@ const MODE_TEXT: Record<RunMode, string> = {
 };
 
 /** Starts and cancels runs. */
-export class RunLauncher {
+export class RunLauncher implements IRunLauncher {
   constructor(options: IRunLauncherOptions) {
     this._options = options;
   }

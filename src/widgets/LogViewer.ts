@@ -6,9 +6,8 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { OrchestLabAPI } from '../api';
-import { RunsModel } from '../model/RunsModel';
 import { IRunState, isEnded, statusLabel } from '../model/runState';
+import { IOrchestLabAPI, IRunsModel } from '../tokens';
 
 /** The content of a log tab. */
 export class LogView extends Widget {
@@ -72,7 +71,7 @@ export class LogView extends Widget {
     }
   }
 
-  private _onRunChanged(_: RunsModel, run: IRunState): void {
+  private _onRunChanged(_: IRunsModel, run: IRunState): void {
     if (run.id === this._options.runId) {
       this._showStatus(run);
     }
@@ -105,8 +104,8 @@ export class LogView extends Widget {
 
 export namespace LogView {
   export interface IOptions {
-    api: OrchestLabAPI;
-    runs: RunsModel;
+    api: IOrchestLabAPI;
+    runs: IRunsModel;
     runId: string;
     stepUuid: string;
     /** Shown until the run's step is known. */

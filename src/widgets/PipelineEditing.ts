@@ -250,8 +250,8 @@ export class PipelineEditing {
       this._host.model.edges
     );
     if (this.write(pipeline => moveSteps(pipeline, positions))) {
-      // Let the canvas draw the new positions first.
-      requestAnimationFrame(() => this._host.fitView());
+      // The canvas draws the new positions before it fits them.
+      this._host.fitView();
     }
   }
 

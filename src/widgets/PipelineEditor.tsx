@@ -13,7 +13,6 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
 
-import { OrchestLabAPI } from '../api';
 import { GraphRequest } from '../components/PipelineGraph';
 import {
   IEditorActions,
@@ -22,13 +21,13 @@ import {
 import { StepNodeType } from '../components/StepNode';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
-import { RunsModel } from '../model/RunsModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
 import { Position } from '../model/pipeline';
 import { folderOf } from '../model/paths';
 import { IRunState } from '../model/runState';
+import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
 
 /** User settings that affect open editors. */
@@ -93,7 +92,7 @@ export class PipelineEditor extends ReactWidget {
   readonly environments: EnvironmentsModel;
 
   /** The runs of every pipeline (null when runs are not available). */
-  readonly runs: RunsModel | null;
+  readonly runs: IRunsModel | null;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -318,7 +317,7 @@ export class PipelineEditor extends ReactWidget {
     this._emitState();
   }
 
-  private _onRunChanged(_: RunsModel, run: IRunState): void {
+  private _onRunChanged(_: IRunsModel, run: IRunState): void {
     if (run.pipelinePath === this.path) {
       this._runChanged.emit();
       this._emitState();
@@ -355,7 +354,7 @@ export class PipelineEditor extends ReactWidget {
   }
 
   private _context: DocumentRegistry.Context;
-  private _api: OrchestLabAPI;
+  private _api: IOrchestLabAPI;
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
@@ -378,8 +377,8 @@ export namespace PipelineEditor {
 
   export interface IOptions {
     context: DocumentRegistry.Context;
-    api: OrchestLabAPI;
-    runs?: RunsModel | null;
+    api: IOrchestLabAPI;
+    runs?: IRunsModel | null;
     settings?: Partial<IPipelineEditorSettings>;
     openLocation?: OpenLocation;
     /** What the editor asks of the application (files, logs, runs). */

@@ -19,10 +19,9 @@ import {
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import { OrchestLabAPI } from '../api';
 import { fitViewIcon, pipelineIcon } from '../icons';
-import { RunsModel } from '../model/RunsModel';
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../ids';
+import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices } from './PipelineEditing';
 import { IPipelineEditorSettings, PipelineEditor } from './PipelineEditor';
 
@@ -137,8 +136,8 @@ export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorDocume
 
 export namespace PipelineEditorFactory {
   export interface IOptions extends DocumentRegistry.IWidgetFactoryOptions<PipelineEditorDocument> {
-    api: OrchestLabAPI;
-    runs?: RunsModel | null;
+    api: IOrchestLabAPI;
+    runs?: IRunsModel | null;
     /** The current user settings. */
     settings: () => IPipelineEditorSettings;
     /** Opens the pipeline's text at a line and column. */

@@ -19,7 +19,7 @@ import {
 import { IRunsPanelActions, RunsPanel } from '../components/RunsPanel';
 import { pipelineIcon } from '../icons';
 import { PipelineListModel } from '../model/PipelineListModel';
-import { RunsModel } from '../model/RunsModel';
+import { IRunsModel } from '../tokens';
 
 /** The id of the sidebar (for the layout restorer and tests). */
 export const SIDEBAR_ID = 'orchest-lab-pipelines-sidebar';
@@ -27,7 +27,7 @@ export const SIDEBAR_ID = 'orchest-lab-pipelines-sidebar';
 /** Options of {@link createPipelinesSidebar}. */
 export interface IPipelinesSidebarOptions {
   list: PipelineListModel;
-  runs: RunsModel;
+  runs: IRunsModel;
   pipelineActions: IPipelinesPanelActions;
   runActions: IRunsPanelActions;
   /** The pipeline of the current editor, and when it changes. */

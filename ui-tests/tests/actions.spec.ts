@@ -14,9 +14,11 @@ import {
   pipelineText,
   readJSON,
   runCommand,
+  saveWithKeyboard,
   settledBox,
   stepNode,
-  uuid
+  uuid,
+  viewSettled
 } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -81,9 +83,15 @@ test('double-click opens a step; connections can be deleted; auto-layout; export
 
   await runCommand(page, 'orchest-lab:auto-layout');
   await expect(page.locator('.lm-TabBar-tab.jp-mod-dirty', { hasText: 'misc.orchest' })).toHaveCount(1);
-  const boxA = (await stepNode(editor, a).boundingBox())!;
-  const boxB = (await stepNode(editor, b).boundingBox())!;
-  expect(boxB.x).toBeGreaterThan(boxA.x + boxA.width);
+  // Once the canvas drew the new places and fitted them: B right of A.
+  await viewSettled(editor);
+  await expect
+    .poll(async () => {
+      const boxA = (await stepNode(editor, a).boundingBox())!;
+      const boxB = (await stepNode(editor, b).boundingBox())!;
+      return boxB.x - (boxA.x + boxA.width);
+    })
+    .toBeGreaterThan(0);
 
   // Export: an SVG and a PNG next to the pipeline.
   await runCommand(page, 'orchest-lab:export-svg');
@@ -97,8 +105,8 @@ test('double-click opens a step; connections can be deleted; auto-layout; export
   expect(pngBytes.subarray(1, 4).toString('ascii')).toBe('PNG');
 
   // Click a connection, delete it.
-  const from = await settledBox(stepNode(editor, a));
-  const to = await settledBox(stepNode(editor, b));
+  const from = await settledBox(editor, stepNode(editor, a));
+  const to = await settledBox(editor, stepNode(editor, b));
   await page.mouse.click((from.x + from.width + to.x) / 2, from.y + from.height / 2);
   await expect(editor.locator('.react-flow__edge.selected')).toHaveCount(1);
   await page.keyboard.press('Delete');
@@ -195,7 +203,6 @@ test("saving a pipeline that gives an open notebook its environment's kernel rel
     .toMatch(/^Analysis/);
   // Saving the notebook raises no "File changed" dialog.
   await notebook.locator('.jp-Cell').first().click();
-  await page.keyboard.press('Control+s');
-  await page.waitForTimeout(500);
+  expect(await saveWithKeyboard(page, `${folder}/nb.ipynb`)).toBe('completed');
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 });

@@ -41,10 +41,10 @@ async function dragFileToCanvas(
 }
 
 /** Draw a connection from a node's output handle to another node's input. */
-async function connect(page: IJupyterLabPageFixture, from: Locator, to: Locator) {
+async function connect(page: IJupyterLabPageFixture, editor: Locator, from: Locator, to: Locator) {
   await from.hover();
-  const source = await settledBox(from.locator('.react-flow__handle.source'));
-  const target = await settledBox(to.locator('.react-flow__handle.target'));
+  const source = await settledBox(editor, from.locator('.react-flow__handle.source'));
+  const target = await settledBox(editor, to.locator('.react-flow__handle.target'));
   await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
   await page.mouse.down();
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
@@ -81,11 +81,11 @@ test('build a pipeline by dragging two notebooks and connecting them; save, relo
 
   const load = editor.locator('.orchest-lab-StepNode', { hasText: 'load' });
   const train = editor.locator('.orchest-lab-StepNode', { hasText: 'train' });
-  await connect(page, load, train);
+  await connect(page, editor, load, train);
   await expect(editor.locator('.react-flow__edge')).toHaveCount(1);
 
   // The other way round would make a cycle: refused, with a message.
-  await connect(page, train, load);
+  await connect(page, editor, train, load);
   await expect(page.locator('.Toastify__toast').filter({ hasText: 'would make a cycle' })).toBeVisible();
   await expect(editor.locator('.react-flow__edge')).toHaveCount(1);
 
@@ -164,7 +164,7 @@ test('keyboard editing: select, copy, paste, delete, undo; moving writes positio
   // Select all, then move both by dragging one: positions are written.
   await page.keyboard.press('Control+a');
   await expect(editor.locator('.orchest-lab-StepNode.orchest-lab-mod-selected')).toHaveCount(2);
-  const box = await settledBox(stepNode(editor, a));
+  const box = await settledBox(editor, stepNode(editor, a));
   await page.mouse.move(box.x + 60, box.y + 20);
   await page.mouse.down();
   await page.mouse.move(box.x + 160, box.y + 120, { steps: 8 });

@@ -80,8 +80,8 @@ export async function openNotebook(page: IJupyterLabPageFixture, path: string, m
   const panel = page.locator(`[id="${id}"]`);
   await expect(panel.locator('.jp-Cell').first()).toBeVisible();
   // Once its kernel is up, JupyterLab completes the notebook's metadata
-  // (language_info), which leaves it with unsaved changes: save them, as a
-  // user would before running it.
+  // (language_info, kernelspec), which leaves it with unsaved changes: save
+  // them, as a user would before running it.
   await page.waitForFunction(path => {
     const app = (window as any).jupyterapp;
     for (const widget of app.shell.widgets('main')) {
@@ -94,8 +94,16 @@ export async function openNotebook(page: IJupyterLabPageFixture, path: string, m
   await page.evaluate(async path => {
     const app = (window as any).jupyterapp;
     for (const widget of app.shell.widgets('main')) {
-      if (widget.context?.localPath === path && widget.context.model.dirty) {
-        await widget.context.save();
+      if (widget.context?.localPath === path && widget.sessionContext) {
+        // An idle kernel may not have answered its info request yet: the
+        // notebook writes the metadata when the kernel's info and spec come
+        // (its callbacks on these promises run before ours).
+        const kernel = widget.sessionContext.session.kernel;
+        await kernel.info;
+        await kernel.spec;
+        if (widget.context.model.dirty) {
+          await widget.context.save();
+        }
       }
     }
   }, path);
@@ -224,20 +232,57 @@ export async function createChain(
 }
 
 /**
- * The bounding box of an element once it stopped moving (the canvas animates
- * when it fits the view): two reads 50 ms apart agree.
+ * Wait until an editor's view stands still: no fit or focus it asked for is
+ * under way (the canvas carries `data-view-moving` from the request on).
  */
-export async function settledBox(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-  let last = await locator.boundingBox();
-  for (let i = 0; i < 100; i++) {
-    await new Promise(resolve => setTimeout(resolve, 50));
-    const now = await locator.boundingBox();
-    if (now && last && JSON.stringify(now) === JSON.stringify(last)) {
-      return now;
+export async function viewSettled(editor: Locator): Promise<void> {
+  await expect(editor.locator('.react-flow[data-view-moving]')).toHaveCount(0);
+}
+
+/**
+ * The bounding box of an element of an editor's canvas, once it is drawn (a
+ * node shows once measured, after the first fit) and the view stands still.
+ */
+export async function settledBox(
+  editor: Locator,
+  locator: Locator
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  await expect(locator).toBeVisible();
+  await viewSettled(editor);
+  return (await locator.boundingBox())!;
+}
+
+/**
+ * Press Ctrl+S in the open document `path` and wait until its save is over
+ * or a dialog (such as "File Changed") holds it up. Returns the save's state:
+ * 'completed', 'failed', or 'started' when a dialog showed.
+ */
+export async function saveWithKeyboard(page: IJupyterLabPageFixture, path: string): Promise<string> {
+  await page.evaluate(path => {
+    const w = window as any;
+    for (const widget of w.jupyterapp.shell.widgets('main')) {
+      if (widget.context?.localPath === path) {
+        const context = widget.context;
+        w.__saveState = 'asked';
+        const onState = (_: unknown, state: string) => {
+          w.__saveState = state;
+          if (state !== 'started') {
+            context.saveState.disconnect(onState);
+          }
+        };
+        context.saveState.connect(onState);
+        return;
+      }
     }
-    last = now;
-  }
-  throw new Error('the element kept moving for 5 s');
+    throw new Error(`${path} is not open`);
+  }, path);
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(
+    () =>
+      ['completed', 'failed'].includes((window as any).__saveState) ||
+      document.querySelector('.jp-Dialog') !== null
+  );
+  return page.evaluate(() => (window as any).__saveState as string);
 }
 
 /** The parsed JSON content of a file on the server. */

@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { QUICKSTART_TITLES, openFromFileBrowser, pipelineEditor } from './helpers';
+import { QUICKSTART_TITLES, openFromFileBrowser, pipelineEditor, viewSettled } from './helpers';
 
 test.describe('Opening a pipeline', () => {
   // Go to the page in the test, to see console errors from the very start.
@@ -99,6 +99,7 @@ test.describe('Pipeline Editor', () => {
     await openFromFileBrowser(page, 'quickstart.orchest');
     const editor = pipelineEditor(page, 'quickstart.orchest');
     await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
+    await viewSettled(editor);
     const viewport = editor.locator('.react-flow__viewport');
     const fitted = await viewport.getAttribute('style');
     await editor.locator('.react-flow__controls-zoomin').click();

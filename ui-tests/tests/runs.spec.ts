@@ -15,6 +15,7 @@ import {
   openPipeline,
   pipelineText,
   readJSON,
+  saveWithKeyboard,
   stepNode,
   uuid
 } from './helpers';
@@ -138,8 +139,7 @@ test('run selected: statuses change and outputs appear in the open notebook, wit
 
   // Saving the notebook now raises no "File changed" dialog.
   await notebook.locator('.jp-Cell').first().click();
-  await page.keyboard.press('Control+s');
-  await page.waitForTimeout(500);
+  expect(await saveWithKeyboard(page, `${folder}/count.ipynb`)).toBe('completed');
   await expect(dialogs(page)).toHaveCount(0);
 });
 

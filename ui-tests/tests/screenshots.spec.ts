@@ -5,8 +5,10 @@
  * properties of the running step) beside the Pipelines sidebar.
  *
  * The run shown is served by the test (fixed times, a fixed clock), so the
- * images are the same from one test run to the next and the repository
- * stays clean; its statuses are the ones a real run goes through.
+ * images are the same from one test run to the next; its statuses are the
+ * ones a real run goes through. The images are written only by
+ * `make screenshots` (UPDATE_SCREENSHOTS=1): in `make test` the spec checks
+ * what the images would show and leaves the work tree as it found it.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as path from 'path';
@@ -15,6 +17,7 @@ import { pipelineEditor } from './helpers';
 import { writeScreenshot } from './png';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
 
 const RUN_ID = '5f1c9a3e-2b7d-4c11-9e0a-3d2b1c4e5f60';
 const T0 = Date.parse('2026-03-02T09:30:00.000Z');
@@ -115,8 +118,11 @@ test('light and dark screenshots of the quickstart pipeline during a run', async
     await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
     await expect(editor.locator('.react-flow__edge')).toHaveCount(5);
     await expect(editor.locator('.orchest-lab-StepNode--started')).toContainText('12 s');
-    await page.waitForTimeout(500); // let the theme's CSS settle
-    const image = await page.screenshot({ animations: 'disabled' });
-    writeScreenshot(path.join(SCREENSHOTS, `pipeline-editor-${theme}.png`), image);
+    if (UPDATE) {
+      // The theme's fonts are loaded, not just its stylesheet.
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      const image = await page.screenshot({ animations: 'disabled' });
+      writeScreenshot(path.join(SCREENSHOTS, `pipeline-editor-${theme}.png`), image);
+    }
   }
 });
