@@ -111,9 +111,9 @@ c.LabApp.news_url = None  # noqa: F821
 c.ContentsManager.allow_hidden = True  # noqa: F821
 # A folder's listing fails as a whole (404: JupyterLab says "Directory not found" and shows the
 # root) when a file in it disappears while it is listed. With hidden files shown, the temporary
-# files of atomic saves do: Jupyter's `.~<name>` and the server's `.<name>.<random>.tmp`.
+# files of atomic saves do: Jupyter's `.~<name>` (the server's end in `~`, hidden by default).
 jupyter_hide_globs = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~"]
-c.ContentsManager.hide_globs = [*jupyter_hide_globs, ".~*", ".*.tmp"]  # noqa: F821
+c.ContentsManager.hide_globs = [*jupyter_hide_globs, ".~*"]  # noqa: F821
 c.OrchestLab.state_dir = str(state / "state")  # noqa: F821
 c.OrchestLab.data_dir = str(state / "data")  # noqa: F821
 # Quiet logs: Galata probes for folders that do not exist yet (404 warnings).

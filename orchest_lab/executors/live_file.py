@@ -16,6 +16,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from ..fs import atomic_write_text
+from ..fs.atomic import TMP_SUFFIX
 
 WRITE_INTERVAL = 0.2  # seconds between two writes of the same notebook while it runs
 
@@ -130,7 +131,7 @@ def _snapshot(value: Any) -> Any:
     return value
 
 
-# fs/atomic.py writes `.<name>.<8 random characters>.tmp` beside the file (tempfile.mkstemp).
+# fs/atomic.py writes `.<name>.<8 random characters><TMP_SUFFIX>` beside the file (mkstemp).
 _TMP_RANDOM = r"[a-z0-9_]{8}"
 
 
@@ -140,7 +141,7 @@ def remove_interrupted_writes(notebooks: Iterable[Path]) -> list[Path]:
     writes name them are removed, never a link or a folder. Blocking: for start-up."""
     removed = []
     for notebook in dict.fromkeys(Path(n) for n in notebooks):
-        pattern = re.compile(re.escape(f".{notebook.name}.") + _TMP_RANDOM + re.escape(".tmp"))
+        pattern = re.compile(re.escape(f".{notebook.name}.") + _TMP_RANDOM + re.escape(TMP_SUFFIX))
         try:
             entries = list(os.scandir(notebook.parent))
         except OSError:  # the folder is gone or unreadable: nothing of ours to remove

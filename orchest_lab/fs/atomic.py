@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+TMP_SUFFIX = ".tmp~"
+
 
 def atomic_write_bytes(
     path: Path | str, data: bytes, before_replace: Callable[[], None] | None = None
@@ -24,7 +26,9 @@ def atomic_write_bytes(
         mode: int | None = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # Hidden, and ending in "~" as Jupyter's listings hide: a folder listed while a file in it is
+    # written must not list a file that is gone a moment later.
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
