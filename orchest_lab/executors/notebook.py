@@ -33,6 +33,10 @@ OUTPUT_MESSAGES = {
     "update_display_data",
 }
 EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first goes at once
+# Each event holds the cell's whole output: a cell that has printed a lot is sent less often, so
+# that its text goes out at about this rate (and at least every 2 s), not once per 25 ms.
+EVENT_BYTES_PER_SECOND = 256 << 10
+MAX_EVENT_INTERVAL = 2.0
 
 
 class _LiveClient(NotebookClient):
@@ -81,7 +85,7 @@ class NotebookRunner:
         self.output = output
         self.log = log
         self.file: LiveNotebookFile  # read when the run starts (not on the event loop)
-        self._events = Throttle(EVENT_INTERVAL, self._publish_running)
+        self._events = Throttle(EVENT_INTERVAL, self._publish_running, self._event_interval)
 
     async def run(self) -> None:
         self.file = await LiveNotebookFile.load(self.task.output_file)
@@ -157,6 +161,14 @@ class NotebookRunner:
     def outputs_changed(self, index: int) -> None:
         self.file.changed()
         self._events.touch(index)
+
+    def _event_interval(self, index: int) -> float:
+        size = sum(
+            len(output.get("text", ""))
+            for output in self.file.notebook.cells[index].outputs
+            if output.get("output_type") == "stream"  # what grows: streams, merged as they come
+        )
+        return min(MAX_EVENT_INTERVAL, max(EVENT_INTERVAL, size / EVENT_BYTES_PER_SECOND))
 
     def _publish_running(self, index: int) -> None:
         self._publish_cell(index, "running")

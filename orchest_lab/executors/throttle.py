@@ -12,18 +12,27 @@ K = TypeVar("K", bound=Hashable)
 
 class Throttle(Generic[K]):
     """Calls `action(key)` at most once per `interval` per key: at once when the key has been
-    quiet that long, else when the interval is over, so the latest change always goes out."""
+    quiet that long, else when the interval is over, so the latest change always goes out.
+    `interval_of(key)`, when given, sets a key's interval anew at each call."""
 
-    def __init__(self, interval: float, action: Callable[[K], None]) -> None:
+    def __init__(
+        self,
+        interval: float,
+        action: Callable[[K], None],
+        interval_of: Callable[[K], float] | None = None,
+    ) -> None:
         self.interval = interval
         self.action = action
+        self.interval_of = interval_of
         self._last: dict[K, float] = {}
         self._timers: dict[K, asyncio.TimerHandle] = {}
 
     def touch(self, key: K) -> None:
         if key in self._timers:
             return
-        wait = self._last.get(key, -self.interval) + self.interval - time.monotonic()
+        interval = self.interval_of(key) if self.interval_of is not None else self.interval
+        last = self._last.get(key)
+        wait = -1.0 if last is None else last + interval - time.monotonic()
         if wait <= 0:
             self._fire(key)
         else:
