@@ -96,6 +96,13 @@ def memory_root() -> str:
     return os.environ.get("ORCHEST_MEMORY_DIR") or default_memory_root()
 
 
+def memory_shared() -> bool:
+    """Whether the steps after this one can read its memory store. Not when each step runs in
+    a pod of its own (the Kubernetes executor sets ORCHEST_DATA_TRANSPORT=disk): outputs then
+    go to the disk store, on the volume the pods share."""
+    return os.environ.get("ORCHEST_DATA_TRANSPORT", "").strip().lower() != DISK
+
+
 class NotPrivate(Error, PermissionError):
     """A store folder that someone else could have written: nothing in it is read or trusted
     (a pickle planted there would run as this user)."""
