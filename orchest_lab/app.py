@@ -153,6 +153,7 @@ class OrchestLab(ExtensionApp):
         self.engine = RunEngine(
             self.executor, EventBusListener(events), StepSlots(self.max_parallel_steps), self.store
         )
+        self.executor.runs_in_progress = lambda: [run.id for run in self.engine.active()]
         self.planner = RunPlanner(self.pipelines, data_dir, kernel_specs)
         self.runs = RunService(self.planner, self.engine, self.store)
         self.jobs = self._make_jobs(events, state, root, data_dir, kernel_specs)

@@ -57,6 +57,8 @@ class _ReportingClient(NotebookClient):
         content = msg["content"]
         if msg_type == "status":
             return super().process_message(msg, cell, cell_index)  # ends the cell when idle
+        if msg_type.startswith("comm"):
+            return None  # widgets' state: not kept by runs (nor by local ones)
         if msg_type == "stream":
             self._add_text(cell_index, content.get("name", "stdout"), content.get("text", ""))
             return None
