@@ -70,6 +70,11 @@ class KubernetesExecutor(Executor):
         help="In a pod, mount the server pod's own claims in step pods at the same paths (read "
         "from the API, the pod named by $HOSTNAME) unless the volumes are configured.",
     ).tag(config=True)
+    same_node_as_server = Bool(
+        False,
+        help="In a pod, run steps on the server pod's node: needed when its claims are "
+        "ReadWriteOnce (a claim of one node cannot be mounted on another).",
+    ).tag(config=True)
     resources = Dict(
         help="Requests and limits of every step ({'requests': {'cpu': '500m'}, 'limits': "
         "{'memory': '2Gi'}}), under the pipeline's step_resources and the step's resources."
@@ -133,6 +138,7 @@ class KubernetesExecutor(Executor):
         self._connected: Cluster | None = None
         self._watchers: list[Watcher] = []
         self._volumes = Volumes([])
+        self._server_node = ""  # the server pod's node (same_node_as_server)
         if not self.instance:
             self.instance = default_instance(self.workdir)
 
@@ -211,9 +217,23 @@ class KubernetesExecutor(Executor):
             ttl_seconds_after_finished=ttl if ttl >= 0 else None,
             step_timeout=self.step_timeout,
             resources=self.resources,
-            pod_spec=self.pod_spec,
+            pod_spec=self._pod_spec(),
             container_spec=self.container_spec,
         )
+
+    def _pod_spec(self) -> dict[str, Any]:
+        spec = dict(self.pod_spec)
+        if self.same_node_as_server and self._server_node:
+            # Required, and by the node's name: the scheduler still checks that steps fit.
+            term = {"key": "metadata.name", "operator": "In", "values": [self._server_node]}
+            spec["affinity"] = {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchFields": [term]}]
+                    }
+                }
+            }
+        return spec
 
     # --- the connection ---------------------------------------------------------------------
 
@@ -270,15 +290,21 @@ class KubernetesExecutor(Executor):
             for name, setting in (("project", self.project_volume), ("data", self.data_volume))
         ]
         found: list[Volume] = [v for v in configured if v is not None]
+        wanted = (len(found) < 2 and self.volumes_from_pod) or self.same_node_as_server
         pod_name = os.environ.get("HOSTNAME", "")
-        if len(found) < 2 and self.volumes_from_pod and in_cluster(connection) and pod_name:
-            try:
-                pod = await cluster.call(cluster.api.read_pod, pod_name)
-            except Exception as err:
-                raise KubernetesUnavailable(
-                    f"cannot read the server's own pod {pod_name} to find its volumes "
-                    f"({describe(err)}): set c.KubernetesExecutor.project_volume"
-                ) from err
+        if not (wanted and in_cluster(connection) and pod_name):
+            if self.same_node_as_server:
+                log.warning("orchest-lab: same_node_as_server applies only in a pod")
+            return Volumes(found)
+        try:
+            pod = await cluster.call(cluster.api.read_pod, pod_name)
+        except Exception as err:
+            raise KubernetesUnavailable(
+                f"cannot read the server's own pod {pod_name} to find its volumes and node "
+                f"({describe(err)}): set c.KubernetesExecutor.project_volume"
+            ) from err
+        self._server_node = str((pod.get("spec") or {}).get("nodeName") or "")
+        if len(found) < 2 and self.volumes_from_pod:
             names = {v.name for v in found}
             found += [v for v in volumes_of_pod(pod) if v.name not in names]
         return Volumes(found)
