@@ -127,9 +127,14 @@ class FakeKube:
     def pods(self) -> list[Json]:
         return self.store.list("pods", self.namespace)[0]
 
-    def processes(self) -> list[int]:
-        """Every live process of every container this fake started."""
-        return [pid for entry in self.kubelet.containers.values() for pid in marked(entry.mark)]
+    def processes(self, pod_prefix: str = "") -> list[int]:
+        """Every live process of the containers this fake started (of pods named so)."""
+        return [
+            pid
+            for name, entry in list(self.kubelet.containers.items())
+            if name.startswith(pod_prefix)
+            for pid in marked(entry.mark)
+        ]
 
     def close(self) -> None:
         self.server.stopping = True
