@@ -130,6 +130,11 @@ class KubernetesExecutor(Executor):
     api_threads = Int(8, help="Threads that make API calls (watches and logs have their own).").tag(
         config=True
     )
+    api_connections = Int(
+        128,
+        help="Connections to the API kept open: one per step pod followed at once, plus the "
+        "two watches and the calls (more are opened when needed, and closed after use).",
+    ).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -253,6 +258,7 @@ class KubernetesExecutor(Executor):
             context=self.context,
             namespace=self.namespace,
             timeout=self.api_timeout,
+            max_connections=self.api_connections,
         )
         loop = asyncio.get_running_loop()
         api = await loop.run_in_executor(self._pool, KubeApi, connection)

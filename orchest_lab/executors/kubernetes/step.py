@@ -73,6 +73,7 @@ class StepJob:
         self._follower: LogFollower | None = None
         self._following: asyncio.Task[None] | None = None
         self._seen = False  # the watch has shown the Job
+        self._created = False  # this step created its Job (or found it created)
 
     async def run(self) -> None:
         try:
@@ -83,7 +84,7 @@ class StepJob:
         except BaseException:
             # Failed before the Job ended (a pod that cannot start, a notebook changed on
             # disk): its pod must not go on.
-            if status.job_end(self.cluster.state.jobs.get(self.name)) is None:
+            if self._created and status.job_end(self.cluster.state.jobs.get(self.name)) is None:
                 await _to_the_end(self._delete("Background"))
             raise
         finally:
@@ -117,11 +118,14 @@ class StepJob:
                 labels = (existing.get("metadata") or {}).get("labels") or {}
                 mine = self.manifest["metadata"]["labels"]
                 if all(labels.get(key) == mine[key] for key in (RUN, STEP)):
+                    self._created = True
                     return
             raise StepFailed(StepFailure(_failure_name(err), self._cannot_create(err))) from err
         except Exception as err:
+            self._created = True  # it may have arrived: deleted to be sure
             failure = StepFailure("KubernetesUnreachable", describe(err, api))
             raise StepFailed(failure) from err
+        self._created = True
         self._note(f"Job {self.name} created in namespace {api.namespace} (image {self.image})")
 
     def _cannot_create(self, err: Exception) -> str:
