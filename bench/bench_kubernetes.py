@@ -185,7 +185,7 @@ async def measure(executor: Executor, folder: Path) -> dict[str, tuple[float, fl
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
+    return f"{seconds * 1000:8.2f} ms"
 
 
 def main() -> int:
