@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .kubelet import CONTAINER_MARK, Kubelet, Node, kill_marked, marked
+from .kubelet import CONTAINER_MARK, Kubelet, Node
+from .processes import kill_marked, marked
 from .server import FakeServer, cut
 from .store import ApiError, Json, Store
 
