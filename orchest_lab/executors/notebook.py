@@ -107,6 +107,14 @@ class NotebookRunner:
 
     async def _execute(self, client: _LiveClient, notebook: NotebookNode) -> None:
         await self._prepare_kernel(notebook)
+        # Every code cell starts empty, as papermill has it: below a failing cell, or in a cell
+        # tagged skip, no output of an earlier run reads as if it came from this one.
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                cell.outputs = []
+                cell.execution_count = None
+                self._publish_cell(index, "done")  # an open notebook empties it too
+        self.file.changed()
         try:
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code" or SKIP_TAG in cell.get("metadata", {}).get("tags", []):
