@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from api_client import start_run, steps_by_title, wait_run
+from api_client import call, payload, start_run, steps_by_title, wait_run
 from project_factory import read_outputs, stdout_of, write_notebook, write_pipeline
+
+from orchest_lab.data.outputs import store_dir
 
 
 async def run_pipeline(jp_fetch: Any) -> dict[str, Any]:
@@ -90,7 +92,7 @@ async def test_memory_eviction_of_the_pipeline_frees_outputs_in_interactive_runs
     document, uuids, path = write_pipeline(
         jp_root_dir, {"A": ("a.py", []), "B": ("b.py", ["A"])}, files
     )
-    stored = memory_dir / str(document.uuid) / f"{uuids['A']}.arrow"
+    stored = store_dir(memory_dir, jp_root_dir, str(document.uuid)) / f"{uuids['A']}.arrow"
     run = await run_pipeline(jp_fetch)
     assert run["status"] == "SUCCESS" and stored.exists(), "kept when eviction is off"
     document.data["settings"]["auto_eviction"] = True
@@ -98,3 +100,30 @@ async def test_memory_eviction_of_the_pipeline_frees_outputs_in_interactive_runs
     run = await run_pipeline(jp_fetch)
     assert run["status"] == "SUCCESS"
     assert not stored.exists(), "freed once B, its only reader, read it"
+
+
+async def test_two_copies_of_a_project_never_share_outputs(
+    jp_fetch: Any, jp_root_dir: Path
+) -> None:
+    files = {
+        "a.py": "import orchest\norchest.output(41, name='x')\n",
+        "b.py": "import orchest\nprint(orchest.get_inputs()['x'] + 1)\n",
+    }
+    steps = {"A": ("a.py", []), "B": ("b.py", ["A"])}
+    one, two = jp_root_dir / "one", jp_root_dir / "two"
+    write_pipeline(one, steps, files)
+    write_pipeline(two, steps, files)
+    (two / "p.orchest").write_text((one / "p.orchest").read_text())  # the same pipeline uuid
+    run = await wait_run(
+        jp_fetch, (await start_run(jp_fetch, {"pipeline_path": "one/p.orchest"}))["id"]
+    )
+    assert run["status"] == "SUCCESS"
+    plan = payload(
+        await call(jp_fetch, "POST", "pipelines/plan", {"path": "two/p.orchest", "mode": "full"})
+    )
+    assert [step["outputs"] for step in plan["data"]] == ["none", "none"]
+    lone = {"pipeline_path": "two/p.orchest", "mode": "selection", "steps": ["B"]}
+    run = await wait_run(jp_fetch, (await start_run(jp_fetch, lone))["id"])
+    b = steps_by_title(run)["B"]
+    assert b["status"] == "FAILURE", "two's B cannot read what one's A wrote"
+    assert b["failure"]["name"] == "ExitStatus"

@@ -126,7 +126,7 @@ def _prepare_in(
     if kind == "job":  # a store of its own: a job never touches the interactive runs' outputs
         memory_root = job_run_memory_root(memory_root, run_id)
     if pipeline_uuid:
-        ensure_store(memory_root, pipeline_uuid, location.pipeline_file)
+        ensure_store(memory_root, location.project, pipeline_uuid, location.pipeline_file)
     project_id = project_uuid(location.project)
     base_env = _pipeline_env(document)
     base_env.update({k: v for k, v in (extra_env or {}).items() if k != "PATH"})
