@@ -12,6 +12,7 @@ import type { ISignal } from '@lumino/signaling';
 
 import type {
   IEnvironmentsAPI,
+  IJobsAPI,
   IPipelinesAPI,
   IRunsAPI
 } from './api/interfaces';
@@ -26,6 +27,8 @@ export interface IOrchestLabAPI {
   readonly runs: IRunsAPI;
   /** `environments/*` routes. */
   readonly environments: IEnvironmentsAPI;
+  /** `jobs/*` routes. */
+  readonly jobs: IJobsAPI;
 }
 
 /** The REST API client, shared by every plugin. */
