@@ -45,9 +45,12 @@ export interface IRunsModel {
   readonly runs: IRunState[];
   /** A run by id. */
   get(id: string): IRunState | undefined;
-  /** The newest run of a pipeline (path relative to the server root). */
+  /**
+   * The newest interactive run of a pipeline (path relative to the server
+   * root); runs of jobs are left out.
+   */
   latest(pipelinePath: string): IRunState | undefined;
-  /** Runs still queued or running (of one pipeline, when given). */
+  /** Interactive runs still queued or running (of one pipeline, when given). */
   active(pipelinePath?: string): IRunState[];
   /** Load the list of runs (of one pipeline, when given). */
   refresh(pipelinePath?: string): Promise<void>;

@@ -25,6 +25,7 @@ export interface IRunEvent {
   pipeline_name?: string;
   mode?: string;
   kind?: string;
+  job_id?: string | null;
   status: RunStatus;
   reason?: string | null;
   created_at?: string;
