@@ -342,6 +342,39 @@ describe('JobRunsModel', () => {
     runs.dispose();
   });
 
+  it('keeps what events said over a listing that lags behind them', async () => {
+    // The store has not written the run's end yet when the page is read.
+    const { jobs, runs } = setup(offset => ({
+      runs: [summary('r1', 'STARTED')],
+      total: 1,
+      offset
+    }));
+    await jobs.load();
+    jobs.handleEvent({
+      schema_id: EventSchemas.run,
+      run_id: 'r1',
+      pipeline_path: 'p.orchest',
+      status: 'SUCCESS',
+      kind: 'job',
+      job_id: 'a',
+      finished_at: '2026-01-01T00:00:05+00:00'
+    });
+    // An older event coming late changes nothing either.
+    jobs.handleEvent({
+      schema_id: EventSchemas.run,
+      run_id: 'r1',
+      pipeline_path: 'p.orchest',
+      status: 'STARTED',
+      kind: 'job',
+      job_id: 'a'
+    });
+    await runs.load(0);
+    expect(runs.get('r1')).toMatchObject({
+      status: 'SUCCESS',
+      finished_at: '2026-01-01T00:00:05+00:00'
+    });
+  });
+
   it('loads again when the count of the job changes (runs deleted by retention)', async () => {
     let total = 3;
     const { jobs, runs, asked } = setup(offset => ({

@@ -9,6 +9,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { IJobRunPage, IJobRunSummary } from '../api/jobTypes';
 import type { IJobRunEvent, IJobsModel } from '../tokens';
 import { errorMessage } from './errorMessage';
+import type { IRunEvent } from './events';
 import { mergeStatus } from './runState';
 
 /** The route the model uses (`OrchestLabAPI.jobs.runs` in the app). */
@@ -158,7 +159,12 @@ export class JobRunsModel implements IDisposable {
           this._again = true;
           continue;
         }
-        this._runs = page.runs;
+        // The listing is read from the store, which may lag behind the
+        // events already heard: a status never goes back.
+        this._runs = page.runs.map(run => {
+          const heard = this._heard.get(run.id);
+          return heard ? applyRunEventToSummary(run, heard) : run;
+        });
         this._offset = offset;
         this._total = page.total;
         this._loaded = true;
@@ -173,6 +179,16 @@ export class JobRunsModel implements IDisposable {
   private _onRunEvent(_: IJobsModel, news: IJobRunEvent): void {
     if (news.jobId !== this.jobId) {
       return;
+    }
+    if (!('step_uuid' in news.event)) {
+      const before = this._heard.get(news.runId);
+      this._heard.set(
+        news.runId,
+        before &&
+          mergeStatus(before.status, news.event.status) !== news.event.status
+          ? before
+          : news.event
+      );
     }
     const index = this._runs.findIndex(run => run.id === news.runId);
     if (index >= 0) {
@@ -207,6 +223,8 @@ export class JobRunsModel implements IDisposable {
   private _source: JobRunsSource;
   private _jobs: IJobsModel;
   private _runs: IJobRunSummary[] = [];
+  /** The latest run event of each run of the job heard of. */
+  private _heard = new Map<string, IRunEvent>();
   private _offset = 0;
   private _wanted = 0;
   private _total = 0;
