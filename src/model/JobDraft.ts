@@ -8,7 +8,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { APIError } from '../api/client';
-import type { IJob, IJobRequest, JobSchedule } from '../api/jobTypes';
+import type { IJob, IJobRequest } from '../api/jobTypes';
 import type { IRunParameters } from '../api/types';
 import { errorMessage } from './errorMessage';
 import {
@@ -31,18 +31,16 @@ import {
   parseValueList
 } from './jobForm';
 import { isJSONObject } from './pipeline';
+import {
+  ISchedulePreview,
+  SchedulePreview,
+  SchedulePreviewSource
+} from './SchedulePreview';
+
+export type { ISchedulePreview } from './SchedulePreview';
 
 /** The most combinations listed one by one (more are counted only). */
 export const MAX_LISTED_COMBINATIONS = 2000;
-
-/** The preview of a schedule's next times. */
-export interface ISchedulePreview {
-  /** ISO 8601 times with offsets. */
-  times: string[];
-  /** The server's message when the schedule is not one. */
-  error: string | null;
-  loading: boolean;
-}
 
 /** The combinations of the grid, and those kept. */
 export interface ICombinationList {
@@ -70,6 +68,8 @@ export type TextField =
 export class JobDraft {
   constructor(options: JobDraft.IOptions) {
     this._options = options;
+    this._preview = new SchedulePreview(options.preview, options.previewDelay);
+    this._preview.changed.connect(() => this._changed.emit());
     this.pipelinePath = options.pipelinePath;
     const pipeline = options.pipeline;
     const name =
@@ -125,7 +125,7 @@ export class JobDraft {
 
   /** The preview of the schedule's next times. */
   get preview(): ISchedulePreview {
-    return this._preview;
+    return this._preview.state;
   }
 
   /** Whether the request is being sent. */
@@ -341,12 +341,7 @@ export class JobDraft {
 
   /** Stop asking for previews. */
   dispose(): void {
-    this._disposed = true;
-    this._abortPreview();
-    if (this._previewTimer !== null) {
-      clearTimeout(this._previewTimer);
-      this._previewTimer = null;
-    }
+    this._preview.dispose();
     Signal.clearData(this);
   }
 
@@ -426,52 +421,11 @@ export class JobDraft {
     }
   }
 
+  /** Ask for the next times of the schedule as it now is. */
   private _schedulePreview(): void {
-    if (this._previewTimer !== null) {
-      clearTimeout(this._previewTimer);
-      this._previewTimer = null;
-    }
-    this._abortPreview();
     const schedule = this._schedule();
-    if (!schedule.ok || schedule.schedule === null) {
-      // Nothing to preview yet; the field says what is missing on submit.
-      this._preview = { times: [], error: null, loading: false };
-      return;
-    }
-    this._preview = { ...this._preview, loading: true };
-    const asked = schedule.schedule;
-    this._previewTimer = setTimeout(() => {
-      this._previewTimer = null;
-      void this._fetchPreview(asked);
-    }, this._options.previewDelay ?? 300);
-  }
-
-  private async _fetchPreview(
-    schedule: Exclude<JobSchedule, null>
-  ): Promise<void> {
-    const abort = new AbortController();
-    this._previewAbort = abort;
-    let next: ISchedulePreview;
-    try {
-      const times = await this._options.preview(schedule, abort.signal);
-      next = { times, error: null, loading: false };
-    } catch (reason) {
-      if (abort.signal.aborted) {
-        return;
-      }
-      next = { times: [], error: errorMessage(reason), loading: false };
-    }
-    if (abort.signal.aborted || this._disposed) {
-      return;
-    }
-    this._previewAbort = null;
-    this._preview = next;
-    this._changed.emit();
-  }
-
-  private _abortPreview(): void {
-    this._previewAbort?.abort();
-    this._previewAbort = null;
+    // Nothing to preview yet: the field says what is missing on submit.
+    this._preview.ask(schedule.ok ? schedule.schedule : null);
   }
 
   private _options: JobDraft.IOptions;
@@ -483,14 +437,7 @@ export class JobDraft {
   private _errors = new Map<string, string>();
   private _checked = false;
   private _submitting = false;
-  private _preview: ISchedulePreview = {
-    times: [],
-    error: null,
-    loading: false
-  };
-  private _previewTimer: ReturnType<typeof setTimeout> | null = null;
-  private _previewAbort: AbortController | null = null;
-  private _disposed = false;
+  private _preview: SchedulePreview;
   private _changed = new Signal<this, void>(this);
 }
 
@@ -512,10 +459,7 @@ export namespace JobDraft {
     /** The parsed pipeline (its name and parameters). */
     pipeline: unknown;
     /** Asks the server for a schedule's next times. */
-    preview: (
-      schedule: Exclude<JobSchedule, null>,
-      signal: AbortSignal
-    ) => Promise<string[]>;
+    preview: SchedulePreviewSource;
     /** Makes the job. */
     create: (request: IJobRequest) => Promise<IJob>;
     /** Now (for the default name). */
