@@ -50,6 +50,9 @@ export namespace CommandIDs {
   // Environments.
   export const showEnvironments = 'orchest-lab:show-environments';
   export const saveEnvironment = 'orchest-lab:save-environment';
+  // Jobs.
+  export const createJob = 'orchest-lab:create-job';
+  export const showJobs = 'orchest-lab:show-jobs';
   // Notebooks that are steps.
   export const runNotebookStep = 'orchest-lab:run-notebook-step';
   export const runNotebookIncoming = 'orchest-lab:run-notebook-incoming';

@@ -6,6 +6,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { apiPlugin } from './plugins/api';
 import { environmentsPlugin } from './plugins/environments';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
+import { jobsPlugin } from './plugins/jobs';
 import { newPipelinePlugin } from './plugins/newPipeline';
 import { notebookPlugin } from './plugins/notebook';
 import { pipelineEditorPlugin } from './plugins/pipelineEditor';
@@ -26,7 +27,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   sidebarPlugin,
   notebookPlugin,
   fileBrowserPlugin,
-  environmentsPlugin
+  environmentsPlugin,
+  jobsPlugin
 ];
 
 export default plugins;

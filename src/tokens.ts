@@ -1,9 +1,10 @@
 /**
  * The services other plugins can depend on: their interfaces and tokens.
  * Tokens are typed to these interfaces, which the classes in `api/`,
- * `model/RunsModel.ts` and `runner/RunLauncher.ts` implement. This module
- * only imports types from modules that import nothing of the extension's
- * upper layers, so widgets and models can use it without an import cycle.
+ * `model/RunsModel.ts`, `model/JobsModel.ts` and `runner/RunLauncher.ts`
+ * implement. This module only imports types from modules that import
+ * nothing of the extension's upper layers, so widgets and models can use it
+ * without an import cycle.
  * The editor tracker's token is in `editorTracker.ts`: its type is the
  * editor widget, which itself uses these interfaces.
  */
@@ -12,10 +13,13 @@ import type { ISignal } from '@lumino/signaling';
 
 import type {
   IEnvironmentsAPI,
+  IJobsAPI,
   IPipelinesAPI,
   IRunsAPI
 } from './api/interfaces';
+import type { IJob, IJobRequest, JobAction } from './api/jobTypes';
 import type { IRunRequest, RunMode } from './api/types';
+import type { IRunEvent, IStepEvent } from './model/events';
 import type { IRunState } from './model/runState';
 
 /** The client of the REST API: one object per route group. */
@@ -26,6 +30,8 @@ export interface IOrchestLabAPI {
   readonly runs: IRunsAPI;
   /** `environments/*` routes. */
   readonly environments: IEnvironmentsAPI;
+  /** `jobs/*` routes. */
+  readonly jobs: IJobsAPI;
 }
 
 /** The REST API client, shared by every plugin. */
@@ -42,9 +48,12 @@ export interface IRunsModel {
   readonly runs: IRunState[];
   /** A run by id. */
   get(id: string): IRunState | undefined;
-  /** The newest run of a pipeline (path relative to the server root). */
+  /**
+   * The newest interactive run of a pipeline (path relative to the server
+   * root); runs of jobs are left out.
+   */
   latest(pipelinePath: string): IRunState | undefined;
-  /** Runs still queued or running (of one pipeline, when given). */
+  /** Interactive runs still queued or running (of one pipeline, when given). */
   active(pipelinePath?: string): IRunState[];
   /** Load the list of runs (of one pipeline, when given). */
   refresh(pipelinePath?: string): Promise<void>;
@@ -86,4 +95,39 @@ export interface IRunLauncher {
 export const IRunLauncher = new Token<IRunLauncher>(
   'orchest-lab:IRunLauncher',
   'Starts and cancels pipeline runs.'
+);
+
+/** A run or step event of a run of a job. */
+export interface IJobRunEvent {
+  jobId: string;
+  runId: string;
+  event: IRunEvent | IStepEvent;
+}
+
+/** Every job, loaded once and kept live from the server's events. */
+export interface IJobsModel {
+  /** Emitted with the id of a job that changed, or null when all did. */
+  readonly changed: ISignal<IJobsModel, string | null>;
+  /** Emitted with each run or step event of a job's run. */
+  readonly runEvent: ISignal<IJobsModel, IJobRunEvent>;
+  /** Every job, newest first. */
+  readonly jobs: IJob[];
+  readonly loaded: boolean;
+  readonly loading: boolean;
+  /** Why the list could not be loaded, or null. */
+  readonly error: string | null;
+  get(id: string): IJob | undefined;
+  /** Load the list once (again after a failure). */
+  load(): Promise<void>;
+  /** Make a job; rejects with an `APIError` whose issues point at fields. */
+  create(request: IJobRequest): Promise<IJob>;
+  /** Pause, resume, trigger or cancel a job. */
+  act(id: string, action: JobAction): Promise<IJob>;
+  delete(id: string): Promise<void>;
+}
+
+/** The jobs, kept live from the server's events. */
+export const IJobsModel = new Token<IJobsModel>(
+  'orchest-lab:IJobsModel',
+  'Every job, updated live.'
 );

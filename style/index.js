@@ -5,3 +5,4 @@ import './validation.css';
 import './panels.css';
 import './sidebar.css';
 import './environments.css';
+import './jobs.css';

@@ -30,6 +30,10 @@ def jp_server_config(data_dir: Path, memory_dir: Path) -> dict[str, object]:
         "ServerApp": {
             "jpserver_extensions": {"orchest_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
+            # As the package's server configuration sets it (pytest-jupyter reads none).
+            "kernel_spec_manager_class": (
+                "orchest_lab.environments.kernelspec_manager.ProjectKernelSpecManager"
+            ),
         },
         "OrchestLab": {"data_dir": str(data_dir), "memory_dir": str(memory_dir)},
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from orchest_lab.data.outputs import store_dir
 from orchest_lab.sdk.orchest import transfer
 
 SDK_VARIABLES = (
@@ -100,7 +101,7 @@ class SdkProject:
 
     @property
     def store(self) -> Path:
-        return self.memory / PIPELINE_UUID
+        return store_dir(self.memory, self.root, PIPELINE_UUID)
 
     def data_dir(self, title: str) -> Path:
         return self.root / ".orchest" / "pipelines" / PIPELINE_UUID / "data" / self.uuids[title]

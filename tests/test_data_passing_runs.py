@@ -18,6 +18,7 @@ from api_client import call, payload, start_run, steps_by_title, wait_run
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from project_factory import stdout_of, write_notebook, write_pipeline
 
+from orchest_lab.data.outputs import store_dir
 from orchest_lab.executors.local import LocalExecutor
 from orchest_lab.pipeline import PipelineDocument, make_plan
 from orchest_lab.records import RunRecord, Status
@@ -91,7 +92,7 @@ async def test_steps_pass_dataframes_arrays_and_objects_in_memory(
         "mean": 1.0,
         "rate": 0.5,
     }
-    store = memory_dir / str(document.uuid)
+    store = store_dir(memory_dir, jp_root_dir, str(document.uuid))
     assert sorted(p.name for p in store.glob("*.arrow")) == sorted(
         f"{uuids[t]}.arrow" for t in ("Load", "Clean", "Features", "Train")
     ), "every output is an Arrow file in the pipeline's memory store; Report output nothing"
@@ -303,7 +304,7 @@ async def test_the_api_lists_a_pipelines_data_and_memory_use(
     assert data["totals"]["memory_bytes"] == memory > 0
     assert data["totals"]["disk_bytes"] == outputs["Clean"]["bytes"] > 0
     assert data["totals"]["memory_budget_bytes"] == 10**9
-    assert data["memory_dir"] == str(memory_dir / str(document.uuid))
+    assert data["memory_dir"] == str(store_dir(memory_dir, jp_root_dir, str(document.uuid)))
 
     for params, message in (
         ({}, "query parameter 'path' is required"),
@@ -330,7 +331,7 @@ async def test_a_cancelled_run_removes_what_its_unfinished_steps_wrote(
         "slow.ipynb": ["import orchest, time\norchest.output(2, name='s')", "time.sleep(300)"],
     }
     document, uuids, _ = write_pipeline(jp_root_dir, steps, files)
-    store = memory_dir / str(document.uuid)
+    store = store_dir(memory_dir, jp_root_dir, str(document.uuid))
     run = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
     await wait_for(lambda: (store / f"{uuids['Slow']}.arrow").exists())
     response = await call(jp_fetch, "DELETE", f"runs/{run['id']}")
@@ -359,6 +360,7 @@ async def test_a_job_run_frees_outputs_as_they_are_read_and_leaves_none(
         "import json, os, orchest\n"
         "x = orchest.get_inputs()['x']\n"
         "store = os.path.join(os.environ['ORCHEST_MEMORY_DIR'],\n"
+        "                     os.environ['ORCHEST_PROJECT_UUID'],\n"
         "                     os.environ['ORCHEST_PIPELINE_UUID'])\n"
         f"with open({str(reads)!r}, 'a') as f:\n"
         "    held = sorted(n for n in os.listdir(store) if n.endswith('.arrow'))\n"
@@ -373,7 +375,7 @@ async def test_a_job_run_frees_outputs_as_they_are_read_and_leaves_none(
         "d.py": "import orchest\nprint(orchest.get_inputs())\n",
     }
     document, uuids, path = write_pipeline(tmp_path, steps, files)
-    interactive = memory / str(document.uuid) / f"{uuids['A']}.arrow"
+    interactive = store_dir(memory, tmp_path, str(document.uuid)) / f"{uuids['A']}.arrow"
     interactive.parent.mkdir(parents=True)
     interactive.write_bytes(b"an interactive run's output")
     executor = LocalExecutor(kernel_pool_size=0, workdir=str(tmp_path))

@@ -10,7 +10,7 @@ from typing import Any
 from blocking_executor import InstantExecutor
 
 from orchest_lab.jobs.manager import JobManager
-from orchest_lab.records import JobRecord, JobStatus, RunRecord
+from orchest_lab.records import JobRecord, JobStatus, RunRecord, Status
 from orchest_lab.runs.engine import PreparedRun, RunEngine
 from orchest_lab.runs.slots import StepSlots
 from orchest_lab.store import Database, RunStore
@@ -32,16 +32,36 @@ class Clock:
         return self.moment
 
 
+class Recorder:
+    """A job listener that keeps what it was told: (status, runs, last run), or DELETED."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, dict[str, int], dict[str, Any] | None]] = []
+
+    def job_changed(
+        self, job: JobRecord, runs: dict[str, int], last_run: dict[str, Any] | None = None
+    ) -> None:
+        self.told.append((job.status.value, dict(runs), last_run))
+
+    def job_deleted(self, job: JobRecord) -> None:
+        self.told.append(("DELETED", {}, None))
+
+
 class Server:
     """What a server holds of jobs: its database, engine and job manager."""
 
-    def __init__(self, state: Path, clock: Clock) -> None:
+    def __init__(self, state: Path, clock: Clock, listener: Any = None) -> None:
         self.database = Database(state / "state.db")
         self.runs = RunStore(self.database)
         self.started: list[dict[str, Any]] = []
         self.engine = RunEngine(InstantExecutor(), Quiet(), StepSlots(0), self.runs)
         self.manager = JobManager(
-            JobStore(self.database), self.runs, self.engine, self.prepare, Quiet(), clock=clock
+            JobStore(self.database),
+            self.runs,
+            self.engine,
+            self.prepare,
+            listener or Quiet(),
+            clock=clock,
         )
 
     def prepare(self, job: JobRecord, combination: dict[str, Any]) -> PreparedRun:
@@ -145,3 +165,44 @@ async def test_two_servers_on_one_store_fire_an_occurrence_once(tmp_path: Path) 
     assert len(one.started) + len(other.started) == 2
     await one.stop()
     await other.stop()
+
+
+async def test_listeners_hear_runs_start_and_end_the_last_run_and_the_deletion(
+    tmp_path: Path,
+) -> None:
+    clock = Clock(datetime.datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
+    recorder = Recorder()
+    server = Server(tmp_path, clock, recorder)
+    await server.manager.start()
+    job = hourly_job(clock.moment)
+    await server.manager.add(job)
+    assert server.manager.last_run(job.id) is None
+    await server.manager.trigger(job)
+    await settle(server)
+    # Each run was told when it started (queued -> running), and when it ended.
+    running = [runs for _, runs, _ in recorder.told if runs.get("STARTED")]
+    assert running and running[0]["STARTED"] >= 1
+    _, runs, last = recorder.told[-1]
+    assert runs["SUCCESS"] == 2 and runs["total"] == 2
+    assert last is not None and last["status"] == "SUCCESS" and last["id"].startswith("run-")
+    assert server.manager.last_run(job.id) == last
+    await server.stop()
+
+    # A restart finds the last run in the store.
+    again = Server(tmp_path, clock, Recorder())
+    await again.manager.start()
+    restored = again.manager.last_run(job.id)
+    assert restored is not None and restored["id"] == last["id"]
+    assert restored["status"] == "SUCCESS"
+
+    # A deleted run is counted no more, and is no longer the last.
+    again.manager.run_deleted(again.manager.jobs[job.id], last["id"], Status.SUCCESS)
+    assert again.manager.runs_of(job.id)["SUCCESS"] == 1
+    assert again.manager.last_run(job.id) is None
+
+    # Deleting the job is told as such.
+    recorder = Recorder()
+    again.manager.listener = recorder
+    await again.manager.delete(again.manager.jobs[job.id])
+    assert recorder.told == [("DELETED", {}, None)]
+    await again.stop()

@@ -118,6 +118,15 @@ async def test_a_grid_runs_each_combination_on_a_snapshot_of_the_project(
     # The project's own notebook got no outputs: the runs wrote into their copies.
     assert read_outputs(jp_root_dir / "report.ipynb") == [(None, [])]
     assert job["disk_bytes"] > 0
+    assert job["last_run"]["status"] == "SUCCESS"
+    assert job["last_run"]["id"] in {run["id"] for run in runs}
+    # A deleted run is no longer counted, nor listed.
+    deleted = await call(jp_fetch, "DELETE", f"jobs/{job['id']}/runs/{runs[0]['id']}")
+    assert deleted.code == 204
+    job = payload(await call(jp_fetch, "GET", f"jobs/{job['id']}"))
+    assert job["runs"]["total"] == 2 and job["runs"]["SUCCESS"] == 2
+    page = payload(await call(jp_fetch, "GET", f"jobs/{job['id']}/runs"))
+    assert page["total"] == 2 and len(page["runs"]) == 2
 
 
 @pytest.mark.parametrize(

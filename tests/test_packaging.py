@@ -3,6 +3,7 @@ config that enables the server extension, and the data files the package reads a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,7 +43,12 @@ def test_the_wheel_ships_the_extension_and_its_data_files(tmp_path: Path) -> Non
 
     assert shipped("orchest_lab/pipeline/schemas/pipeline-1.0.0.schema.json")
     assert shipped("orchest_lab/handlers/openapi.json")
-    assert shipped(f"{data}/data/etc/jupyter/jupyter_server_config.d/orchest_lab.json")
+    config_name = f"{data}/data/etc/jupyter/jupyter_server_config.d/orchest_lab.json"
+    assert shipped(config_name)
+    config = json.loads(zipfile.ZipFile(wheel).read(config_name))["ServerApp"]
+    assert config["jpserver_extensions"] == {"orchest_lab": True}
+    # The server lists the environments of its projects, and Orchest's kernel names for them.
+    assert config["kernel_spec_manager_class"].endswith(".ProjectKernelSpecManager")
     labext = f"{data}/data/share/jupyter/labextensions/orchest-lab"
     assert shipped(f"{labext}/package.json")
     assert shipped(f"{labext}/install.json")

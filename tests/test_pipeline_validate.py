@@ -30,7 +30,11 @@ def test_the_orchest_example_project_is_valid(tmp_path: Path) -> None:
     shutil.copytree(ORCHEST_PROJECT, project)
     document = PipelineDocument.from_file(project / "data-passing.orchest")
     context = ValidationContext.for_pipeline_file(project / "data-passing.orchest", tmp_path)
-    assert validate_document(document, context).issues == []
+    result = validate_document(document, context)
+    assert result.valid
+    # Its one service is named in a warning: orchest-lab does not start services.
+    assert [(i.severity, i.code) for i in result.issues] == [("warning", "services-not-started")]
+    assert "'streamlit'" in result.issues[0].message
 
 
 def test_quickstart_is_valid(project: Path) -> None:
@@ -183,3 +187,13 @@ def test_unknown_environments_are_warnings(project: Path) -> None:
 def test_without_a_location_only_the_document_is_checked() -> None:
     document, _ = make_pipeline({"A": ("missing.py", [])})
     assert validate_document(document).issues == []
+
+
+def test_declared_services_are_named_in_a_warning() -> None:
+    document, _ = make_pipeline({"A": ("a.py", [])})
+    document.data["services"] = {"redis": {"image": "redis"}, "tensorboard": {"command": "tb"}}
+    issues = validate_document(document).issues
+    (warning,) = [i for i in issues if i.code == "services-not-started"]
+    assert warning.severity == "warning" and warning.pointer == "/services"
+    assert "'redis', 'tensorboard'" in warning.message
+    assert validate_document(document).valid  # a warning: the pipeline still runs

@@ -476,10 +476,15 @@ def test_a_notebook_finds_its_step_among_same_named_notebooks(
         notebook.touch()
     sdk.outside(JPY_SESSION_NAME=str(notebook_two))
     orchest.output("two", name="x")
-    assert (sdk.memory / "22222222-2222-4222-8222-222222222222" / "step-prep.arrow").exists()
+    project = _store.project_uuid(str(sdk.root))
+    assert (
+        sdk.memory / project / "22222222-2222-4222-8222-222222222222" / "step-prep.arrow"
+    ).exists()
     sdk.outside(JPY_SESSION_NAME=str(notebook_one))
     orchest.output("one", name="x")
-    assert (sdk.memory / "11111111-1111-4111-8111-111111111111" / "step-prep.arrow").exists()
+    assert (
+        sdk.memory / project / "11111111-1111-4111-8111-111111111111" / "step-prep.arrow"
+    ).exists()
     # A path relative to the server root, found above the working folder.
     sdk.monkeypatch.chdir(sdk.root / "sub")
     sdk.outside(JPY_SESSION_NAME=f"{sdk.root.name}/sub/Prep.py")
@@ -513,18 +518,24 @@ def test_a_notebook_finds_its_step_among_same_named_notebooks(
 def test_stale_stores_and_interrupted_writes_are_removed(sdk: SdkProject) -> None:
     sdk.pipeline({"A": []})
     _store.ensure_store(str(sdk.store), str(sdk.pipeline_file))
-    gone = sdk.memory / "44444444-4444-4444-8444-444444444444"
+    gone = sdk.store.parent / "44444444-4444-4444-8444-444444444444"
     _store.ensure_store(str(gone), str(sdk.root / "deleted.orchest"))
-    unknown = sdk.memory / "no-marker"
+    unknown = sdk.store.parent / "no-marker"
     unknown.mkdir()
+    # A store of the layout before stores were kept by project: nothing reads it any more.
+    flat = sdk.memory / "55555555-5555-4555-8555-555555555555"
+    _store.ensure_store(str(flat / "x" / "y"), None)
+    (flat / ".pipeline.json").write_text("{}")
     partial = sdk.store / f".tmp.{sdk.uuids['A']}.999999999.100.abcd"
     partial.touch()
     orphan, running = (sdk.memory / "job-runs" / name for name in ("orphan", "running"))
     for folder, pid in ((orphan, 999999999), (running, os.getpid())):
         folder.mkdir(parents=True)
         (folder / ".owner").write_text(str(pid))
-    assert remove_stale_stores(sdk.memory) == [gone.name, "job-runs/orphan"]
-    assert sdk.store.exists() and unknown.exists() and not gone.exists()
+    removed = remove_stale_stores(sdk.memory)
+    project = sdk.store.parent.name
+    assert sorted(removed) == sorted([f"{project}/{gone.name}", flat.name, "job-runs/orphan"])
+    assert sdk.store.exists() and unknown.exists() and not gone.exists() and not flat.exists()
     assert not partial.exists()
     assert running.exists() and not orphan.exists()
 

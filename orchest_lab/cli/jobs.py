@@ -210,5 +210,10 @@ class _RunLines:
 
 
 class _Quiet:
-    def job_changed(self, job: JobRecord, runs: dict[str, int]) -> None:
+    def job_changed(
+        self, job: JobRecord, runs: dict[str, int], last_run: dict[str, Any] | None = None
+    ) -> None:
+        pass
+
+    def job_deleted(self, job: JobRecord) -> None:
         pass

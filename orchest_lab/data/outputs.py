@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..fs import atomic_write_text
 from ..fs.private import private_folder_problem
-from ..pipeline.project import STATE_DIR
+from ..pipeline.project import STATE_DIR, project_uuid
 
 if TYPE_CHECKING:
     from ..sdk.orchest._store import StoredOutput
@@ -108,14 +108,17 @@ def data_dir(project: Path, pipeline_uuid: str) -> Path:
     return project / STATE_DIR / "pipelines" / pipeline_uuid / "data"
 
 
-def store_dir(memory_root: Path, pipeline_uuid: str) -> Path:
-    return memory_root / pipeline_uuid
+def store_dir(memory_root: Path, project: Path, pipeline_uuid: str) -> Path:
+    """The memory store of a pipeline of `project`: `<root>/<project uuid>/<pipeline uuid>/`,
+    as the SDK has it. Keyed by project too: two copies of a project never share outputs."""
+    return memory_root / project_uuid(project) / pipeline_uuid
 
 
-def ensure_store(memory_root: Path, pipeline_uuid: str, pipeline_file: Path) -> Path:
+def ensure_store(memory_root: Path, project: Path, pipeline_uuid: str, pipeline_file: Path) -> Path:
     """Create the pipeline's store (private to the user), saying which pipeline file it is for."""
-    store = store_dir(memory_root, pipeline_uuid)
+    store = store_dir(memory_root, project, pipeline_uuid)
     memory_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store.parent.mkdir(mode=0o700, exist_ok=True)
     store.mkdir(mode=0o700, exist_ok=True)
     marker = store / PIPELINE_MARKER
     content = json.dumps({"pipeline_file": os.path.abspath(pipeline_file)})
@@ -144,7 +147,7 @@ def step_outputs(
     memory_root: Path, project: Path, pipeline_uuid: str, step_uuids: list[str]
 ) -> dict[str, StepOutputs]:
     """The stored outputs of the given steps (only steps that have one)."""
-    memory = str(store_dir(memory_root, pipeline_uuid))
+    memory = str(store_dir(memory_root, project, pipeline_uuid))
     disk = str(data_dir(project, pipeline_uuid))
     in_memory, on_disk = _names(memory), _names(disk)  # look only at what exists
     found: dict[str, StepOutputs] = {}
@@ -186,9 +189,10 @@ def _names(folder: str) -> set[str]:
         return set()
 
 
-def memory_used(memory_root: Path, pipeline_uuid: str) -> int:
+def memory_used(memory_root: Path, project: Path, pipeline_uuid: str) -> int:
     try:
-        return int(_store_module().memory_usage(str(store_dir(memory_root, pipeline_uuid))))
+        store = store_dir(memory_root, project, pipeline_uuid)
+        return int(_store_module().memory_usage(str(store)))
     except OSError:  # a store that cannot be listed holds nothing any step can read
         return 0
 
@@ -203,7 +207,7 @@ def remove_outputs(
 ) -> list[str]:
     """Remove what run `run_id` wrote for `steps` (in memory, and on disk too when `disk`),
     with the unfinished writes of those steps. Returns the steps whose outputs were removed."""
-    memory = store_dir(memory_root, pipeline_uuid)
+    memory = store_dir(memory_root, project, pipeline_uuid)
     removed = []
     for uuid, written in step_outputs(memory_root, project, pipeline_uuid, steps).items():
         store = _store_module()
@@ -240,26 +244,40 @@ def remove_partial_writes(store: Path, steps: set[str] | None = None) -> int:
 
 def remove_stale_stores(memory_root: Path) -> list[str]:
     """At server start: remove the stores of pipelines that no longer exist (their pipeline file
-    is gone or has another uuid now), and everywhere the files of interrupted writes. A store
-    that does not say which pipeline it belongs to is left alone. Returns the removed stores."""
+    is gone or has another uuid now), stores of the layout before stores were kept by project,
+    and everywhere the files of interrupted writes. A store that does not say which pipeline it
+    belongs to is left alone. Returns the removed stores."""
     removed = []
-    try:
-        stores = [e for e in os.scandir(memory_root) if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
-    for entry in stores:
-        try:
-            with open(os.path.join(entry.path, PIPELINE_MARKER), encoding="utf-8") as f:
-                pipeline_file = json.load(f).get("pipeline_file")
-        except (OSError, ValueError, AttributeError):
-            pipeline_file = None
-        if isinstance(pipeline_file, str) and not _pipeline_has_uuid(pipeline_file, entry.name):
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.name)
+    for project in _folders(memory_root):
+        if project.name == JOB_RUNS_DIR:
             continue
-        remove_partial_writes(Path(entry.path))
+        if os.path.isfile(os.path.join(project.path, PIPELINE_MARKER)):
+            # A pipeline's store straight in the root: no run or kernel reads it any more.
+            shutil.rmtree(project.path, ignore_errors=True)
+            removed.append(project.name)
+            continue
+        for entry in _folders(Path(project.path)):
+            try:
+                with open(os.path.join(entry.path, PIPELINE_MARKER), encoding="utf-8") as f:
+                    pipeline_file = json.load(f).get("pipeline_file")
+            except (OSError, ValueError, AttributeError):
+                pipeline_file = None
+            if isinstance(pipeline_file, str) and not _pipeline_has_uuid(pipeline_file, entry.name):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(f"{project.name}/{entry.name}")
+                continue
+            remove_partial_writes(Path(entry.path))
+        with contextlib.suppress(OSError):
+            os.rmdir(project.path)  # when no store is left in it
     removed += _remove_orphaned_job_runs(memory_root)
     return removed
+
+
+def _folders(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        return [e for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _remove_orphaned_job_runs(memory_root: Path) -> list[str]:

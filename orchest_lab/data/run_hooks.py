@@ -31,13 +31,13 @@ class RunDataHooks:
         project: Path,
         pipeline_uuid: str,
         fingerprints: dict[str, Fingerprint],
-        eviction: bool,
+        own_store: bool,
     ) -> None:
         self.memory_root = memory_root
         self.project = project
         self.pipeline_uuid = pipeline_uuid
         self.fingerprints = fingerprints
-        self.eviction = eviction
+        self.own_store = own_store  # a job run's memory store, removed when the run ends
 
     @property
     def state_dir(self) -> Path:
@@ -57,7 +57,7 @@ class RunDataHooks:
     def run_ended(self, run: RunRecord, status: Status) -> None:
         if not self.pipeline_uuid:
             return
-        if self.eviction:  # a job run: its memory store goes (it has one of its own)
+        if self.own_store:  # a job run: its memory store goes (it has one of its own)
             steps = list(run.steps)
             remove_outputs(
                 self.memory_root, self.project, self.pipeline_uuid, run.id, steps, disk=False

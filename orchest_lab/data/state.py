@@ -136,12 +136,12 @@ def outputs_report(data: PipelineData, memory_root: Path, project: Path) -> dict
     budget = _store_module().parse_memory_size(document.settings.get("data_passing_memory_size"))
     return {
         "pipeline_uuid": uuid,
-        "memory_dir": str(store_dir(memory_root, uuid)),
+        "memory_dir": str(store_dir(memory_root, project, uuid)),
         "data_dir": str(data_dir(project, uuid)),
         "outputs": entries,
         "totals": {
             "outputs": len(entries),
-            "memory_bytes": memory_used(memory_root, uuid),
+            "memory_bytes": memory_used(memory_root, project, uuid),
             "disk_bytes": totals["disk"],
             "memory_budget_bytes": budget,
         },

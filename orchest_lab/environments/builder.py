@@ -32,10 +32,10 @@ def uv_binary() -> str:
     return str(find_uv_bin())
 
 
-def interpreter_for(definition: EnvironmentDefinition) -> str:
-    """The Python an environment is built on. Orchest's base images have no meaning on one
-    machine: `orchest/base-kernel-py` (and custom images) use the server's Python, and an image
-    naming a version (`python:3.10`, `...-py3.12`) uses that version when it is installed."""
+def requested_python(definition: EnvironmentDefinition) -> str | None:
+    """The Python version an environment's base image names (`python:3.10`, `...-py3.12`), or
+    None: Orchest's base images have no meaning on one machine, so `orchest/base-kernel-py` and
+    custom images use the server's Python."""
     if definition.language != "python":
         raise BuildError(
             f"'{definition.name}' is a {definition.language} environment; only Python "
@@ -43,15 +43,7 @@ def interpreter_for(definition: EnvironmentDefinition) -> str:
             "container runtime)"
         )
     version = re.search(r"(?:python|py)[:-]?(3\.\d+)", definition.base_image)
-    if version is None:
-        return sys.executable
-    found = shutil.which(f"python{version.group(1)}")
-    if found is None:
-        raise BuildError(
-            f"base image '{definition.base_image}' asks for Python {version.group(1)}, which "
-            "is not installed on this machine"
-        )
-    return found
+    return version.group(1) if version else None
 
 
 class Builder:
@@ -66,8 +58,8 @@ class Builder:
 
     async def run(self) -> Path:
         """Build and return the environment's Python; raises BuildError."""
-        python = interpreter_for(self.definition)
         uv = uv_binary()
+        python = await self._python(uv)
         await asyncio.to_thread(shutil.rmtree, self.venv, ignore_errors=True)
         self.log(f"Building '{self.definition.name}' on {python}\n")
         if self.definition.gpu_support:
@@ -99,6 +91,30 @@ class Builder:
         self.log("Environment ready.\n")
         return env_python
 
+    async def _python(self, uv: str) -> str:
+        """The interpreter to build on: the server's, or the version the base image names,
+        found by uv, or installed by uv (where the network allows) when it is not there."""
+        version = requested_python(self.definition)
+        if version is None:
+            return sys.executable
+        found = await _find_python(uv, version)
+        if found is not None:
+            return found
+        self.log(f"Python {version} is not installed; asking uv for it\n")
+        try:
+            await self._step(f"install Python {version}", [uv, "python", "install", version])
+        except BuildError as err:
+            raise BuildError(
+                f"base image '{self.definition.base_image}' asks for Python {version}, which is "
+                f"not installed here, and uv could not install it ({err}); install Python "
+                f"{version} (e.g. `uv python install {version}` where the network allows) or "
+                "choose a base image of an installed Python"
+            ) from err
+        found = await _find_python(uv, version)
+        if found is None:
+            raise BuildError(f"uv installed Python {version}, yet it cannot be found")
+        return found
+
     async def _step(self, what: str, command: list[str], cwd: Path | None = None) -> None:
         self.log(f"\n$ {' '.join(command)}\n")
         env = {
@@ -120,14 +136,12 @@ class Builder:
             start_new_session=True,  # a cancel stops everything the step started
         )
         assert process.stdout is not None
-        last = ""
+        tail = ""  # the end of the output (chunks may split lines): where the cause is
         try:
             while chunk := await process.stdout.read(65536):
                 text = chunk.decode("utf-8", errors="replace")
                 self.log(text)
-                lines = text.strip().splitlines()
-                if lines:
-                    last = lines[-1]
+                tail = (tail + text)[-16384:]
             status = await process.wait()
         except asyncio.CancelledError:
             with contextlib.suppress(ProcessLookupError):
@@ -135,5 +149,38 @@ class Builder:
             await asyncio.shield(process.wait())
             raise
         if status != 0:
-            detail = f": {last}" if last else ""
+            plain = re.sub(r"\x1b\[[0-9;?]*[ -/]*[@-~]", "", tail)  # no terminal colours
+            cause = failure_cause([line for line in plain.splitlines() if line.strip()])
+            detail = f": {cause}" if cause else ""
             raise BuildError(f"could not {what} (exit status {status}){detail}")
+
+
+# A line that reads as an error: words, or the marks that open uv's resolver reports.
+ERROR_LINE = re.compile(
+    r"(?i)\b(error|exception|failed|cannot|unsatisfiable|requires?)\b|^\s*(\u00d7|\u2570\u2500\u25b6)"
+)
+
+
+def failure_cause(lines: list[str]) -> str:
+    """What a failed step's output says went wrong: its last line that reads as an error (a
+    resolver's conclusion, an exception), rather than whatever came last (a notice, a hint)."""
+    errors = [line.strip() for line in lines if ERROR_LINE.search(line)]
+    chosen = errors[-1] if errors else (lines[-1].strip() if lines else "")
+    return chosen[:300]
+
+
+async def _find_python(uv: str, version: str) -> str | None:
+    """The installed Python `version` as uv finds it (pyenv shims that fail are skipped)."""
+    process = await asyncio.create_subprocess_exec(
+        uv,
+        "python",
+        "find",
+        "--no-python-downloads",
+        version,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await process.communicate()
+    path = out.decode(errors="replace").strip()
+    return path if process.returncode == 0 and path else None

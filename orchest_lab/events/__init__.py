@@ -87,14 +87,23 @@ class JobEventsListener:
     def __init__(self, event_logger: EventLogger) -> None:
         self.events = event_logger
 
-    def job_changed(self, job: JobRecord, runs: dict[str, int]) -> None:
-        self.events.emit(schema_id=JOB, data=job_event(job.id, job.status.value, job, runs))
+    def job_changed(
+        self, job: JobRecord, runs: dict[str, int], last_run: dict[str, Any] | None = None
+    ) -> None:
+        data = job_event(job.id, job.status.value, job, runs, last_run)
+        self.events.emit(schema_id=JOB, data=data)
 
     def job_deleted(self, job: JobRecord) -> None:
-        self.events.emit(schema_id=JOB, data=job_event(job.id, "DELETED", job, {}))
+        self.events.emit(schema_id=JOB, data=job_event(job.id, "DELETED", job, {}, None))
 
 
-def job_event(job_id: str, status: str, job: JobRecord, runs: dict[str, int]) -> dict[str, Any]:
+def job_event(
+    job_id: str,
+    status: str,
+    job: JobRecord,
+    runs: dict[str, int],
+    last_run: dict[str, Any] | None,
+) -> dict[str, Any]:
     return {
         "job_id": job_id,
         "name": job.name,
@@ -102,6 +111,8 @@ def job_event(job_id: str, status: str, job: JobRecord, runs: dict[str, int]) ->
         "status": status,
         "next_run_at": job.next_run_at,
         "runs": runs,
+        "last_run": last_run,
+        "disk_bytes": job.disk_bytes,
     }
 
 

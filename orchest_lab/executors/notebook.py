@@ -106,6 +106,16 @@ class LiveNotebook:
             **kwargs,
         )
 
+    def empty_code_cells(self) -> None:
+        """Every code cell starts empty, as papermill has it: below a failing cell, or in a
+        cell tagged skip, no output of an earlier run reads as if it came from this one."""
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                cell.outputs = []
+                cell.execution_count = None
+                self._publish_cell(index, "done")  # an open notebook empties it too
+        self.file.changed()
+
     def cell_started(self, index: int) -> None:
         cell = self.notebook.cells[index]
         cell.outputs = []
@@ -185,6 +195,7 @@ class NotebookRunner:
     async def _execute(self, client: NotebookClient, live: LiveNotebook) -> None:
         notebook = live.notebook
         await self._prepare_kernel(notebook)
+        live.empty_code_cells()
         try:
             for index, cell in enumerate(notebook.cells):
                 if not runs(cell):

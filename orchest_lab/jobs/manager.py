@@ -32,7 +32,11 @@ PrepareRun = Callable[[JobRecord, dict[str, Any]], PreparedRun]  # blocking
 
 
 class JobListener(Protocol):
-    def job_changed(self, job: JobRecord, runs: dict[str, int]) -> None: ...
+    def job_changed(
+        self, job: JobRecord, runs: dict[str, int], last_run: dict[str, Any] | None = None
+    ) -> None: ...
+
+    def job_deleted(self, job: JobRecord) -> None: ...
 
 
 class RunFailureHook(Protocol):
@@ -83,6 +87,7 @@ class JobManager:
         self._slots = asyncio.Semaphore(max_parallel_runs) if max_parallel_runs > 0 else None
         self._in_flight: dict[str, set[asyncio.Task[None]]] = {}  # job id -> its run tasks
         self._counts: dict[str, dict[str, int]] = {}  # job id -> runs by status
+        self._last: dict[str, dict[str, Any]] = {}  # job id -> its last run that ended
         self._tidying: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._scheduler: asyncio.Task[None] | None = None
@@ -92,6 +97,7 @@ class JobManager:
     async def start(self) -> None:
         """Load the jobs, settle those a stop interrupted, and start the schedule."""
         counts = await self.runs.job_counts()
+        self._last = await self.runs.job_last_runs()
         for job in await self.store.all():
             self.jobs[job.id] = job
             self._counts[job.id] = dict(counts.get(job.id, {}))
@@ -135,6 +141,22 @@ class JobManager:
         counts["total"] = sum(v for k, v in counts.items() if k != "queued")
         counts["queued"] = max(0, queued - counts.get("STARTED", 0))
         return counts
+
+    def last_run(self, job_id: str) -> dict[str, Any] | None:
+        """The job's run that ended last: {id, status, finished_at}, or None."""
+        last = self._last.get(job_id)
+        return dict(last) if last is not None else None
+
+    def run_deleted(self, job: JobRecord, run_id: str, status: Status) -> None:
+        """An ended run of the job was deleted: it is counted no more, nor its last."""
+        self._forget(job, run_id, status)
+        self._changed(job)
+
+    def _forget(self, job: JobRecord, run_id: str, status: Status) -> None:
+        counts = self._counts.setdefault(job.id, {})
+        counts[status.value] = max(0, counts.get(status.value, 0) - 1)
+        if (self._last.get(job.id) or {}).get("id") == run_id:
+            del self._last[job.id]
 
     def busy(self, job_id: str) -> bool:
         return any(not t.done() for t in self._in_flight.get(job_id, ()))
@@ -180,8 +202,10 @@ class JobManager:
         await self._stop_runs(job.id)
         self.jobs.pop(job.id, None)
         self._counts.pop(job.id, None)
+        self._last.pop(job.id, None)
         await self.store.delete(job.id)
         await asyncio.to_thread(shutil.rmtree, job.folder, True)
+        self.listener.job_deleted(job)
 
     async def _stop_runs(self, job_id: str) -> None:
         tasks = list(self._in_flight.get(job_id, ()))
@@ -258,6 +282,7 @@ class JobManager:
             return
         run = self.engine.start(prepared)
         self._count(job, Status.STARTED)
+        self._changed(job)  # queued -> running
         try:
             ended = await self.engine.wait(run.id) or run
         except asyncio.CancelledError:
@@ -274,6 +299,11 @@ class JobManager:
 
     def _ended(self, job: JobRecord, run: RunRecord) -> None:
         self._count(job, run.status, before=Status.STARTED)
+        self._last[job.id] = {
+            "id": run.id,
+            "status": run.status.value,
+            "finished_at": run.finished_at,
+        }
         if run.status is Status.FAILURE and self.on_failure is not None:
             self.on_failure.run_failed(job, run)
         self._changed(job)
@@ -318,12 +348,11 @@ class JobManager:
             return
         for run_id, status in excess:
             await asyncio.to_thread(shutil.rmtree, run_dir(job, run_id), True)
-            counts = self._counts.setdefault(job.id, {})
-            counts[status] = max(0, counts.get(status, 0) - 1)
+            self._forget(job, run_id, Status(status))
         await self.runs.delete([run_id for run_id, _ in excess])
 
     def _changed(self, job: JobRecord) -> None:
         if job.id not in self.jobs:
             return
         self.store.save(job)
-        self.listener.job_changed(job, self.runs_of(job.id))
+        self.listener.job_changed(job, self.runs_of(job.id), self.last_run(job.id))

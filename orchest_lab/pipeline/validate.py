@@ -54,6 +54,7 @@ def validate_document(
     result.extend(cycle_issues(document, Dag.from_steps(document.steps)))
     result.extend(_file_issues(document, context))
     result.extend(_environment_issues(document, context))
+    result.extend(_service_issues(document))
     result.extend(_env_variable_issues(document))
     return result
 
@@ -265,6 +266,24 @@ class _FileChecker:
         if stat.S_ISDIR(info.st_mode):
             return "missing-file", f"'{file_path}' is a folder, not a notebook or script"
         return None
+
+
+def _service_issues(document: PipelineDocument) -> list[Issue]:
+    """Orchest pipelines may declare services (a database, tensorboard...), which orchest-lab
+    does not start: a warning names them rather than saying nothing."""
+    services = document.data.get("services")
+    if not isinstance(services, dict) or not services:
+        return []
+    names = ", ".join(f"'{str(name)[:60]}'" for name in list(services)[:10])
+    return [
+        Issue(
+            "warning",
+            "services-not-started",
+            f"the pipeline declares service{'s' if len(services) > 1 else ''} {names}, which "
+            "orchest-lab does not start: steps that use them (orchest.get_service) fail",
+            json_pointer("services"),
+        )
+    ]
 
 
 def _environment_issues(document: PipelineDocument, context: ValidationContext) -> list[Issue]:

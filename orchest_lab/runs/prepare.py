@@ -126,7 +126,7 @@ def _prepare_in(
     if kind == "job":  # a store of its own: a job never touches the interactive runs' outputs
         memory_root = job_run_memory_root(memory_root, run_id)
     if pipeline_uuid:
-        ensure_store(memory_root, pipeline_uuid, location.pipeline_file)
+        ensure_store(memory_root, location.project, pipeline_uuid, location.pipeline_file)
     project_id = project_uuid(location.project)
     base_env = _pipeline_env(document)
     base_env.update({k: v for k, v in (extra_env or {}).items() if k != "PATH"})
@@ -139,9 +139,17 @@ def _prepare_in(
             "ORCHEST_RUN_UUID": run_id,
             "ORCHEST_DATA_DIR": str(data_dir),
             "ORCHEST_MEMORY_DIR": str(memory_root),
+            # As Orchest had them: an interactive session is the project's pipeline, a job run
+            # its own (non-interactive) session.
+            "ORCHEST_SESSION_UUID": (
+                run_id if kind == "job" else f"{project_id[:18]}{pipeline_uuid[:18]}"
+            ),
+            "ORCHEST_SESSION_TYPE": "noninteractive" if kind == "job" else "interactive",
         }
     )
-    eviction = kind == "job"
+    # Job runs free each output once every step after read it; interactive runs when the
+    # pipeline asks (its `auto_eviction` setting, the editor's Memory eviction).
+    eviction = kind == "job" or document.settings.get("auto_eviction") is True
     if eviction:
         base_env["ORCHEST_MEMORY_EVICTION"] = "1"
     pipeline_dir = location.pipeline_file.parent
@@ -162,6 +170,7 @@ def _prepare_in(
     tasks = {}
     for planned in plan.steps:
         file = (pipeline_dir / planned.file_path).absolute()
+        folder = file.parent  # a step runs in its file's folder, as in Orchest and JupyterLab
         environment = document.step(planned.uuid).get("environment") or ""
         if not isinstance(environment, str):
             environment = ""
@@ -179,9 +188,10 @@ def _prepare_in(
             file=file,
             output_file=file,
             output_path=location.shown(file),
-            cwd=pipeline_dir,
+            cwd=folder,
             env={
                 **base_env,
+                "PWD": str(folder),
                 "ORCHEST_STEP_UUID": planned.uuid,
                 "ORCHEST_STEP_FINGERPRINT": fingerprints[planned.uuid].value,
                 "PYTHONPATH": _python_path(base_env, isolated=bool(environment)),
@@ -200,7 +210,9 @@ def _prepare_in(
             resources=step_resources(document, planned.uuid),
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
-    hooks = RunDataHooks(memory_root, location.project, pipeline_uuid, fingerprints, eviction)
+    hooks = RunDataHooks(
+        memory_root, location.project, pipeline_uuid, fingerprints, own_store=kind == "job"
+    )
     return PreparedRun(
         record, tasks, max_parallel if isinstance(max_parallel, int) else 0, hooks=hooks
     )

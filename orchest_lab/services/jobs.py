@@ -217,6 +217,7 @@ class JobService:
         job = self._job(job_id)
         await self.runs.delete_records([run_id])
         await asyncio.to_thread(_remove, run_dir(job, run_id))
+        self.manager.run_deleted(job, run_id, run.status)
         return None
 
     def run_file(self, job_id: str, run: RunRecord, path: str) -> Path:
@@ -253,7 +254,11 @@ class JobService:
         return sorted(self.manager.jobs.values(), key=lambda j: j.created_at, reverse=True)
 
     def _json(self, job: JobRecord) -> dict[str, Any]:
-        return {**job.public_json(), "runs": self.manager.runs_of(job.id)}
+        return {
+            **job.public_json(),
+            "runs": self.manager.runs_of(job.id),
+            "last_run": self.manager.last_run(job.id),
+        }
 
 
 def _name(value: Any) -> str:

@@ -75,6 +75,11 @@ class RunStore:
         counts: dict[str, dict[str, int]] = await self.db.read(self._job_counts)
         return counts
 
+    async def job_last_runs(self) -> dict[str, dict[str, Any]]:
+        """The newest ended run of each job: {id, status, finished_at}."""
+        last: dict[str, dict[str, Any]] = await self.db.read(self._job_last_runs)
+        return last
+
     def abort_in_flight(self, reason: str) -> list[RunRecord]:
         """Mark runs left PENDING or STARTED by a server that stopped as ABORTED, and return
         them. Called once at start-up, before any run can begin, so it may wait."""
@@ -143,6 +148,19 @@ class RunStore:
         for job_id, status, count in rows:
             counts.setdefault(job_id, {})[status] = count
         return counts
+
+    def _job_last_runs(self) -> dict[str, dict[str, Any]]:
+        # SQLite takes the bare columns of an aggregate query from the row of the MAX.
+        rows = self.db.connection().execute(
+            "SELECT job_id, id, status, json_extract(record, '$.finished_at'), MAX(created_at) "
+            f"FROM runs WHERE job_id IS NOT NULL AND status NOT IN ({','.join('?' * 2)}) "
+            "GROUP BY job_id",
+            IN_FLIGHT,
+        )
+        return {
+            job_id: {"id": run_id, "status": status, "finished_at": finished}
+            for job_id, run_id, status, finished, _ in rows
+        }
 
     def _abort_in_flight(self, reason: str) -> list[RunRecord]:
         db = self.db.connection()

@@ -104,6 +104,43 @@ describe('RunsModel', () => {
     expect(model.runs.map(r => r.id)).toEqual(['newer', 'other', 'old']);
   });
 
+  it("leaves runs of jobs out of a pipeline's latest and active runs", async () => {
+    const model = new RunsModel({
+      source: source({
+        list: async () => [
+          {
+            ...run('mine', 'p.orchest', '2026-01-01T00:00:00Z', 'SUCCESS'),
+            steps: { SUCCESS: 1 }
+          },
+          {
+            ...run('job-run', 'p.orchest', '2026-01-03T00:00:00Z', 'STARTED'),
+            kind: 'job',
+            job_id: 'j1',
+            steps: { STARTED: 1 }
+          }
+        ]
+      })
+    });
+    await model.refresh('p.orchest');
+    expect(model.get('job-run')).toMatchObject({ kind: 'job', jobId: 'j1' });
+    expect(model.latest('p.orchest')?.id).toBe('mine');
+    expect(model.active('p.orchest')).toEqual([]);
+    expect(model.active()).toEqual([]);
+    // A job run first heard of in an event is left out too.
+    model.handleEvent({
+      schema_id: EventSchemas.run,
+      run_id: 'job-run-2',
+      pipeline_path: 'p.orchest',
+      status: 'STARTED',
+      kind: 'job',
+      job_id: 'j1',
+      created_at: '2026-01-04T00:00:00Z'
+    });
+    expect(model.latest('p.orchest')?.id).toBe('mine');
+    // Every run stays listed (the sidebar's history shows them all).
+    expect(model.runs.map(r => r.id)).toEqual(['job-run-2', 'job-run', 'mine']);
+  });
+
   it('starts and cancels runs through the API', async () => {
     const api = source();
     const model = new RunsModel({ source: api });

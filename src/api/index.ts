@@ -2,13 +2,14 @@
  * Typed client of the orchest-lab REST API (`<base_url>/orchest-lab/api/...`).
  *
  * Each group of routes hangs off {@link OrchestLabAPI} (`api.pipelines`,
- * `api.runs`, `api.environments`); they all go through
+ * `api.runs`, `api.environments`, `api.jobs`); they all go through
  * {@link APIConnection.request}.
  */
 import { ServerConnection } from '@jupyterlab/services';
 
 import { APIConnection } from './client';
 import { EnvironmentsAPI } from './environments';
+import { JobsAPI } from './jobs';
 import { PipelinesAPI } from './pipelines';
 import { RunsAPI } from './runs';
 import type { IOrchestLabAPI } from '../tokens';
@@ -16,6 +17,8 @@ import type { IOrchestLabAPI } from '../tokens';
 export * from './client';
 export * from './environments';
 export * from './interfaces';
+export * from './jobs';
+export * from './jobTypes';
 export * from './pipelines';
 export * from './runs';
 export * from './types';
@@ -27,6 +30,7 @@ export class OrchestLabAPI extends APIConnection implements IOrchestLabAPI {
     this.pipelines = new PipelinesAPI(this);
     this.runs = new RunsAPI(this);
     this.environments = new EnvironmentsAPI(this);
+    this.jobs = new JobsAPI(this);
   }
 
   /** `pipelines/*` routes. */
@@ -37,4 +41,7 @@ export class OrchestLabAPI extends APIConnection implements IOrchestLabAPI {
 
   /** `environments/*` routes. */
   readonly environments: EnvironmentsAPI;
+
+  /** `jobs/*` routes. */
+  readonly jobs: JobsAPI;
 }

@@ -1,11 +1,19 @@
 /**
  * The route groups of the REST API client as interfaces: what the
  * `IOrchestLabAPI` token promises, so consumers (and tests' fakes) do not
- * depend on the concrete classes in `pipelines.ts`, `runs.ts` and
- * `environments.ts`, which implement them.
+ * depend on the concrete classes in `pipelines.ts`, `runs.ts`,
+ * `environments.ts` and `jobs.ts`, which implement them.
  */
 import type { ISignal } from '@lumino/signaling';
 
+import type {
+  IJob,
+  IJobChange,
+  IJobRequest,
+  IJobRunPage,
+  JobAction,
+  JobSchedule
+} from './jobTypes';
 import type {
   IEnvironment,
   IEnvironmentFields,
@@ -97,4 +105,44 @@ export interface IEnvironmentsAPI {
     onText: (text: string) => void,
     options?: IFollowOptions
   ): Promise<void>;
+}
+
+/** The `jobs/*` routes. */
+export interface IJobsAPI {
+  /** Every job, newest first. */
+  list(): Promise<IJob[]>;
+  /** Make a job; rejects with an `APIError` whose issues point at fields. */
+  create(request: IJobRequest): Promise<IJob>;
+  get(id: string): Promise<IJob>;
+  update(id: string, change: IJobChange): Promise<IJob>;
+  delete(id: string): Promise<void>;
+  /** Pause, resume, trigger (run now) or cancel a job. */
+  act(id: string, action: JobAction): Promise<IJob>;
+  pause(id: string): Promise<IJob>;
+  resume(id: string): Promise<IJob>;
+  trigger(id: string): Promise<IJob>;
+  cancel(id: string): Promise<IJob>;
+  /** A page of the job's runs, newest first. */
+  runs(
+    id: string,
+    page?: { offset?: number; limit?: number }
+  ): Promise<IJobRunPage>;
+  /** A run of the job, with its steps. */
+  run(id: string, runId: string): Promise<IRun>;
+  /** Cancel a running run (resolves with it) or delete an ended one (null). */
+  deleteRun(id: string, runId: string): Promise<IRun | null>;
+  /** The URL of a file of a run's folder. */
+  fileURL(id: string, runId: string, path: string): string;
+  /** The text of a file of a run's folder. */
+  fileText(
+    id: string,
+    runId: string,
+    path: string,
+    signal?: AbortSignal
+  ): Promise<string>;
+  /** The next five times of a schedule. */
+  schedulePreview(
+    schedule: Exclude<JobSchedule, null>,
+    signal?: AbortSignal
+  ): Promise<string[]>;
 }

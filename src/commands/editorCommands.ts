@@ -26,6 +26,7 @@ import {
 
 import { RunMode } from '../api';
 import { joinPath } from '../model/paths';
+import { isJobRun } from '../model/runState';
 import { IPipelineEditorTracker } from '../editorTracker';
 import { CommandIDs, PALETTE_CATEGORY } from '../ids';
 import { IRunLauncher, IRunsModel } from '../tokens';
@@ -347,7 +348,10 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     widget.content.stateChanged.connect(refresh);
   });
   runs.changed.connect((_, run) => {
-    if (tracker.find(widget => widget.content.path === run.pipelinePath)) {
+    if (
+      !isJobRun(run) &&
+      tracker.find(widget => widget.content.path === run.pipelinePath)
+    ) {
       refresh();
     }
   });

@@ -6,7 +6,12 @@
  * carries `data-view-moving`: whoever reads places on screen (the browser
  * tests) waits for that state instead of guessing how long a move takes.
  */
-import { useOnViewportChange, useReactFlow, useStoreApi } from '@xyflow/react';
+import {
+  useOnViewportChange,
+  useReactFlow,
+  useStore,
+  useStoreApi
+} from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
 import { useCallback, useEffect, useRef } from 'react';
 
@@ -29,9 +34,17 @@ export function ViewportController(props: {
   const previousCount = useRef(stepCount);
   // The latest move asked for, and whether its transition began.
   const latest = useRef({ id: 0, started: false });
+  // Whether a move of ours is under way, and whether the user moved the view
+  // (then a resize of the editor leaves the view where the user put it).
+  const ours = useRef(false);
+  const userMoved = useRef(false);
+  const width = useStore(state => state.width);
+  const height = useStore(state => state.height);
 
-  const setMoving = (moving: boolean) =>
+  const setMoving = (moving: boolean) => {
+    ours.current = moving;
     store.getState().domNode?.toggleAttribute('data-view-moving', moving);
+  };
   const settle = (id: number) => {
     if (latest.current.id === id) {
       setMoving(false);
@@ -50,6 +63,9 @@ export function ViewportController(props: {
   // The promise of a transition that the user interrupts never settles, but
   // the view's gesture ends all the same.
   const onStart = useCallback(() => {
+    if (!ours.current) {
+      userMoved.current = true;
+    }
     latest.current.started = true;
   }, []);
   const onEnd = useCallback(() => {
@@ -102,6 +118,18 @@ export function ViewportController(props: {
     }
     previousCount.current = stepCount;
   }, [stepCount, flow]);
+
+  useEffect(() => {
+    // The editor changed size (a notebook opened beside it, a panel closed):
+    // the pipeline is fitted again, unless the user moved the view.
+    if (width === 0 || height === 0 || stepCount === 0 || userMoved.current) {
+      return;
+    }
+    const frame = requestAnimationFrame(() =>
+      track(() => flow.fitView(FIT_VIEW_OPTIONS))
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [width, height]);
 
   /** Whether every node lies inside the visible area. */
   const allVisible = () => {

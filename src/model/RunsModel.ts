@@ -14,7 +14,8 @@ import {
   applyRunEvent,
   applyStepEvent,
   applySummary,
-  isActive
+  isActive,
+  isJobRun
 } from './runState';
 
 /** The routes the store uses (`OrchestLabAPI.runs` in the app). */
@@ -50,12 +51,16 @@ export class RunsModel implements IRunsModel, IDisposable {
     return this._runs.get(id);
   }
 
-  /** The newest run of a pipeline (path relative to the server root). */
+  /**
+   * The newest interactive run of a pipeline (path relative to the server
+   * root). Runs of jobs are left out: they ran on the job's snapshot.
+   */
   latest(pipelinePath: string): IRunState | undefined {
     let best: IRunState | undefined;
     for (const run of this._runs.values()) {
       if (
         run.pipelinePath === pipelinePath &&
+        !isJobRun(run) &&
         (!best || this._compare(run, best) < 0)
       ) {
         best = run;
@@ -64,11 +69,15 @@ export class RunsModel implements IRunsModel, IDisposable {
     return best;
   }
 
-  /** Runs still queued or running (of one pipeline, when given). */
+  /**
+   * Interactive runs still queued or running (of one pipeline, when given);
+   * runs of jobs are left out.
+   */
   active(pipelinePath?: string): IRunState[] {
     return this.runs.filter(
       run =>
         isActive(run) &&
+        !isJobRun(run) &&
         (pipelinePath === undefined || run.pipelinePath === pipelinePath)
     );
   }

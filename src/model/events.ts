@@ -3,6 +3,7 @@
  * bus (schemas in `orchest_lab/events/schemas/`), and type guards to tell
  * them apart. Every message is `{schema_id, ...data}`.
  */
+import type { IJobLastRun, JobRunCounts, JobStatus } from '../api/jobTypes';
 import type { IProgress, IStepFailure, RunStatus } from '../api/types';
 
 const BASE = 'https://events.orchest-lab.dev/';
@@ -14,6 +15,7 @@ export namespace EventSchemas {
   export const cell = `${BASE}cell`;
   export const environmentBuild = `${BASE}environment-build`;
   export const environmentBuildLog = `${BASE}environment-build-log`;
+  export const job = `${BASE}job`;
 }
 
 /** A run changed status or progress. */
@@ -25,6 +27,7 @@ export interface IRunEvent {
   pipeline_name?: string;
   mode?: string;
   kind?: string;
+  job_id?: string | null;
   status: RunStatus;
   reason?: string | null;
   created_at?: string;
@@ -77,6 +80,19 @@ export interface IBuildEvent {
   kernel_name?: string | null;
   up_to_date?: boolean;
   building?: boolean;
+}
+
+/** A job changed (status, next run, its runs), was made or was deleted. */
+export interface IJobEvent {
+  schema_id: typeof EventSchemas.job;
+  job_id: string;
+  name?: string;
+  pipeline_path?: string;
+  status: JobStatus | 'DELETED';
+  next_run_at?: string | null;
+  runs?: JobRunCounts;
+  last_run?: IJobLastRun | null;
+  disk_bytes?: number;
 }
 
 /** Text a build of an environment wrote to its log. */
@@ -142,5 +158,14 @@ export function isBuildLogEvent(message: unknown): message is IBuildLogEvent {
     typeof message.project === 'string' &&
     typeof message.environment_uuid === 'string' &&
     typeof message.text === 'string'
+  );
+}
+
+/** Whether a bus message is a job event. */
+export function isJobEvent(message: unknown): message is IJobEvent {
+  return (
+    has(message, EventSchemas.job) &&
+    typeof message.job_id === 'string' &&
+    typeof message.status === 'string'
   );
 }

@@ -33,7 +33,10 @@ export interface IRunState {
   readonly pipelinePath: string;
   readonly pipelineName: string;
   readonly mode: string;
+  /** 'interactive', 'job', or '' until known. */
   readonly kind: string;
+  /** The job the run belongs to (runs of jobs only). */
+  readonly jobId: string | null;
   readonly status: RunStatus;
   readonly createdAt: string | null;
   readonly startedAt: string | null;
@@ -64,6 +67,17 @@ export function isEnded(status: RunStatus): boolean {
 /** Whether a run is queued or running. */
 export function isActive(run: { status: RunStatus }): boolean {
   return !isEnded(run.status);
+}
+
+/**
+ * Whether a run is a job's: it ran on the job's snapshot of the project, so
+ * its statuses are not those of the pipeline being edited.
+ */
+export function isJobRun(run: {
+  kind: string;
+  jobId?: string | null;
+}): boolean {
+  return run.kind === 'job' || !!run.jobId;
 }
 
 function rank(status: RunStatus): number {
@@ -154,6 +168,7 @@ export function emptyRun(id: string, pipelinePath: string): IRunState {
     pipelineName: '',
     mode: '',
     kind: '',
+    jobId: null,
     status: 'PENDING',
     createdAt: null,
     startedAt: null,
@@ -185,6 +200,7 @@ function mergeRunFields(
     pipelineName: incoming.pipeline_name || current.pipelineName,
     mode: incoming.mode || current.mode,
     kind: incoming.kind || current.kind,
+    jobId: incoming.job_id ?? current.jobId,
     status,
     createdAt: incoming.created_at ?? current.createdAt,
     startedAt: incoming.started_at ?? current.startedAt,

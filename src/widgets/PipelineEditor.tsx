@@ -26,7 +26,7 @@ import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
 import { Position } from '../model/pipeline';
 import { folderOf } from '../model/paths';
-import { IRunState } from '../model/runState';
+import { IRunState, isJobRun } from '../model/runState';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
 
@@ -130,7 +130,10 @@ export class PipelineEditor extends ReactWidget {
     return this._flow;
   }
 
-  /** The run whose statuses the editor shows (the pipeline's latest). */
+  /**
+   * The run whose statuses the editor shows: the pipeline's latest
+   * interactive run (never a job's, see {@link IRunsModel.latest}).
+   */
   get currentRun(): IRunState | null {
     const run = this.runs?.latest(this.path);
     return run && run.id !== this._dismissedRun ? run : null;
@@ -318,7 +321,8 @@ export class PipelineEditor extends ReactWidget {
   }
 
   private _onRunChanged(_: IRunsModel, run: IRunState): void {
-    if (run.pipelinePath === this.path) {
+    // Runs of jobs ran on a snapshot: the editor never shows their statuses.
+    if (run.pipelinePath === this.path && !isJobRun(run)) {
       this._runChanged.emit();
       this._emitState();
     }

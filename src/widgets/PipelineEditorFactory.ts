@@ -38,6 +38,7 @@ const COMMAND_ITEMS: [string, string, string?][] = [
   ['run-incoming', CommandIDs.runIncoming, 'Incoming'],
   ['run-downstream', CommandIDs.runDownstream, 'Downstream'],
   ['cancel-run', CommandIDs.cancelRun, 'Cancel'],
+  ['create-job', CommandIDs.createJob, 'Create Job…'],
   ['separator-1', ''],
   ['new-step', CommandIDs.newStep],
   ['auto-layout', CommandIDs.autoLayout]

@@ -116,6 +116,7 @@ class PodReports:
             )
         if report.get("language_info"):
             notebook.metadata["language_info"] = report["language_info"]
+        self.live.empty_code_cells()  # as a local run does when its kernel is ready
 
     def _cell(self, live: LiveNotebook, report: dict[str, Any]) -> None:
         index = report["i"]

@@ -27,7 +27,7 @@ INSTANCE, RUN, STEP, JOB = (PREFIX + k for k in ("instance", "run", "step", "job
 PIPELINE, PROJECT = PREFIX + "pipeline", PREFIX + "project"
 CONTAINER = "step"
 # Variables that hold a path of the server: the pod gets the same file where it sees it.
-PATH_VARIABLES = ("ORCHEST_PROJECT_DIR", "ORCHEST_PIPELINE_PATH", "ORCHEST_DATA_DIR")
+PATH_VARIABLES = ("ORCHEST_PROJECT_DIR", "ORCHEST_PIPELINE_PATH", "ORCHEST_DATA_DIR", "PWD")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 

@@ -48,10 +48,11 @@ class Context:
     fingerprint: str | None
     eviction: bool
     memory_root: str
+    project_uuid: str
 
     @property
     def store(self) -> str:
-        return os.path.join(self.memory_root, self.pipeline_uuid)
+        return _store.store_path(self.memory_root, self.project_uuid, self.pipeline_uuid)
 
     def data_dir(self, step_uuid: str) -> str:
         return os.path.join(
@@ -129,17 +130,19 @@ def _context(
     uuid = definition.get("uuid") or env.get("ORCHEST_PIPELINE_UUID") or ""
     if not uuid:
         raise PipelineDefinitionNotFoundError(f"the pipeline definition {path} has no uuid")
+    project_dir = env.get("ORCHEST_PROJECT_DIR") or project_of(path)
     return Context(
         definition=definition,
         definition_path=path,
         pipeline_file=pipeline_file,
-        project_dir=env.get("ORCHEST_PROJECT_DIR") or project_of(path),
+        project_dir=project_dir,
         pipeline_uuid=str(uuid),
         step_uuid=step,
         run_uuid=env.get("ORCHEST_RUN_UUID") or None,
         fingerprint=env.get("ORCHEST_STEP_FINGERPRINT") or None,
         eviction=bool(env.get("ORCHEST_MEMORY_EVICTION")),
         memory_root=_store.memory_root(),
+        project_uuid=env.get("ORCHEST_PROJECT_UUID") or _store.project_uuid(project_dir),
     )
 
 

@@ -1,7 +1,8 @@
 """Where outputs live: the memory store (a folder on tmpfs per pipeline) and the disk store
 (Orchest's `.orchest/pipelines/<pipeline>/data/<step>/`), how they are written, found and read.
 
-Memory store, `<memory root>/<pipeline uuid>/`:
+Memory store, `<memory root>/<project uuid>/<pipeline uuid>/` (a pipeline's outputs belong to
+its project: two copies of a project never read each other's):
   <step>.arrow        the step's output: one Arrow IPC file holding one record batch; its schema
                       metadata (key `orchest_lab`) says what it is, when it was written, by which
                       run, with which fingerprint
@@ -29,6 +30,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import uuid as uuid_lib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -103,6 +105,16 @@ def memory_shared() -> bool:
     return os.environ.get("ORCHEST_DATA_TRANSPORT", "").strip().lower() != DISK
 
 
+def project_uuid(project_dir: str) -> str:
+    """A project's uuid on this machine, as the server computes it (from its real path)."""
+    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, "file://" + os.path.realpath(project_dir)))
+
+
+def store_path(root: str, project: str, pipeline_uuid: str) -> str:
+    """The memory store of a pipeline of a project (`project`: the project's uuid)."""
+    return os.path.join(root, project, pipeline_uuid)
+
+
 class NotPrivate(Error, PermissionError):
     """A store folder that someone else could have written: nothing in it is read or trusted
     (a pickle planted there would run as this user)."""
@@ -125,9 +137,11 @@ def private_folder_problem(path: str) -> str | None:
 
 
 def check_private(store: str) -> None:
-    """Raise NotPrivate unless the store and the folder holding it are private to this user.
-    Checked before every read and write: the folders are looked at anew each time."""
-    for folder in (os.path.dirname(store), store):
+    """Raise NotPrivate unless the store and the folders holding it (the project's and the
+    memory root) are private to this user. Checked before every read and write: the folders
+    are looked at anew each time."""
+    project = os.path.dirname(store)
+    for folder in (os.path.dirname(project), project, store):
         problem = private_folder_problem(folder)
         if problem is not None and problem != "it does not exist":
             raise NotPrivate(
@@ -139,7 +153,7 @@ def check_private(store: str) -> None:
 
 def ensure_store(store: str, pipeline_file: str | None = None) -> None:
     """Create the store (private to this user) and record which pipeline it belongs to."""
-    os.makedirs(os.path.dirname(store), mode=0o700, exist_ok=True)
+    os.makedirs(os.path.dirname(store), mode=0o700, exist_ok=True)  # the root and the project
     os.makedirs(store, mode=0o700, exist_ok=True)
     check_private(store)
     if pipeline_file:
