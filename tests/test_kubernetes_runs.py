@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from api_client import call, payload, start_run, steps_by_title, wait_run
 from conftest import QUICKSTART
@@ -97,6 +98,7 @@ async def test_a_notebook_fills_live_and_a_failure_says_why(
         "import os, time\nprint('first', flush=True)\n"
         "while not os.path.exists('go'):\n    time.sleep(0.05)\nprint('second')",
         "raise ValueError('no data')",
+        "print('never runs')",
     ]
     steps = {
         "Live": ("live.ipynb", []),
@@ -109,6 +111,10 @@ async def test_a_notebook_fills_live_and_a_failure_says_why(
         "after.py": "print('never')\n",
     }
     write_pipeline(jp_root_dir, steps, files)
+    stale = nbformat.read(jp_root_dir / "live.ipynb", as_version=4)  # as an earlier run left it
+    stale.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="old\n")]
+    stale.cells[2].execution_count = 7
+    nbformat.write(stale, jp_root_dir / "live.ipynb")
     socket = await jp_ws_fetch("api", "events", "subscribe")
     run = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
     events: list[dict[str, Any]] = []
@@ -139,6 +145,7 @@ async def test_a_notebook_fills_live_and_a_failure_says_why(
         [{"output_type": "stream", "name": "stdout", "text": "first\nsecond\n"}],
     )
     assert outputs[1][1][0]["ename"] == "ValueError"
+    assert outputs[2] == (None, [])  # emptied when the step started: nothing stale below
 
 
 async def test_cancel_deletes_the_jobs_and_leaves_no_pod(
