@@ -18,6 +18,7 @@ from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, JobEventsListener, register_schemas
 from .executors.base import Executor
+from .executors.kubernetes import KubernetesExecutor  # its client loads only when used
 from .executors.live_file import remove_interrupted_writes
 from .executors.local import LocalExecutor
 from .executors.orphans import reap, record_groups_in
@@ -56,7 +57,7 @@ def _load_run_libraries() -> None:
 class OrchestLab(ExtensionApp):
     name = "orchest_lab"
     description = "Orchest-style visual data pipelines in JupyterLab."
-    classes = [LocalExecutor]
+    classes = [LocalExecutor, KubernetesExecutor]  # their settings in --help-all
 
     pipeline_search_exclude = List(
         Unicode(),
