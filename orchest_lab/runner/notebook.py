@@ -25,6 +25,7 @@ from .protocol import SKIP_TAG
 from .report import Reporter
 
 STREAM_FLUSH = 0.02  # seconds a stream's text may wait to go out with the text after it
+MAX_SOCKET_PATH = 100  # bytes of a Unix socket's path (sun_path holds 108 with its NUL)
 
 
 class _ReportingClient(NotebookClient):
@@ -42,9 +43,16 @@ class _ReportingClient(NotebookClient):
 
     def create_kernel_manager(self) -> Any:
         # Over Unix sockets in a private folder, not TCP: no port of the pod is open to its
-        # network, and the kernel has no reason to warn that TCP is not encrypted.
-        self.sockets = tempfile.mkdtemp(prefix="orchest-lab-kernel-")
-        folder = self.sockets
+        # network, and the kernel has no reason to warn that TCP is not encrypted. A socket's
+        # path has at most 107 bytes: under a long TMPDIR, TCP on the loopback it is.
+        folder = tempfile.mkdtemp(prefix="olk-")
+        if len(os.path.join(folder, "ipc-99999")) > MAX_SOCKET_PATH:
+            os.rmdir(folder)
+            self.km = self.kernel_manager_class(
+                kernel_name=self.kernel_name, transport="tcp", ip="127.0.0.1"
+            )
+            return self.km
+        self.sockets = folder
         self.km = self.kernel_manager_class(
             kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(folder, "ipc")
         )
@@ -157,6 +165,11 @@ async def _run(notebook: NotebookNode, kernel_name: str, reporter: Reporter) -> 
             raise
         message = f"the kernel died while running cell {index}"
         reporter.end("failed", name="DeadKernelError", message=message, i=index)
+        return 1
+    except Exception as err:  # the kernel could not start, or talk: said, not a traceback
+        what = "the kernel could not be started" if index < 0 else f"cell {index} failed"
+        message = f"{what}: {type(err).__name__}: {err}"
+        reporter.end("failed", name="KernelError", message=message)
         return 1
     finally:
         if client.sockets is not None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import signal
 import string
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -271,11 +273,14 @@ class Kubelet:
         name, uid = pod["metadata"]["name"], pod["metadata"]["uid"]
         folder = self.node.work / uid
         (folder / "home").mkdir(parents=True)
+        # A container's own /tmp: short (Unix sockets live there) and gone with the pod.
+        own_tmp = tempfile.mkdtemp(prefix="fakekube-")
         entry = Container(name, namespace, f"{CONTAINER_MARK}={uid}", folder / "log")
         image = spec["image"]
         env = {
             "PATH": f"{self.node.images[image]}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(folder / "home"),
+            "TMPDIR": own_tmp,
             "HOSTNAME": name,
             CONTAINER_MARK: uid,
             **{e["name"]: e.get("value", "") for e in spec.get("env") or []},
@@ -295,6 +300,7 @@ class Kubelet:
                     start_new_session=True,
                 )
             except OSError as err:
+                shutil.rmtree(own_tmp, ignore_errors=True)
                 self._set_container(
                     namespace,
                     name,
@@ -314,6 +320,7 @@ class Kubelet:
             ).start()
         code = entry.process.wait()
         kill_marked(entry.mark)  # the container ends with its main process
+        shutil.rmtree(own_tmp, ignore_errors=True)
         entry.done.set()
         if entry.stopping:
             return  # deleted: delete_pod says how it ended
