@@ -18,6 +18,7 @@ from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, JobEventsListener, register_schemas
 from .executors.base import Executor
+from .executors.kubernetes import KubernetesExecutor  # its client loads only when used
 from .executors.live_file import remove_interrupted_writes
 from .executors.local import LocalExecutor
 from .executors.orphans import reap, record_groups_in
@@ -56,7 +57,7 @@ def _load_run_libraries() -> None:
 class OrchestLab(ExtensionApp):
     name = "orchest_lab"
     description = "Orchest-style visual data pipelines in JupyterLab."
-    classes = [LocalExecutor]
+    classes = [LocalExecutor, KubernetesExecutor]  # their settings in --help-all
 
     pipeline_search_exclude = List(
         Unicode(),
@@ -153,6 +154,7 @@ class OrchestLab(ExtensionApp):
         self.engine = RunEngine(
             self.executor, EventBusListener(events), StepSlots(self.max_parallel_steps), self.store
         )
+        self.executor.runs_in_progress = lambda: [run.id for run in self.engine.active()]
         self.planner = RunPlanner(self.pipelines, data_dir, kernel_specs)
         self.runs = RunService(self.planner, self.engine, self.store)
         self.jobs = self._make_jobs(events, state, root, data_dir, kernel_specs)

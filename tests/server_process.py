@@ -35,7 +35,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
 
-    def start(self, timeout: float = 120.0) -> None:
+    def start(self, timeout: float = 120.0, config: dict[str, Any] | None = None) -> None:
+        """`config`: settings of a configuration file ({"Class": {"name": value}})."""
         self.port = free_port()
         command = [
             sys.executable,
@@ -52,6 +53,10 @@ class ServerProcess:
             f"--OrchestLab.data_dir={self.folder / 'data'}",
             f"--OrchestLab.memory_dir={self.folder / 'memory'}",
         ]
+        if config:
+            path = self.folder / "jupyter_server_config.json"
+            path.write_text(json.dumps(config))
+            command.append(f"--config={path}")
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.folder / "runtime")}
         with open(self.folder / "server.log", "ab") as log:
             # Not started in the current folder, which `python -m` puts first on sys.path.

@@ -14,6 +14,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,26 @@ def test_outputs_beyond_the_budget_go_to_disk_with_a_warning(sdk: SdkProject) ->
     sdk.as_step("Big")
     with pytest.raises(MemoryError, match="does not fit in memory"):
         orchest.transfer.output_to_memory(np.zeros(10_000), "big", disk_fallback=False)
+
+
+def test_steps_that_share_no_memory_pass_data_on_disk(sdk: SdkProject) -> None:
+    """Steps in pods of their own (ORCHEST_DATA_TRANSPORT=disk) could never read each other's
+    memory store: every output goes to the disk store, which their shared volume holds."""
+    sdk.pipeline({"A": [], "B": [], "C": ["A", "B"]})
+    sdk.as_step("A", ORCHEST_DATA_TRANSPORT="disk")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # output() goes to disk without a word
+        orchest.output(np.arange(3), name="a")
+    sdk.as_step("B", ORCHEST_DATA_TRANSPORT="disk")
+    with pytest.warns(MemoryFallbackWarning, match="steps do not share memory"):
+        orchest.transfer.output_to_memory({"b": 1}, "b")
+    with pytest.raises(MemoryError, match="cannot go to memory"):
+        orchest.transfer.output_to_memory({"b": 2}, "b", disk_fallback=False)
+    assert not sdk.store.exists() or not any(sdk.store.glob("*.arrow"))
+    assert (sdk.data_dir("A") / "HEAD").read_text().endswith("; PICKLE; a")
+    sdk.as_step("C", ORCHEST_DATA_TRANSPORT="disk")
+    inputs = orchest.get_inputs()
+    assert inputs["a"].tolist() == [0, 1, 2] and inputs["b"] == {"b": 1}
 
 
 def test_a_full_tmpfs_falls_back_to_disk_saying_so(

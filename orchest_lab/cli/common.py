@@ -16,6 +16,9 @@ from ..pipeline import PIPELINE_SUFFIX, ValidationResult
 from ..services.errors import InvalidPipeline, RequestError
 
 if TYPE_CHECKING:
+    from traitlets.config import Config
+
+    from ..executors.base import Executor
     from ..services.pipelines import PipelineService
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -121,3 +124,96 @@ class _BuildPrinter:
     def build_log(self, project: str, env_uuid: str, text: str) -> None:
         if not self.quiet:
             sys.stderr.write(text)
+
+
+# --- executors --------------------------------------------------------------------------------
+
+EXECUTORS = {
+    "local": "orchest_lab.executors.local.LocalExecutor",
+    "kubernetes": "orchest_lab.executors.kubernetes.KubernetesExecutor",
+}
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        default="",
+        metavar="NAME",
+        help="what runs the steps: local, kubernetes, or an Executor class (module.Class). "
+        "Default: c.OrchestLab.executor_class of the Jupyter configuration, else local.",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="settings",
+        metavar="CLASS.NAME=VALUE",
+        help="a setting over the Jupyter configuration files (jupyter_server_config.py/.json), "
+        "such as KubernetesExecutor.namespace=pipelines. Repeat for more.",
+    )
+
+
+def jupyter_config(settings: list[str]) -> Config:
+    """The settings of the Jupyter configuration files the server reads (jupyter_config and
+    jupyter_server_config, .json and .py, in Jupyter's config folders), then `settings`."""
+    import os
+
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config.loader import (
+        Config,
+        DeferredConfigString,
+        JSONFileConfigLoader,
+        PyFileConfigLoader,
+    )
+
+    config = Config()
+    for folder in reversed(jupyter_config_path()):  # the first folder wins: it goes last
+        for base in ("jupyter_config", "jupyter_server_config"):
+            for loader in (JSONFileConfigLoader, PyFileConfigLoader):
+                name = base + (".json" if loader is JSONFileConfigLoader else ".py")
+                if os.path.isfile(os.path.join(folder, name)):
+                    config.merge(loader(name, path=folder).load_config())
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        section, dot, trait = key.strip().rpartition(".")
+        if not equals or not dot or not section:
+            raise CommandError(f"--set {setting}: write CLASS.NAME=VALUE")
+        # Read as the command line of a Jupyter application reads it: by the setting's type.
+        config[section][trait] = DeferredConfigString(value)
+    return config
+
+
+def executor_maker(args: argparse.Namespace) -> Callable[..., Executor]:
+    """What makes the executor `--executor` names (or the configuration does), with its
+    settings from the Jupyter configuration and `--set`; checked now, made later (the options
+    given to it then go over the settings; those of the local executor only to it)."""
+    from traitlets.utils.importstring import import_item
+
+    from ..executors.base import Executor
+    from ..executors.local import LocalExecutor
+
+    config = jupyter_config(args.settings)
+    name = args.executor or config.get("OrchestLab", {}).get("executor_class") or "local"
+    if not isinstance(name, str):  # a class in a Python configuration file
+        chosen = name
+    else:
+        try:
+            chosen = import_item(EXECUTORS.get(name, name))
+        except (ImportError, AttributeError, ValueError) as err:
+            raise CommandError(f"--executor {name}: no such executor ({err})") from err
+    if not (isinstance(chosen, type) and issubclass(chosen, Executor)):
+        raise CommandError(f"--executor {name}: not an orchest-lab Executor")
+    executor_class: type[Executor] = chosen
+
+    def make(**options: Any) -> Executor:
+        if not issubclass(executor_class, LocalExecutor):
+            options = {k: v for k, v in options.items() if k in ("workdir", "environments")}
+        if "instance" in executor_class.class_trait_names():
+            import uuid
+
+            # A label of its own: a server's start-up clean-up never takes this command's
+            # Jobs for ones it left behind.
+            options["instance"] = f"cli-{uuid.uuid4().hex[:12]}"
+        return executor_class(config=config, **options)
+
+    return make

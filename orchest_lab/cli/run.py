@@ -15,7 +15,9 @@ from .common import (
     EXIT_INVALID,
     EXIT_OK,
     LocalPipeline,
+    add_executor_options,
     environment_builds,
+    executor_maker,
     guarded,
     print_issues,
     shared_data_dir,
@@ -46,6 +48,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--data-dir", default="", help="the data folder steps share (ORCHEST_DATA_DIR)"
     )
+    add_executor_options(run)
     run.add_argument("--output", action="store_true", help="also print what scripts write")
     run.add_argument("--json", action="store_true", help="print the finished run as JSON")
     run.set_defaults(handler=guarded(run_pipeline))
@@ -55,6 +58,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     from ..services.planning import RunPlanner, RunRequest
 
     pipeline = LocalPipeline.of(args.path)
+    make_executor = executor_maker(args)
     data_dir = shared_data_dir(args.data_dir)
     planner = RunPlanner(pipeline.pipelines, data_dir)
     request = RunRequest(pipeline.source, mode=args.mode, steps=args.steps, assignments=args.param)
@@ -68,14 +72,13 @@ def run_pipeline(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     from ..environments.resolver import RunEnvironments
-    from ..executors.local import LocalExecutor
     from ..records import Status
     from .progress import ProgressPrinter
 
     prepared = planner.prepare(planned)
     # Steps' environments are built first when needed, printing their logs with --output.
     builds = environment_builds(quiet=not args.output, data_dir=data_dir)
-    executor = LocalExecutor(
+    executor = make_executor(
         workdir=prepared.record.folder or str(pipeline.pipelines.root),
         kernel_pool_size=0,
         environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),

@@ -6,6 +6,7 @@ configurable class of its own (`c.LocalExecutor.*`), as jupyter-scheduler config
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -40,6 +41,11 @@ class StepTask:
     # The project whose environment builds the step uses when it runs in a copy of it (a job's
     # snapshot): the build of an equal definition, never one per copy. None: `project`'s own.
     builds_from: Path | None = None
+    # Optional limits from the step or its pipeline's settings (used by the Kubernetes
+    # executor): seconds the step may run (None: no limit), and its requests and limits
+    # ({"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {...}}).
+    timeout: float | None = None
+    resources: dict[str, dict[str, str]] | None = None
 
     @property
     def kind(self) -> str:
@@ -117,6 +123,10 @@ class Executor(LoggingConfigurable):
 
             kernel_spec_manager = KernelSpecManager()
         self.kernel_spec_manager = kernel_spec_manager
+        # The ids of the runs in progress, set by what drives the executor (the server: its
+        # engine's runs): an executor that finds work left by other runs (a previous server's)
+        # may stop it.
+        self.runs_in_progress: Callable[[], Iterable[str]] = tuple
 
     async def warm_up(self) -> None:
         """The server runs: get ready for a first run (start kernels ahead, connect...)."""

@@ -3,6 +3,10 @@
 Every output is written into the notebook file as it arrives (throttled, atomically) and handed
 to `StepOutput` for the UI; streams are merged as JupyterLab shows them; cells tagged `skip` do
 not run; an error stops the notebook and fails the step with the exception and the cell.
+
+`LiveNotebook` is that second half alone (kernel messages in, file writes and events out): the
+Kubernetes executor feeds it the messages a step's pod reports, so a cluster run fills an open
+notebook exactly as a local one does.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat import NotebookNode
 
 from ..records import StepFailure
+from ..runner.protocol import OUTPUT_MESSAGES, SKIP_TAG
 from .base import StepFailed, StepOutput, StepTask
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
@@ -23,15 +28,6 @@ from .log import StepLog
 from .orphans import recorded_group
 from .throttle import Throttle
 
-SKIP_TAG = "skip"
-OUTPUT_MESSAGES = {
-    "stream",
-    "display_data",
-    "execute_result",
-    "error",
-    "clear_output",
-    "update_display_data",
-}
 EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first goes at once
 # Each event holds the cell's whole output: a cell that has printed a lot is sent less often, so
 # that its text goes out at about this rate (and at least every 2 s), not once per 25 ms.
@@ -42,9 +38,9 @@ MAX_EVENT_INTERVAL = 2.0
 class _LiveClient(NotebookClient):
     """nbclient with a hook on every output message of every cell."""
 
-    def __init__(self, notebook: NotebookNode, runner: NotebookRunner, **kwargs: Any) -> None:
+    def __init__(self, notebook: NotebookNode, live: LiveNotebook, **kwargs: Any) -> None:
         super().__init__(notebook, **kwargs)
-        self._runner = runner
+        self._live = live
 
     def process_message(
         self, msg: dict[str, Any], cell: NotebookNode, cell_index: int
@@ -53,9 +49,9 @@ class _LiveClient(NotebookClient):
         msg_type = msg["msg_type"]
         if out is not None and out.get("output_type") == "stream":
             _merge_streams(cell.outputs)
-            self._runner.log.write(out["text"])
+            self._live.log.write(out["text"])
         elif msg_type == "error":
-            self._runner.log.write("\n".join(msg["content"].get("traceback", [])) + "\n")
+            self._live.log.write("\n".join(msg["content"].get("traceback", [])) + "\n")
         if msg_type in OUTPUT_MESSAGES:
             cells = {cell_index}
             if msg_type == "update_display_data":
@@ -63,7 +59,7 @@ class _LiveClient(NotebookClient):
                 if display_id:
                     cells |= set(self._display_id_map.get(display_id, {}))
             for index in cells:
-                self._runner.outputs_changed(index)
+                self._live.outputs_changed(index)
         return out
 
 
@@ -76,6 +72,106 @@ def _merge_streams(outputs: list[NotebookNode]) -> None:
             outputs.pop()
 
 
+def runs(cell: NotebookNode) -> bool:
+    """Whether a run executes the cell (code, not tagged to skip)."""
+    return cell.cell_type == "code" and SKIP_TAG not in cell.get("metadata", {}).get("tags", [])
+
+
+class LiveNotebook:
+    """The notebook a step fills as it runs: kernel messages in; outputs written into the file,
+    cell events for the UI and text for the step log out."""
+
+    def __init__(
+        self, task: StepTask, file: LiveNotebookFile, output: StepOutput, log: StepLog
+    ) -> None:
+        self.task = task
+        self.file = file
+        self.output = output
+        self.log = log
+        self._events = Throttle(EVENT_INTERVAL, self._publish_running, self._event_interval)
+
+    @property
+    def notebook(self) -> NotebookNode:
+        return self.file.notebook
+
+    def client(self, **kwargs: Any) -> NotebookClient:
+        """An nbclient client over the notebook whose messages come here. Without a kernel, its
+        `process_message` turns messages that arrive otherwise (from a pod) into outputs."""
+        return _LiveClient(
+            self.notebook,
+            self,
+            skip_cells_with_tag=SKIP_TAG,
+            allow_errors=False,
+            record_timing=False,
+            **kwargs,
+        )
+
+    def empty_code_cells(self) -> None:
+        """Every code cell starts empty, as papermill has it: below a failing cell, or in a
+        cell tagged skip, no output of an earlier run reads as if it came from this one."""
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                cell.outputs = []
+                cell.execution_count = None
+                self._publish_cell(index, "done")  # an open notebook empties it too
+        self.file.changed()
+
+    def cell_started(self, index: int) -> None:
+        cell = self.notebook.cells[index]
+        cell.outputs = []
+        cell.execution_count = None
+        self._publish_cell(index, "running")
+        self.file.changed()
+
+    def cell_ended(self, index: int) -> None:
+        self._publish_cell(index, "done")
+
+    def check(self) -> None:
+        """Raise ChangedOnDisk when a write found the file changed by someone else."""
+        self.file.check()
+
+    def outputs_changed(self, index: int) -> None:
+        self.file.changed()
+        self._events.touch(index)
+
+    def failure(self, ename: str, evalue: str, index: int) -> StepFailed:
+        """The failure of an exception raised by a cell (its traceback from its outputs)."""
+        return StepFailed(StepFailure(ename, evalue, index, _traceback(self.notebook, index)))
+
+    async def finish(self) -> None:
+        """Write the notebook and the log out: all of it is on disk before the step ends."""
+        try:
+            await self.file.flush()
+        except ChangedOnDisk as err:
+            raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
+        finally:
+            await self.log.drain()
+
+    def _event_interval(self, index: int) -> float:
+        size = sum(
+            len(output.get("text", ""))
+            for output in self.notebook.cells[index].outputs
+            if output.get("output_type") == "stream"  # what grows: streams, merged as they come
+        )
+        return min(MAX_EVENT_INTERVAL, max(EVENT_INTERVAL, size / EVENT_BYTES_PER_SECOND))
+
+    def _publish_running(self, index: int) -> None:
+        self._publish_cell(index, "running")
+
+    def _publish_cell(self, index: int, state: str) -> None:
+        if state == "done":
+            self._events.flush(index)  # its last "running" event goes out before "done"
+        cell = self.notebook.cells[index]
+        self.output.cell(
+            self.task,
+            index,
+            cell.get("id"),
+            state,
+            cell.get("execution_count"),
+            cell.outputs,  # listeners copy what they keep
+        )
+
+
 class NotebookRunner:
     def __init__(
         self, task: StepTask, kernel: RunningKernel, output: StepOutput, log: StepLog
@@ -84,54 +180,34 @@ class NotebookRunner:
         self.kernel = kernel
         self.output = output
         self.log = log
-        self.file: LiveNotebookFile  # read when the run starts (not on the event loop)
-        self._events = Throttle(EVENT_INTERVAL, self._publish_running, self._event_interval)
 
     async def run(self) -> None:
-        self.file = await LiveNotebookFile.load(self.task.output_file)
-        notebook = self.file.notebook
-        client = _LiveClient(
-            notebook,
-            self,
-            km=self.kernel.manager,
-            skip_cells_with_tag=SKIP_TAG,
-            allow_errors=False,
-            record_timing=False,
-        )
+        file = await LiveNotebookFile.load(self.task.output_file)
+        live = LiveNotebook(self.task, file, self.output, self.log)
+        client = live.client(km=self.kernel.manager)
         client.kc = self.kernel.client  # the kernel is already running: nbclient only drives it
         # Recorded while the step runs, so that a server started after a crash of this one can
         # stop what the kernel started (the kernel ends with its zygote or its parent).
         pid = getattr(self.kernel.manager.provisioner, "pid", None)
         with recorded_group(pid, self.task.run_id, self.task.step_uuid):
-            await self._execute(client, notebook)
+            await self._execute(client, live)
 
-    async def _execute(self, client: _LiveClient, notebook: NotebookNode) -> None:
+    async def _execute(self, client: NotebookClient, live: LiveNotebook) -> None:
+        notebook = live.notebook
         await self._prepare_kernel(notebook)
-        # Every code cell starts empty, as papermill has it: below a failing cell, or in a cell
-        # tagged skip, no output of an earlier run reads as if it came from this one.
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
-                cell.outputs = []
-                cell.execution_count = None
-                self._publish_cell(index, "done")  # an open notebook empties it too
-        self.file.changed()
+        live.empty_code_cells()
         try:
             for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code" or SKIP_TAG in cell.get("metadata", {}).get("tags", []):
+                if not runs(cell):
                     continue
-                cell.outputs = []
-                cell.execution_count = None
-                self._publish_cell(index, "running")
-                self.file.changed()
+                live.cell_started(index)
                 try:
                     await client.async_execute_cell(cell, index)
                 finally:
-                    self._publish_cell(index, "done")
-                self.file.check()
+                    live.cell_ended(index)
+                live.check()
         except CellExecutionError as err:
-            raise StepFailed(
-                StepFailure(err.ename, err.evalue, index, _traceback(notebook, index))
-            ) from err
+            raise live.failure(err.ename, err.evalue, index) from err
         except DeadKernelError as err:
             raise StepFailed(
                 StepFailure("DeadKernelError", f"the kernel died while running cell {index}", index)
@@ -139,12 +215,7 @@ class NotebookRunner:
         except ChangedOnDisk as err:
             raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
         finally:
-            try:
-                await self.file.flush()
-            except ChangedOnDisk as err:
-                raise StepFailed(StepFailure("NotebookChangedOnDisk", str(err))) from err
-            finally:
-                await self.log.drain()  # all of it in the files before the step counts as ended
+            await live.finish()
 
     async def _prepare_kernel(self, notebook: NotebookNode) -> None:
         """Put the (pre-started) kernel in the step's folder with the step's variables, and the
@@ -165,34 +236,6 @@ class NotebookRunner:
         language_info = info["content"].get("language_info")
         if language_info:
             notebook.metadata["language_info"] = language_info
-
-    def outputs_changed(self, index: int) -> None:
-        self.file.changed()
-        self._events.touch(index)
-
-    def _event_interval(self, index: int) -> float:
-        size = sum(
-            len(output.get("text", ""))
-            for output in self.file.notebook.cells[index].outputs
-            if output.get("output_type") == "stream"  # what grows: streams, merged as they come
-        )
-        return min(MAX_EVENT_INTERVAL, max(EVENT_INTERVAL, size / EVENT_BYTES_PER_SECOND))
-
-    def _publish_running(self, index: int) -> None:
-        self._publish_cell(index, "running")
-
-    def _publish_cell(self, index: int, state: str) -> None:
-        if state == "done":
-            self._events.flush(index)  # its last "running" event goes out before "done"
-        cell = self.file.notebook.cells[index]
-        self.output.cell(
-            self.task,
-            index,
-            cell.get("id"),
-            state,
-            cell.get("execution_count"),
-            cell.outputs,  # listeners copy what they keep
-        )
 
 
 def _traceback(notebook: NotebookNode, index: int) -> list[str] | None:

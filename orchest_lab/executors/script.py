@@ -17,13 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..records import StepFailure
+from ..runner.protocol import INTERPRETERS
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
 from .orphans import recorded_group
 from .throttle import Throttle
 
-# How each kind of script runs; Python uses the environment's interpreter.
-INTERPRETERS = {".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
 EVENT_INTERVAL = 0.025  # at most one output event per stream per 25 ms; the first goes at once
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL when a step is cancelled
 

@@ -108,6 +108,10 @@ def _walk(
             if violation is not None:
                 yield _issue(document, [*path, key], _describe(violation), bad_key=True)
                 continue
+        if others is False and key not in known:  # a closed object: a typo, say
+            hint = f" ({schema['x-message']})" if schema.get("x-message") else ""
+            yield _issue(document, [*path, key], f"is not a known field{hint}", bad_key=False)
+            continue
         sub = known.get(key, others if isinstance(others, dict) else None)
         if sub is not None:
             yield from _walk(document, sub, item, [*path, key])

@@ -206,6 +206,8 @@ def _prepare_in(
             project=location.project,
             environment=environment,
             builds_from=builds_from,
+            timeout=step_timeout(document, planned.uuid),
+            resources=step_resources(document, planned.uuid),
         )
     max_parallel = document.settings.get("max_steps_parallelism") or 0
     hooks = RunDataHooks(
@@ -310,6 +312,32 @@ def _pipeline_env(document: PipelineDocument) -> dict[str, str]:
     if not isinstance(variables, dict):
         return {}
     return {str(k): str(v) for k, v in variables.items() if k != "PATH"}
+
+
+def step_timeout(document: PipelineDocument, step_uuid: str) -> float | None:
+    """The step's `timeout` (seconds), else its pipeline's `settings.step_timeout`; None (or 0):
+    no limit. Validation has checked both."""
+    for value in (document.step(step_uuid).get("timeout"), document.settings.get("step_timeout")):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value)
+    return None
+
+
+def step_resources(document: PipelineDocument, step_uuid: str) -> dict[str, dict[str, str]] | None:
+    """The pipeline's `settings.step_resources`, overridden key by key by the step's
+    `resources`: {"requests": {name: quantity}, "limits": {...}}."""
+    merged: dict[str, dict[str, str]] = {}
+    for source in (
+        document.settings.get("step_resources"),
+        document.step(step_uuid).get("resources"),
+    ):
+        if not isinstance(source, dict):
+            continue
+        for kind in ("requests", "limits"):
+            values = source.get(kind)
+            if isinstance(values, dict):
+                merged.setdefault(kind, {}).update({str(k): str(v) for k, v in values.items()})
+    return merged or None
 
 
 def _python_path(env: dict[str, str], isolated: bool) -> str:

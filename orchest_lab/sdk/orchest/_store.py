@@ -98,6 +98,13 @@ def memory_root() -> str:
     return os.environ.get("ORCHEST_MEMORY_DIR") or default_memory_root()
 
 
+def memory_shared() -> bool:
+    """Whether the steps after this one can read its memory store. Not when each step runs in
+    a pod of its own (the Kubernetes executor sets ORCHEST_DATA_TRANSPORT=disk): outputs then
+    go to the disk store, on the volume the pods share."""
+    return os.environ.get("ORCHEST_DATA_TRANSPORT", "").strip().lower() != DISK
+
+
 def project_uuid(project_dir: str) -> str:
     """A project's uuid on this machine, as the server computes it (from its real path)."""
     return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, "file://" + os.path.realpath(project_dir)))

@@ -101,15 +101,27 @@ def _encode(data: Any) -> _serialize.Encoded:
 def output(data: Any, name: str | None = None) -> None:
     """Output `data` for the steps that follow, under `name` (None: unnamed).
 
-    Goes to memory; when it does not fit, to disk with a warning (MemoryFallbackWarning).
+    Goes to memory; when it does not fit, to disk with a warning (MemoryFallbackWarning). When
+    steps do not share memory (each runs in a pod of its own), to disk.
     """
+    if not _store.memory_shared():
+        output_to_disk(data, name)
+        return
     output_to_memory(data, name, disk_fallback=True)
 
 
 def output_to_memory(data: Any, name: str | None, disk_fallback: bool = True) -> None:
-    """Output `data` to the pipeline's memory store. When it does not fit, write it to disk
-    (with a warning), or with `disk_fallback=False` raise MemoryError."""
+    """Output `data` to the pipeline's memory store. When it does not fit, or when steps do not
+    share memory, write it to disk (with a warning), or with `disk_fallback=False` raise
+    MemoryError."""
     _check_name(name)
+    if not _store.memory_shared():
+        reason = "steps do not share memory here (each runs in a pod of its own)"
+        if not disk_fallback:
+            raise MemoryError(f"the output cannot go to memory: {reason}")
+        _warn(f"{reason}: the output is written to disk instead.", MemoryFallbackWarning)
+        output_to_disk(data, name)
+        return
     _note_output(name)
     context = _context.current()
     assert context.step_uuid is not None
