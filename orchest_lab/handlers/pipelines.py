@@ -30,3 +30,10 @@ class PipelineDataHandler(ApiHandler):
     async def get(self) -> None:
         path = self.get_query_argument("path", None)
         self.finish(await self.in_thread(self.services.data.outputs, path))
+
+
+class PipelineDataPreviewHandler(ApiHandler):
+    @endpoint
+    async def get(self) -> None:
+        args = [self.get_query_argument(name, None) for name in ("path", "step", "rows")]
+        self.finish(await self.in_thread(self.services.data.preview, *args))
