@@ -27,6 +27,7 @@ import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useMemo, useRef, useState } from 'react';
 
 import type { IIssue } from '../api';
+import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
@@ -59,6 +60,10 @@ export interface IPipelineGraphProps {
   selection: SelectionModel;
   /** Steps of the pipeline's latest run. */
   runSteps: Readonly<Record<string, IStepRunState>> | null;
+  /** The stored output of each step that has one (connection labels). */
+  outputs?: ReadonlyMap<string, IOutputLabel> | null;
+  /** A labelled connection was clicked: preview its parent's output. */
+  onOpenOutput?: (step: string) => void;
   /** Requests from outside React (fit view, focus a step). */
   requests: ISignal<unknown, GraphRequest>;
   /** Whether the graph can be changed (not while the JSON is invalid). */
@@ -178,9 +183,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         edges,
         positions,
         cycleEdgeIds(edges, allIssues),
-        selectedEdges
+        selectedEdges,
+        props.outputs
       ),
-    [edges, positions, allIssues, selectedEdges]
+    [edges, positions, allIssues, selectedEdges, props.outputs]
   );
 
   const noteMeasured = useRemeasure(nodes);
@@ -326,6 +332,13 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDoubleClick={(_, node) => props.onOpenStep?.(node.id)}
+        onEdgeClick={(event, edge) => {
+          // A plain click previews the data; with a modifier it only selects.
+          const plain = !(event.shiftKey || event.metaKey || event.ctrlKey);
+          if (plain && props.outputs?.has(edge.source)) {
+            props.onOpenOutput?.(edge.source);
+          }
+        }}
         onNodeContextMenu={(_, node) => {
           // The context menu's commands act on the selection.
           if (!selection.has(node.id)) {

@@ -6,6 +6,7 @@
 import { Edge, MarkerType } from '@xyflow/react';
 
 import type { IIssue } from '../api';
+import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { issueSteps, worstSeverity } from '../model/issues';
 import { IStepRunState } from '../model/runState';
@@ -70,31 +71,54 @@ export function cycleEdgeIds(
 
 /**
  * Build React Flow edges from pipeline connections. A connection pointing
- * backwards (to a step left of its parent) is routed around the nodes.
+ * backwards (to a step left of its parent) is routed around the nodes. A
+ * connection whose parent has a stored output is labelled with it.
  */
 export function buildEdges(
   edges: readonly IEdge[],
   positions: ReadonlyMap<string, [number, number]>,
   inCycle: ReadonlySet<string>,
-  selected: ReadonlySet<string> = new Set()
+  selected: ReadonlySet<string> = new Set(),
+  outputs: ReadonlyMap<string, IOutputLabel> | null = null
 ): Edge[] {
   return edges.map(edge => {
     const [sourceX] = positions.get(edge.source) ?? [0, 0];
     const [targetX] = positions.get(edge.target) ?? [0, 0];
     const backwards = targetX <= sourceX;
+    const output = outputs?.get(edge.source);
     return {
+      ...(output && dataLabel(output)),
       id: edge.id,
       source: edge.source,
       target: edge.target,
       type: backwards ? 'back' : 'default',
       markerEnd: inCycle.has(edge.id) ? CYCLE_MARKER : EDGE_MARKER,
-      className: inCycle.has(edge.id)
-        ? 'orchest-lab-Connection orchest-lab-Connection--cycle'
-        : 'orchest-lab-Connection',
+      className: [
+        'orchest-lab-Connection',
+        inCycle.has(edge.id) ? 'orchest-lab-Connection--cycle' : '',
+        output ? 'orchest-lab-Connection--data' : '',
+        output?.stale ? 'orchest-lab-Connection--stale' : ''
+      ]
+        .filter(Boolean)
+        .join(' '),
       selected: selected.has(edge.id),
       focusable: false,
       deletable: false,
       selectable: true
     };
   });
+}
+
+/** The label of a connection carrying a stored output (click: preview). */
+function dataLabel(output: IOutputLabel): Partial<Edge> {
+  return {
+    label: output.text,
+    ariaLabel: output.description,
+    labelShowBg: true,
+    labelBgPadding: [4, 2],
+    labelBgBorderRadius: 3,
+    labelStyle: { cursor: 'pointer' },
+    labelBgStyle: { cursor: 'pointer' },
+    data: { output: output.step, stale: output.stale }
+  };
 }

@@ -13,12 +13,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
 
+import { showDataPreview } from '../components/DataPreview';
 import { GraphRequest } from '../components/PipelineGraph';
 import {
   IEditorActions,
   PipelineEditorView
 } from '../components/PipelineEditorView';
 import { StepNodeType } from '../components/StepNode';
+import { DataOutputsModel } from '../model/DataOutputsModel';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
@@ -71,6 +73,10 @@ export class PipelineEditor extends ReactWidget {
       localIssues: () =>
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
+    this.dataOutputs = new DataOutputsModel({
+      source: options.api.data,
+      path: () => this.path
+    });
     this.editing = new PipelineEditing(this, options.services ?? {});
     this._actions = this.editing.viewActions();
     this.model.changed.connect(this._onModelChanged, this);
@@ -90,6 +96,9 @@ export class PipelineEditor extends ReactWidget {
 
   /** The environments of the pipeline's project. */
   readonly environments: EnvironmentsModel;
+
+  /** What each step passed on (connection labels), following runs. */
+  readonly dataOutputs: DataOutputsModel;
 
   /** The runs of every pipeline (null when runs are not available). */
   readonly runs: IRunsModel | null;
@@ -224,6 +233,8 @@ export class PipelineEditor extends ReactWidget {
         environments={this.environments}
         run={() => this.currentRun}
         runChanged={this._runChanged}
+        dataOutputs={this.dataOutputs}
+        onOpenOutput={step => this.previewOutput(step)}
         showProperties={() => this._settings.showProperties}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
@@ -267,6 +278,13 @@ export class PipelineEditor extends ReactWidget {
     void this.validate();
     void this._loadProject();
     void this._loadRuns();
+    void this.dataOutputs.refresh();
+  }
+
+  /** Show a preview of what a step passes on. */
+  previewOutput(step: string): void {
+    const title = this.model.getStep(step)?.title ?? step;
+    void showDataPreview(title, () => this._api.data.preview(this.path, step));
   }
 
   /** Find the pipeline's project, then its environments. */
@@ -323,12 +341,16 @@ export class PipelineEditor extends ReactWidget {
   private _onRunChanged(_: IRunsModel, run: IRunState): void {
     // Runs of jobs ran on a snapshot: the editor never shows their statuses.
     if (run.pipelinePath === this.path && !isJobRun(run)) {
+      this.dataOutputs.noteRun(run);
       this._runChanged.emit();
       this._emitState();
     }
   }
 
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
+    if (state === 'completed') {
+      void this.dataOutputs.refresh(); // a changed pipeline may outdate outputs
+    }
     if (state === 'completed' && !this._settings.validateOnChange) {
       this.validation.schedule(this._source());
     }
