@@ -160,14 +160,26 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       issues,
       selectedSteps,
       runSteps,
-      editable
+      editable,
+      props.outputs,
+      props.onOpenOutput
     ).map(node => {
       const known = lookup.get(node.id);
       return known?.internals.handleBounds && known.measured.width
         ? { ...node, measured: known.measured }
         : node;
     });
-  }, [store, steps, positions, issues, selectedSteps, runSteps, editable]);
+  }, [
+    store,
+    steps,
+    positions,
+    issues,
+    selectedSteps,
+    runSteps,
+    editable,
+    props.outputs,
+    props.onOpenOutput
+  ]);
   const nodes = useMemo(() => {
     if (!dragged) {
       return baseNodes;

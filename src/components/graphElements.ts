@@ -23,7 +23,9 @@ export function buildNodes(
   issues: ReadonlyMap<string, readonly IIssue[]>,
   selected: ReadonlySet<string>,
   runSteps: Readonly<Record<string, IStepRunState>> | null = null,
-  editable = false
+  editable = false,
+  outputs: ReadonlyMap<string, IOutputLabel> | null = null,
+  onOpenOutput?: (uuid: string) => void
 ): StepNodeType[] {
   return steps.map(step => {
     const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
@@ -37,7 +39,9 @@ export function buildNodes(
         filePath: step.filePath,
         issues: stepIssues,
         severity: worstSeverity(stepIssues),
-        run: runSteps?.[step.uuid] ?? null
+        run: runSteps?.[step.uuid] ?? null,
+        output: outputs?.get(step.uuid) ?? null,
+        onOpenOutput
       },
       selected: selected.has(step.uuid),
       draggable: editable,

@@ -234,7 +234,7 @@ export class PipelineEditor extends ReactWidget {
         run={() => this.currentRun}
         runChanged={this._runChanged}
         dataOutputs={this.dataOutputs}
-        onOpenOutput={step => this.previewOutput(step)}
+        onOpenOutput={this._openOutput}
         showProperties={() => this._settings.showProperties}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
@@ -391,6 +391,8 @@ export class PipelineEditor extends ReactWidget {
   private _runChanged = new Signal<this, void>(this);
   private _layoutChanged = new Signal<this, void>(this);
   private _wasShown = false;
+  // One function for the editor's life: nodes are rebuilt when it changes.
+  private _openOutput = (step: string): void => this.previewOutput(step);
 }
 
 export namespace PipelineEditor {

@@ -6,7 +6,7 @@
 import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
-import { createChain, openPipeline } from './helpers';
+import { createChain, openPipeline, stepNode } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -31,7 +31,10 @@ function runAll(page: IJupyterLabPageFixture): Locator {
 test('a connection shows the DataFrame its step passed, live, and previews it', async ({ page, request, tmpPath }) => {
   test.setTimeout(180_000); // two runs that import pandas, on a shared machine
   const folder = `${tmpPath}/data`;
-  const { path } = await createChain(page, folder, 'data', [
+  const {
+    path,
+    uuids: [make]
+  } = await createChain(page, folder, 'data', [
     { title: 'Make', file: 'make.py', content: producer(3) },
     { title: 'Use', file: 'use.py', content: CONSUMER }
   ]);
@@ -52,6 +55,12 @@ test('a connection shows the DataFrame its step passed, live, and previews it', 
   await expect(table.locator('thead .orchest-lab-DataPreview-column')).toHaveText(['city', 'temp']);
   await expect(table.locator('thead .orchest-lab-DataPreview-dtype')).toHaveText([/^(object|str)$/, 'float64']);
   await expect(table.locator('tbody tr')).toHaveText(['0Oslo0.0', '1Lima1.0', '2Pune2.0']);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  // The step's own badge opens the same preview.
+  await stepNode(editor, make).getByRole('button', { name: 'Preview the data passed by Make' }).click();
+  await expect(table.locator('tbody tr')).toHaveCount(3);
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toHaveCount(0);
 
