@@ -20,6 +20,7 @@ STEPS: dict[str, tuple[str, list[str]]] = {
     "Object": ("step_object.py", []),
     "On disk": ("step_disk.py", []),
     "Silent": ("step_silent.py", []),
+    "Wide": ("step_wide.py", []),
     "Reader": ("step_reader.py", ["Frame"]),
 }
 FILES: dict[str, Any] = {
@@ -40,6 +41,10 @@ FILES: dict[str, Any] = {
         "orchest.transfer.output_to_disk(pd.DataFrame({'a': [1, 2, 3]}), name='stored')\n"
     ),
     "step_silent.py": "print('nothing passed on')\n",
+    "step_wide.py": (
+        "import orchest, pandas as pd\n"
+        "orchest.output(pd.DataFrame({f'c{i}': ['y' * 10000] * 500 for i in range(60)}))\n"
+    ),
     "step_reader.py": "import orchest\nprint(len(orchest.get_inputs()['weather']))\n",
 }
 # Pickles that run code when unpickled: one sleeps, one asks for 8 GiB.
@@ -114,6 +119,13 @@ async def test_previews_show_dataframes_arrays_and_objects(
     disk = payload(await get_preview(jp_fetch, uuids["On disk"]))
     assert disk["transport"] == "disk" and disk["shape"] == [3, 1]
     assert disk["rows"] == [["1"], ["2"], ["3"]]
+
+    # However large the output, the preview is bounded: rows, columns, characters.
+    wide = payload(await get_preview(jp_fetch, uuids["Wide"], rows=100))
+    assert wide["shape"] == [500, 60]
+    assert len(wide["rows"]) == 100 and wide["columns_shown"] == preview.MAX_COLUMNS
+    assert {len(cell) for row in wide["rows"] for cell in row} == {preview.MAX_CELL_CHARS}
+    assert all(len(row) == preview.MAX_COLUMNS for row in wide["rows"])
 
     # The listing the editor labels edges with says the same, without reading the data.
     listed = payload(await call(jp_fetch, "GET", "pipelines/data", params={"path": "p.orchest"}))

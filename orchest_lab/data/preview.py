@@ -164,6 +164,16 @@ def _frame_preview(
 
 
 def _cells(column: Any) -> list[str]:
+    """The cells as text. Long strings and bytes are cut in Arrow first: a cell of a gigabyte
+    is never copied out whole."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        column = pc.utf8_slice_codeunits(column, 0, MAX_CELL_CHARS)
+    elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        column = pc.binary_slice(column, 0, MAX_CELL_CHARS)
     return [_cell(value) for value in column.to_pylist()]
 
 
