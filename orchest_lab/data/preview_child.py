@@ -64,7 +64,7 @@ def load(path: str, transport: str, memory: int, seconds: float) -> Any:
     if transport == "disk":  # Orchest's layout: an in-band pickle
         return pickle.loads(mapped)
     reader = ipc.open_file(pa.BufferReader(pa.py_buffer(mapped)))
-    return _serialize.batch_to_object(reader.get_batch(0), _serialize._Views(None))
+    return _serialize.decode(reader.get_batch(0), _serialize.PICKLED)
 
 
 def _cap_memory(extra: int) -> None:
