@@ -51,6 +51,10 @@ describe('describeOutput', () => {
   it('names the output, its type, shape, size and transport', () => {
     const label = describeOutput(output());
     expect(label.text).toBe('weather · DataFrame 30×3 · 1.2 kB · memory');
+    expect(label.lines).toEqual([
+      'weather · DataFrame 30×3',
+      '1.2 kB · memory'
+    ]);
     expect(label.stale).toBe(false);
     expect(label.description).toContain("'Load' passes weather");
   });

@@ -34,6 +34,7 @@ import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
+import { DataEdge } from './DataEdge';
 import {
   GraphRequest,
   FIT_VIEW_OPTIONS,
@@ -89,7 +90,7 @@ export interface IPipelineGraphProps {
 }
 
 const NODE_TYPES = { step: StepNode };
-const EDGE_TYPES = { back: BackEdge };
+const EDGE_TYPES = { back: BackEdge, data: DataEdge };
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 /** Below this zoom, nodes are drawn without their details (icons, files). */
 export const DETAIL_ZOOM = 0.5;
@@ -196,9 +197,17 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         positions,
         cycleEdgeIds(edges, allIssues),
         selectedEdges,
-        props.outputs
+        props.outputs,
+        props.onOpenOutput
       ),
-    [edges, positions, allIssues, selectedEdges, props.outputs]
+    [
+      edges,
+      positions,
+      allIssues,
+      selectedEdges,
+      props.outputs,
+      props.onOpenOutput
+    ]
   );
 
   const noteMeasured = useRemeasure(nodes);

@@ -83,7 +83,8 @@ export function buildEdges(
   positions: ReadonlyMap<string, [number, number]>,
   inCycle: ReadonlySet<string>,
   selected: ReadonlySet<string> = new Set(),
-  outputs: ReadonlyMap<string, IOutputLabel> | null = null
+  outputs: ReadonlyMap<string, IOutputLabel> | null = null,
+  onOpenOutput?: (step: string) => void
 ): Edge[] {
   return edges.map(edge => {
     const [sourceX] = positions.get(edge.source) ?? [0, 0];
@@ -91,11 +92,12 @@ export function buildEdges(
     const backwards = targetX <= sourceX;
     const output = outputs?.get(edge.source);
     return {
-      ...(output && dataLabel(output)),
       id: edge.id,
       source: edge.source,
       target: edge.target,
-      type: backwards ? 'back' : 'default',
+      // Backwards connections are routed around nodes and go unlabelled.
+      type: backwards ? 'back' : output ? 'data' : 'default',
+      ...(output && { data: { output, onOpen: onOpenOutput } }),
       markerEnd: inCycle.has(edge.id) ? CYCLE_MARKER : EDGE_MARKER,
       className: [
         'orchest-lab-Connection',
@@ -111,18 +113,4 @@ export function buildEdges(
       selectable: true
     };
   });
-}
-
-/** The label of a connection carrying a stored output (click: preview). */
-function dataLabel(output: IOutputLabel): Partial<Edge> {
-  return {
-    label: output.text,
-    ariaLabel: output.description,
-    labelShowBg: true,
-    labelBgPadding: [4, 2],
-    labelBgBorderRadius: 3,
-    labelStyle: { cursor: 'pointer' },
-    labelBgStyle: { cursor: 'pointer' },
-    data: { output: output.step, stale: output.stale }
-  };
 }

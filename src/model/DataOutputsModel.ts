@@ -14,6 +14,8 @@ export interface IOutputLabel {
   step: string;
   /** One line: "weather · DataFrame 30×3 · 1.2 kB · memory". */
   text: string;
+  /** The same on two lines: what it is; its size and where it is. */
+  lines: [string, string];
   /** The output is not what the step would output now. */
   stale: boolean;
   /** The longer description (a tooltip). */
@@ -82,15 +84,11 @@ export function describeOutput(output: IStoredOutput): IOutputLabel {
   const shape = outputShape(output);
   const size = formatBytes(output.bytes);
   const stale = !output.up_to_date;
-  const parts = [
-    name,
-    shape ? `${type} ${shape}` : type,
-    size,
-    output.transport
+  const where = [size, output.transport, ...(stale ? ['stale'] : [])];
+  const lines: [string, string] = [
+    `${name} · ${shape ? `${type} ${shape}` : type}`,
+    where.join(' · ')
   ];
-  if (stale) {
-    parts.push('stale');
-  }
   const kind = output.summary?.class ? ` (${output.summary.class})` : '';
   const dtype = output.summary?.dtype ? `, ${output.summary.dtype}` : '';
   const description =
@@ -98,7 +96,13 @@ export function describeOutput(output: IStoredOutput): IOutputLabel {
     `${dtype}, ${size} in ${output.transport}` +
     (stale ? '. Not up to date: the step changed since it wrote it.' : '.') +
     ' Click to preview.';
-  return { step: output.step, text: parts.join(' · '), stale, description };
+  return {
+    step: output.step,
+    text: lines.join(' · '),
+    lines,
+    stale,
+    description
+  };
 }
 
 /** The outputs of one pipeline, by step. */

@@ -39,16 +39,15 @@ test('a connection shows the DataFrame its step passed, live, and previews it', 
     { title: 'Use', file: 'use.py', content: CONSUMER }
   ]);
   const editor = await openPipeline(page, path);
-  const label = editor.locator('.orchest-lab-Connection--data .react-flow__edge-text');
+  const label = editor.locator('.orchest-lab-DataLabel');
   await expect(label).toHaveCount(0);
 
   await runAll(page).click();
   const bar = editor.locator('.orchest-lab-RunBar');
   await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS', { timeout: 60_000 });
-  await expect(label).toHaveText(/^weather · DataFrame 3×2 · .+ · memory$/);
+  await expect(label.locator('.orchest-lab-DataLabel-line')).toHaveText(['weather · DataFrame 3×2', /^[\d.]+ kB · memory$/]);
 
-  // The label's box takes the click (its text lets pointer events through).
-  await editor.locator('.orchest-lab-Connection--data .react-flow__edge-textwrapper').click();
+  await label.click();
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toContainText("Data passed by 'Make'");
   const table = dialog.locator('.orchest-lab-DataPreview-table');
@@ -70,5 +69,7 @@ test('a connection shows the DataFrame its step passed, live, and previews it', 
   });
   expect(written.ok()).toBe(true);
   await runAll(page).click();
-  await expect(label).toHaveText(/^weather · DataFrame 5×2 · .+ · memory$/, { timeout: 60_000 });
+  await expect(label.locator('.orchest-lab-DataLabel-line')).toHaveText(['weather · DataFrame 5×2', /^[\d.]+ kB · memory$/], {
+    timeout: 60_000
+  });
 });
