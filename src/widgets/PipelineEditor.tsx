@@ -7,6 +7,7 @@
  * as for any JupyterLab document.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { Contents } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -82,6 +83,7 @@ export class PipelineEditor extends ReactWidget {
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
+    options.services?.fileChanged?.connect(this._onFileChanged, this);
     void this._context.ready.then(() => this._onReady());
   }
 
@@ -344,6 +346,20 @@ export class PipelineEditor extends ReactWidget {
       this.dataOutputs.noteRun(run);
       this._runChanged.emit();
       this._emitState();
+    }
+  }
+
+  private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
+    // A step file saved in the pipeline's folder may make outputs stale.
+    const path = change.newValue?.path;
+    const folder = this.folder;
+    if (
+      change.type === 'save' &&
+      path &&
+      path !== this.path &&
+      (folder === '' || path.startsWith(`${folder}/`))
+    ) {
+      void this.dataOutputs.refresh();
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Data on the canvas, against a real server and a real run: after a step
  * passed a DataFrame on, its connection says what it passed, follows the next
- * run live, and a click previews the columns and first rows.
+ * run live, turns stale when the step's file is saved, and a click previews
+ * the columns and first rows.
  */
 import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
@@ -72,4 +73,14 @@ test('a connection shows the DataFrame its step passed, live, and previews it', 
   await expect(label.locator('.orchest-lab-DataLabel-line')).toHaveText(['weather · DataFrame 5×2', /^[\d.]+ kB · memory$/], {
     timeout: 60_000
   });
+
+  // Saving the step's file in JupyterLab outdates its output: the label says so at once.
+  await page.evaluate(
+    async ({ path, content }) => {
+      await (window as any).jupyterapp.serviceManager.contents.save(path, { type: 'file', format: 'text', content });
+    },
+    { path: `${folder}/make.py`, content: producer(5) + '# changed\n' }
+  );
+  await expect(label.locator('.orchest-lab-DataLabel-line').nth(1)).toHaveText(/^[\d.]+ kB · memory · stale$/);
+  await expect(label).toHaveClass(/orchest-lab-mod-stale/);
 });
