@@ -24,6 +24,7 @@ from kube_fixtures import (  # noqa: F401  (fixtures of the server tests)
     jp_server_config,
 )
 
+from orchest_lab.executors.kubernetes import KubernetesExecutor
 from orchest_lab.executors.kubernetes.kernels import PROVISIONER, write_cluster_kernelspecs
 
 ENV = "0b4cd2f6-9f4e-4bd0-8a0e-3f4c2d1e5a77"
@@ -126,15 +127,23 @@ async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
                 break
         assert reply["content"]["status"] == "error"
         assert reply["content"]["ename"] == "KeyboardInterrupt"
-        reply_content, printed = await execute(client, "print(6 * 7)")
+        reply_content, printed = await execute(client, "x = 6 * 7\nprint(x)")
         assert (reply_content["status"], printed) == ("ok", "42\n")
+
+        # A restart is a new pod on the same ports: the client carries on, the state is new.
+        await manager.restart_kernel()
+        await client.wait_for_ready(timeout=60)
+        (restarted,) = kernel_pods(backend)
+        assert restarted["metadata"]["name"] != pod["metadata"]["name"]
+        reply_content, printed = await execute(client, "print('x' in globals())")
+        assert (reply_content["status"], printed) == ("ok", "False\n")
     finally:
         client.stop_channels()
         await manager.shutdown_kernel()
     # Shut down: no Job, no pod, no process left.
     assert not kernel_pods(backend)
     assert not [j for j in backend.jobs() if j["metadata"]["labels"].get(KERNEL_LABEL) == "kernel"]
-    await wait_for(lambda: not backend.kube.processes(pod["metadata"]["name"]))
+    await wait_for(lambda: not backend.kube.processes("ol-kernel-"))  # of both pods
 
 
 async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_no_job(
@@ -148,6 +157,30 @@ async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_n
         await manager.start_kernel()
     assert not kernel_pods(backend)
     assert not backend.jobs()
+
+
+async def test_a_servers_start_up_deletes_the_kernel_jobs_it_left(
+    backend: FakeBackend, tmp_path: Path
+) -> None:
+    """A server that stopped without shutting its kernels down: the next one's start-up
+    deletes their Jobs and pods (nothing runs unseen)."""
+    written = write_cluster_kernelspecs(
+        tmp_path / "specs", {ENV: backend.image}, provisioner_settings(backend)
+    )
+    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
+    manager = AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+    await manager.start_kernel()
+    try:
+        assert len(kernel_pods(backend)) == 1
+        next_server = KubernetesExecutor(**backend.settings(), workdir=str(backend.folder))
+        try:
+            await next_server.warm_up()
+        finally:
+            await next_server.close()
+        await wait_for(lambda: not kernel_pods(backend) and not backend.jobs())
+        await wait_for(lambda: not backend.kube.processes("ol-kernel-"))
+    finally:
+        await manager.shutdown_kernel(now=True)
 
 
 class TestServer:
