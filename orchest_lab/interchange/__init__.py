@@ -2,7 +2,7 @@
 list of what does not map. Pure conversion in from_elyra/to_elyra; files.py reads and writes."""
 
 from .elyra_format import ELYRA_SUFFIX, read_elyra
-from .files import Conversion, convert, convert_file, environments_by_name, import_beside
+from .files import Conversion, convert, convert_beside, convert_file, environments_by_name
 from .from_elyra import elyra_to_orchest
 from .report import ConversionError, Unmapped
 from .to_elyra import orchest_to_elyra
@@ -13,10 +13,10 @@ __all__ = [
     "ConversionError",
     "Unmapped",
     "convert",
+    "convert_beside",
     "convert_file",
     "elyra_to_orchest",
     "environments_by_name",
-    "import_beside",
     "orchest_to_elyra",
     "read_elyra",
 ]

@@ -101,19 +101,14 @@ def convert_file(
     return Conversion(source, output, unmapped)
 
 
-def import_beside(source: Path, boundary: Path) -> Conversion:
-    """Import an Elyra pipeline into a new `.orchest` file beside it: X.orchest, or X-1.orchest,
-    X-2.orchest... when taken. The original is never changed."""
-    if source.suffix != ELYRA_SUFFIX:
-        raise ConversionError(
-            f"'{source.name}' is not an Elyra pipeline (*{ELYRA_SUFFIX})", code="unknown-format"
-        )
-    first = source.with_suffix(PIPELINE_SUFFIX)
+def convert_beside(source: Path, boundary: Path) -> Conversion:
+    """Convert `source` into a new file beside it: X.orchest (or X.pipeline), else X-1, X-2...
+    when taken. The original and every existing file are left as they are."""
+    suffix = target_suffix(source)
+    first = source.with_suffix(suffix)
     text, unmapped = convert(source, first, boundary)  # same folder: same text for every name
     for number in range(1000):
-        output = (
-            first if number == 0 else source.with_name(f"{source.stem}-{number}{PIPELINE_SUFFIX}")
-        )
+        output = first if number == 0 else source.with_name(f"{source.stem}-{number}{suffix}")
         try:
             _create(output, text)
         except FileExistsError:
