@@ -122,3 +122,44 @@ async def test_the_routes_need_authentication(jp_fetch: Any, jp_root_dir: Path) 
     for route in ("pipelines/import-elyra", "pipelines/export-elyra"):
         response = await call(jp_fetch, "POST", route, {"path": "x"}, headers={"Authorization": ""})
         assert response.code == 403
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ([], "must hold a JSON object"),
+        ({"version": "3.0", "pipelines": {}}, "the file has no pipelines"),
+        (
+            {"version": "3.0", "primary_pipeline": "x", "pipelines": [{"id": "y"}]},
+            "primary_pipeline",
+        ),
+        (
+            {"version": "3.0", "pipelines": [{"id": "p", "nodes": [7]}]},
+            "a node must be a JSON object",
+        ),
+        ({"version": 2, "pipelines": []}, "pipeline-flow version 2 is not supported"),
+        (
+            elyra_pipeline([elyra_node("n1", "a\x00b.py")]),
+            "file 'a\x00b.py' cannot be used as a path",
+        ),
+        (elyra_pipeline([elyra_node("n1", "\ud800.py")]), "cannot be used as a path"),
+        (elyra_pipeline([elyra_node("n1", "/etc/passwd")]), "lies outside the folder"),
+        (elyra_pipeline([elyra_node("n1", "")]), "node 'n1' has no file"),
+    ],
+)
+async def test_hostile_files_are_refused_not_crashed_on(
+    jp_fetch: Any, jp_root_dir: Path, document: Any, words: str
+) -> None:
+    (jp_root_dir / "x.pipeline").write_text(json.dumps(document))
+    before = tree_snapshot(jp_root_dir)
+    response = await call(jp_fetch, "POST", "pipelines/import-elyra", {"path": "x.pipeline"})
+    assert response.code == 400, payload(response)
+    assert words in payload(response)["message"]
+    assert tree_snapshot(jp_root_dir) == before
+
+
+async def test_a_deeply_nested_file_is_refused(jp_fetch: Any, jp_root_dir: Path) -> None:
+    (jp_root_dir / "deep.pipeline").write_text("[" * 100_000 + "]" * 100_000)
+    response = await call(jp_fetch, "POST", "pipelines/import-elyra", {"path": "deep.pipeline"})
+    assert response.code == 400
+    assert "nested too deeply" in payload(response)["message"]

@@ -17,11 +17,14 @@ def rebase(file: Path, target_dir: Path) -> str:
 def check_step_file(file: Path, boundary: Path | None) -> str | None:
     """Why `file` cannot be a step's file (None: it can). With `boundary`, the real file must lie
     inside it (a symlink may not lead out)."""
-    real = Path(os.path.realpath(file))
-    if boundary is not None and not is_within(real, Path(os.path.realpath(boundary))):
-        return "lies outside the folder the pipeline may use"
-    if not real.exists():
-        return "does not exist"
-    if not real.is_file():
-        return "is not a file"
+    try:
+        real = Path(os.path.realpath(file))
+        if boundary is not None and not is_within(real, Path(os.path.realpath(boundary))):
+            return "lies outside the folder the pipeline may use"
+        if not os.path.exists(real):
+            return "does not exist"
+        if not os.path.isfile(real):
+            return "is not a file"
+    except (OSError, ValueError) as err:  # a NUL, a lone surrogate, a name too long, a loop
+        return f"cannot be used as a path ({err})"
     return None
