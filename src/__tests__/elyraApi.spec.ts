@@ -16,9 +16,9 @@ const CONVERSION = {
 describe('Elyra interchange routes', () => {
   it('posts the path to import-elyra and returns the new file and what did not map', async () => {
     const { api, calls } = fakeServer(() => json(201, CONVERSION));
-    await expect(api.pipelines.importElyra('work/flow.pipeline')).resolves.toEqual(
-      CONVERSION
-    );
+    await expect(
+      api.pipelines.importElyra('work/flow.pipeline')
+    ).resolves.toEqual(CONVERSION);
     expect(calls[0].url).toBe(
       'http://localhost:8888/lab-base/orchest-lab/api/pipelines/import-elyra'
     );
@@ -39,10 +39,14 @@ describe('Elyra interchange routes', () => {
 
   it('passes on the located message of a file that cannot be converted', async () => {
     const { api } = fakeServer(() =>
-      json(400, { message: 'bad.pipeline:2:16: not valid JSON: Expecting value' })
+      json(400, {
+        message: 'bad.pipeline:2:16: not valid JSON: Expecting value'
+      })
     );
     const error = await api.pipelines.importElyra('bad.pipeline').catch(e => e);
-    expect(error.message).toBe('bad.pipeline:2:16: not valid JSON: Expecting value');
+    expect(error.message).toBe(
+      'bad.pipeline:2:16: not valid JSON: Expecting value'
+    );
   });
 });
 
@@ -53,13 +57,22 @@ describe('unmapped items', () => {
         '(at /pipelines/0/nodes/0/app_data/component_parameters/outputs)'
     );
     expect(
-      unmappedLine({ what: 'comment', message: 'left out', pointer: '', node: null })
+      unmappedLine({
+        what: 'comment',
+        message: 'left out',
+        pointer: '',
+        node: null
+      })
     ).toBe('comment: left out');
   });
 
   it('counts them', () => {
-    expect(unmappedSummary(1, 'a.pipeline')).toBe('1 item of a.pipeline did not map:');
-    expect(unmappedSummary(3, 'a.pipeline')).toBe('3 items of a.pipeline did not map:');
+    expect(unmappedSummary(1, 'a.pipeline')).toBe(
+      '1 item of a.pipeline did not map:'
+    );
+    expect(unmappedSummary(3, 'a.pipeline')).toBe(
+      '3 items of a.pipeline did not map:'
+    );
     expect(unmappedSummary(0, 'a.pipeline')).toBe(
       'Everything in a.pipeline was carried over.'
     );
