@@ -344,3 +344,53 @@ def test_the_schema_check_can_fail() -> None:
     document["pipelines"][0]["nodes"][0]["inputs"][0]["links"] = [{"port_id_ref": "outPort"}]
     with pytest.raises(JsonSchemaValueException):
         pipeline_flow_validator()(document)
+
+
+def test_an_elyra_pipeline_comes_back_with_its_nodes_links_and_places(tmp_path: Path) -> None:
+    source = producer_consumer(tmp_path)
+    assert cli("convert", source.name, cwd=tmp_path).returncode == 0
+    back = cli("convert", "producer-consumer.orchest", "-o", "again.pipeline", cwd=tmp_path)
+    assert back.returncode == 0, back.stderr
+
+    def view(document: dict[str, Any]) -> dict[str, Any]:
+        nodes = {}
+        for node in document["pipelines"][0]["nodes"]:
+            if node["op"].startswith("execute-"):
+                parameters = node["app_data"]["component_parameters"]
+                nodes[node["id"]] = (
+                    node["op"],
+                    node["app_data"]["label"],
+                    parameters["filename"],
+                    (node["app_data"]["ui_data"]["x_pos"], node["app_data"]["ui_data"]["y_pos"]),
+                    sorted(link["node_id_ref"] for link in node["inputs"][0].get("links", [])),
+                    (parameters.get("cpu"), parameters.get("memory")),
+                )
+        return nodes
+
+    again = json.loads((tmp_path / "again.pipeline").read_text())
+    pipeline_flow_validator()(again)
+    assert view(again) == view(json.loads(source.read_text()))
+    assert again["pipelines"][0]["app_data"]["properties"]["name"] == "producer-consumer"
+    # Env vars come back on every node (orchest-lab holds one value a name for all steps).
+    for node in again["pipelines"][0]["nodes"]:
+        env = {
+            e["env_var"]: e["value"] for e in node["app_data"]["component_parameters"]["env_vars"]
+        }
+        assert env == {"REPORT_TITLE": "Sum", "ROWS": "5"}
+
+
+def test_older_env_vars_and_the_default_image_are_read(tmp_path: Path) -> None:
+    environment = EnvironmentDefinition.new("my/image:1")
+    environment.save(tmp_path)
+    (tmp_path / "a.py").write_text("")
+    node = elyra_node("n1", "a.py", env_vars=["A=1", "B=x=y", "EMPTY="])
+    del node["app_data"]["component_parameters"]["runtime_image"]
+    document = elyra_pipeline(
+        [node], properties={"pipeline_defaults": {"runtime_image": "my/image:1"}}
+    )
+    write_elyra(tmp_path / "x.pipeline", document)
+    done = cli("convert", "x.pipeline", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    imported = json.loads((tmp_path / "x.orchest").read_text())
+    assert imported["env_variables"] == {"A": "1", "B": "x=y"}
+    assert next(iter(imported["steps"].values()))["environment"] == environment.uuid
