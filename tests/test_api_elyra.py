@@ -56,6 +56,14 @@ async def test_export_writes_a_pipeline_elyra_accepts(jp_fetch: Any, served_proj
     document = json.loads((served_project / "quickstart.pipeline").read_text())
     pipeline_flow_validator()(document)
     assert any(u["what"] == "step" and u["node"] == "Report" for u in exported["unmapped"])  # .sh
+    # "Python 3" is the runtime image, reported once: not a name Kubeflow could pull.
+    named = [u for u in exported["unmapped"] if u["what"] == "environment 'Python 3'"]
+    assert len(named) == 1 and "container image name" in named[0]["message"]
+    images = {
+        n["app_data"]["component_parameters"]["runtime_image"]
+        for n in document["pipelines"][0]["nodes"]
+    }
+    assert images == {"Python 3"}
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ listed as Unmapped with where it was."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid as uuid_lib
@@ -482,7 +481,3 @@ def _number(value: Any) -> bool:
 
 def _empty(value: Any) -> bool:
     return value in (None, "", [], {}, False) or (isinstance(value, str) and not value.strip())
-
-
-def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=4, ensure_ascii=False) + "\n"

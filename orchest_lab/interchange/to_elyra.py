@@ -28,6 +28,11 @@ from .report import ConversionError, Unmapped
 
 PARAMETER_TYPE_NAMES = {bool: "Bool", int: "Integer", float: "Float", str: "String"}
 GPU = re.compile(r".*/gpu$")
+# A container image reference (registry/name[:tag][@digest]), as Elyra's remote runtimes need.
+IMAGE = re.compile(
+    r"([\w.-]+(:\d+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?"
+)
 DEFAULT_SETTINGS = {
     "auto_eviction": False,
     "data_passing_memory_size": "1GB",
@@ -42,6 +47,7 @@ class _Export:
     environments: Mapping[str, str]  # environment uuid -> name, of the source's project
     boundary: Path | None
     unmapped: list[Unmapped] = field(default_factory=list)
+    not_images: set[str] = field(default_factory=set)  # environment names already reported
 
     def note(self, what: str, message: str, pointer: str = "", node: str | None = None) -> None:
         self.unmapped.append(Unmapped(what, message, pointer, node))
@@ -236,6 +242,15 @@ def _node(
         name = state.environments.get(environment)
         if name:
             parameters["runtime_image"] = name
+            if not IMAGE.fullmatch(name) and name not in state.not_images:
+                state.not_images.add(name)
+                state.note(
+                    f"environment '{name}'",
+                    "written as the runtime image; Elyra's local runtime ignores it, but "
+                    "Kubeflow Pipelines and Airflow need a container image name there",
+                    pointer + "/environment",
+                    title,
+                )
         else:
             state.note(
                 "environment",
