@@ -93,9 +93,10 @@ async function openWithPipelineEditor(
 }
 
 test('Open With > Pipeline Editor imports an Elyra pipeline and lists what did not map', async ({
-  page
+  page,
+  tmpPath
 }) => {
-  const folder = 'elyra-import';
+  const folder = `${tmpPath}/elyra-import`;
   const original = elyraPipeline();
   await createProject(page, folder, {
     'make.py': "open('data.csv', 'w').write('1')\n",
@@ -138,8 +139,11 @@ test('Open With > Pipeline Editor imports an Elyra pipeline and lists what did n
   expect(text).toBe(original);
 });
 
-test('a .pipeline that cannot be imported says where, and writes nothing', async ({ page }) => {
-  const folder = 'elyra-bad';
+test('a .pipeline that cannot be imported says where, and writes nothing', async ({
+  page,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/elyra-bad`;
   await createProject(page, folder, { 'bad.pipeline': '{"version": "3.0",\n "pipelines": [}\n' });
   await openWithPipelineEditor(page, folder, 'bad.pipeline');
 
@@ -153,8 +157,11 @@ test('a .pipeline that cannot be imported says where, and writes nothing', async
   expect(await page.contents.fileExists(`${folder}/bad.orchest`)).toBe(false);
 });
 
-test('"Export as Elyra Pipeline" writes a .pipeline beside the pipeline', async ({ page }) => {
-  const { path } = await createChain(page, 'elyra-export', 'chain', [
+test('"Export as Elyra Pipeline" writes a .pipeline beside the pipeline', async ({
+  page,
+  tmpPath
+}) => {
+  const { path } = await createChain(page, `${tmpPath}/elyra-export`, 'chain', [
     { title: 'First', file: 'first.py', content: 'print(1)\n' },
     { title: 'Then', file: 'then.sh', content: 'echo 2\n' }
   ]);
@@ -170,13 +177,10 @@ test('"Export as Elyra Pipeline" writes a .pipeline beside the pipeline', async 
     /^Then: step: Elyra's generic nodes run notebooks, Python and R scripts, not '\.sh' files/
   ]);
   await dialog.getByRole('button', { name: 'OK' }).click();
-  const exported = await page.evaluate(async () => {
+  const exported = await page.evaluate(async target => {
     const app = (window as any).jupyterapp;
-    const model = await app.serviceManager.contents.get('elyra-export/chain.pipeline', {
-      content: true,
-      format: 'text'
-    });
+    const model = await app.serviceManager.contents.get(target, { content: true, format: 'text' });
     return JSON.parse(model.content as string);
-  });
+  }, path.replace(/\.orchest$/, '.pipeline'));
   expect(exported.pipelines[0].nodes.map((node: any) => node.app_data.label)).toEqual(['First']);
 });
