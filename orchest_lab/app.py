@@ -37,6 +37,7 @@ from .runs.slots import StepSlots
 from .services import PipelineService, Services
 from .services.data import DataService
 from .services.environments import EnvironmentService
+from .services.interchange import InterchangeService
 from .services.job_launch import prepare_job_run
 from .services.jobs import JobService, JobSettings
 from .services.planning import RunPlanner
@@ -162,7 +163,13 @@ class OrchestLab(ExtensionApp):
         self.runs = RunService(self.planner, self.engine, self.store)
         self.jobs = self._make_jobs(events, state, root, data_dir, kernel_specs)
         self.services = Services(
-            self.pipelines, self.planner, self.runs, self.data, self.environments, self.jobs
+            self.pipelines,
+            self.planner,
+            self.runs,
+            self.data,
+            self.environments,
+            self.jobs,
+            InterchangeService(self.pipelines),
         )
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
