@@ -28,6 +28,8 @@ from .jobs import (
 )
 from .openapi import OpenApiHandler
 from .pipelines import (
+    ExportElyraHandler,
+    ImportElyraHandler,
     PipelineDataHandler,
     PipelineDataPreviewHandler,
     PipelinesHandler,
@@ -46,6 +48,8 @@ def routes() -> list[tuple[str, Any]]:
         (api_route("pipelines/plan"), PlanHandler),
         (api_route("pipelines/data"), PipelineDataHandler),
         (api_route("pipelines/data/preview"), PipelineDataPreviewHandler),
+        (api_route("pipelines/import-elyra"), ImportElyraHandler),
+        (api_route("pipelines/export-elyra"), ExportElyraHandler),
         (api_route("runs"), RunsHandler),
         (api_route(f"runs/{RUN_ID}"), RunHandler),
         (api_route(f"runs/{RUN_ID}/steps/{STEP_UUID}/log"), StepLogHandler),

@@ -37,3 +37,19 @@ class PipelineDataPreviewHandler(ApiHandler):
     async def get(self) -> None:
         args = [self.get_query_argument(name, None) for name in ("path", "step", "rows")]
         self.finish(await self.in_thread(self.services.data.preview, *args))
+
+
+class ImportElyraHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        imported = await self.in_thread(self.services.interchange.import_elyra, self.json_body())
+        self.set_status(201)
+        self.finish(imported)
+
+
+class ExportElyraHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        exported = await self.in_thread(self.services.interchange.export_elyra, self.json_body())
+        self.set_status(201)
+        self.finish(exported)
