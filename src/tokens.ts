@@ -12,6 +12,7 @@ import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
 import type {
+  IDataAPI,
   IEnvironmentsAPI,
   IJobsAPI,
   IPipelinesAPI,
@@ -32,6 +33,8 @@ export interface IOrchestLabAPI {
   readonly environments: IEnvironmentsAPI;
   /** `jobs/*` routes. */
   readonly jobs: IJobsAPI;
+  /** `pipelines/data*` routes (stored outputs, previews). */
+  readonly data: IDataAPI;
 }
 
 /** The REST API client, shared by every plugin. */

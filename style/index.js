@@ -6,3 +6,4 @@ import './panels.css';
 import './sidebar.css';
 import './environments.css';
 import './jobs.css';
+import './data.css';

@@ -52,6 +52,7 @@ REQUIRED = {"pipeline_path", "mode", "name"}
 QUERY_ARGS: dict[str, list[str]] = {
     "pipelines": ["file"],
     "pipelines/data": ["path"],
+    "pipelines/data/preview": ["path", "step", "rows"],
     "runs": ["pipeline"],
     "environments": ["project"],
     "log": ["offset", "follow"],

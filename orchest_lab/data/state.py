@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..pipeline import Dag, PipelineDocument, StepData
 from .fingerprints import Fingerprint, compute_fingerprints
 from .ledger import Recorded, read_ledger
 from .outputs import StepOutputs, data_dir, memory_used, step_outputs, store_dir
+
+if TYPE_CHECKING:
+    from ..sdk.orchest._store import StoredOutput
 
 _MAX_NAMED = 3
 
@@ -71,6 +74,19 @@ class PipelineData:
                 changes.append(f"{named}{more} changed" if named else "an input changed")
         return changes or ["its fingerprint changed"]
 
+    def output_up_to_date(self, step_uuid: str, output: StoredOutput) -> bool:
+        """Whether `output` is what the step would output now: the one get_inputs reads,
+        written with the step's current fingerprint, and the step itself up to date."""
+        stored = self.outputs.get(step_uuid)
+        fingerprint = self.fingerprints.get(step_uuid)
+        return (
+            stored is not None
+            and output is stored.current
+            and fingerprint is not None
+            and output.fingerprint == fingerprint.value
+            and self.up_to_date(step_uuid)
+        )
+
     def plan_state(self) -> dict[str, StepData]:
         state = {}
         for uuid, fingerprint in self.fingerprints.items():
@@ -107,7 +123,6 @@ def outputs_report(data: PipelineData, memory_root: Path, project: Path) -> dict
     totals = {"memory": 0, "disk": 0}
     for step_uuid, stored in data.outputs.items():
         current = stored.current
-        fingerprint = data.fingerprints.get(step_uuid)
         for output in (stored.memory, stored.disk):
             if output is None:
                 continue
@@ -125,10 +140,8 @@ def outputs_report(data: PipelineData, memory_root: Path, project: Path) -> dict
                     "fingerprint": output.fingerprint,
                     "run": output.run_uuid,
                     "current": output is current,
-                    "up_to_date": output is current
-                    and fingerprint is not None
-                    and output.fingerprint == fingerprint.value
-                    and data.up_to_date(step_uuid),
+                    "up_to_date": data.output_up_to_date(step_uuid, output),
+                    "summary": output.summary,
                 }
             )
     from .outputs import _store_module

@@ -32,6 +32,13 @@ class PipelineDataHandler(ApiHandler):
         self.finish(await self.in_thread(self.services.data.outputs, path))
 
 
+class PipelineDataPreviewHandler(ApiHandler):
+    @endpoint
+    async def get(self) -> None:
+        args = [self.get_query_argument(name, None) for name in ("path", "step", "rows")]
+        self.finish(await self.in_thread(self.services.data.preview, *args))
+
+
 class ImportElyraHandler(ApiHandler):
     @endpoint
     async def post(self) -> None:

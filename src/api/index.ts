@@ -8,6 +8,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { APIConnection } from './client';
+import { DataAPI } from './data';
 import { EnvironmentsAPI } from './environments';
 import { JobsAPI } from './jobs';
 import { PipelinesAPI } from './pipelines';
@@ -15,6 +16,8 @@ import { RunsAPI } from './runs';
 import type { IOrchestLabAPI } from '../tokens';
 
 export * from './client';
+export * from './data';
+export * from './dataTypes';
 export * from './environments';
 export * from './interfaces';
 export * from './jobs';
@@ -31,6 +34,7 @@ export class OrchestLabAPI extends APIConnection implements IOrchestLabAPI {
     this.runs = new RunsAPI(this);
     this.environments = new EnvironmentsAPI(this);
     this.jobs = new JobsAPI(this);
+    this.data = new DataAPI(this);
   }
 
   /** `pipelines/*` routes. */
@@ -44,4 +48,7 @@ export class OrchestLabAPI extends APIConnection implements IOrchestLabAPI {
 
   /** `jobs/*` routes. */
   readonly jobs: JobsAPI;
+
+  /** `pipelines/data*` routes (stored outputs, previews). */
+  readonly data: DataAPI;
 }

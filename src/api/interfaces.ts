@@ -6,6 +6,7 @@
  */
 import type { ISignal } from '@lumino/signaling';
 
+import type { IDataPreview, IPipelineData } from './dataTypes';
 import type {
   IJob,
   IJobChange,
@@ -150,4 +151,12 @@ export interface IJobsAPI {
     schedule: Exclude<JobSchedule, null>,
     signal?: AbortSignal
   ): Promise<string[]>;
+}
+
+/** The `pipelines/data*` routes: stored outputs and their previews. */
+export interface IDataAPI {
+  /** Every stored output of the pipeline file `path`. */
+  outputs(path: string): Promise<IPipelineData>;
+  /** A preview of the output `step` passes on (its first `rows` rows). */
+  preview(path: string, step: string, rows?: number): Promise<IDataPreview>;
 }

@@ -9,6 +9,7 @@ import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
+import type { DataOutputsModel } from '../model/DataOutputsModel';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
@@ -46,6 +47,10 @@ export interface IPipelineEditorViewProps {
   /** The run whose statuses are shown, and when it changes. */
   run: () => IRunState | null;
   runChanged: ISignal<unknown, void>;
+  /** What each step passed on (connection labels). */
+  dataOutputs: DataOutputsModel;
+  /** A labelled connection was clicked: preview its parent's output. */
+  onOpenOutput?: (step: string) => void;
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   layoutChanged: ISignal<unknown, void>;
@@ -77,6 +82,7 @@ export function PipelineEditorView(
   useSignal(validation.changed);
   useSignal(selection.changed);
   useSignal(props.runChanged);
+  useSignal(props.dataOutputs.changed);
   useSignal(props.layoutChanged);
   const keysRef = useRef<HTMLDivElement>(null);
 
@@ -146,6 +152,8 @@ export function PipelineEditorView(
             allIssues={issues}
             selection={selection}
             runSteps={run ? run.steps : null}
+            outputs={props.dataOutputs.labels}
+            onOpenOutput={props.onOpenOutput}
             requests={requests}
             editable={editable}
             emptyMessage={emptyMessage}

@@ -27,12 +27,14 @@ import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useMemo, useRef, useState } from 'react';
 
 import type { IIssue } from '../api';
+import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
+import { DataEdge } from './DataEdge';
 import {
   GraphRequest,
   FIT_VIEW_OPTIONS,
@@ -59,6 +61,10 @@ export interface IPipelineGraphProps {
   selection: SelectionModel;
   /** Steps of the pipeline's latest run. */
   runSteps: Readonly<Record<string, IStepRunState>> | null;
+  /** The stored output of each step that has one (connection labels). */
+  outputs?: ReadonlyMap<string, IOutputLabel> | null;
+  /** A labelled connection was clicked: preview its parent's output. */
+  onOpenOutput?: (step: string) => void;
   /** Requests from outside React (fit view, focus a step). */
   requests: ISignal<unknown, GraphRequest>;
   /** Whether the graph can be changed (not while the JSON is invalid). */
@@ -84,7 +90,7 @@ export interface IPipelineGraphProps {
 }
 
 const NODE_TYPES = { step: StepNode };
-const EDGE_TYPES = { back: BackEdge };
+const EDGE_TYPES = { back: BackEdge, data: DataEdge };
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 /** Below this zoom, nodes are drawn without their details (icons, files). */
 export const DETAIL_ZOOM = 0.5;
@@ -155,14 +161,26 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       issues,
       selectedSteps,
       runSteps,
-      editable
+      editable,
+      props.outputs,
+      props.onOpenOutput
     ).map(node => {
       const known = lookup.get(node.id);
       return known?.internals.handleBounds && known.measured.width
         ? { ...node, measured: known.measured }
         : node;
     });
-  }, [store, steps, positions, issues, selectedSteps, runSteps, editable]);
+  }, [
+    store,
+    steps,
+    positions,
+    issues,
+    selectedSteps,
+    runSteps,
+    editable,
+    props.outputs,
+    props.onOpenOutput
+  ]);
   const nodes = useMemo(() => {
     if (!dragged) {
       return baseNodes;
@@ -178,9 +196,18 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         edges,
         positions,
         cycleEdgeIds(edges, allIssues),
-        selectedEdges
+        selectedEdges,
+        props.outputs,
+        props.onOpenOutput
       ),
-    [edges, positions, allIssues, selectedEdges]
+    [
+      edges,
+      positions,
+      allIssues,
+      selectedEdges,
+      props.outputs,
+      props.onOpenOutput
+    ]
   );
 
   const noteMeasured = useRemeasure(nodes);
@@ -326,6 +353,13 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDoubleClick={(_, node) => props.onOpenStep?.(node.id)}
+        onEdgeClick={(event, edge) => {
+          // A plain click previews the data; with a modifier it only selects.
+          const plain = !(event.shiftKey || event.metaKey || event.ctrlKey);
+          if (plain && props.outputs?.has(edge.source)) {
+            props.onOpenOutput?.(edge.source);
+          }
+        }}
         onNodeContextMenu={(_, node) => {
           // The context menu's commands act on the selection.
           if (!selection.has(node.id)) {

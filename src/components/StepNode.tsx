@@ -9,6 +9,7 @@ import { Handle, Node, NodeProps, Position } from '@xyflow/react';
 import React, { memo, useEffect, useState } from 'react';
 
 import type { IIssue, Severity } from '../api';
+import type { IOutputLabel } from '../model/DataOutputsModel';
 import { stepFileKind } from '../icons';
 import { displayMessage } from '../model/issues';
 import {
@@ -18,6 +19,7 @@ import {
   isEnded,
   statusLabel
 } from '../model/runState';
+import { OutputBadge } from './OutputBadge';
 
 /** What a step node renders. */
 export interface IStepNodeData extends Record<string, unknown> {
@@ -29,6 +31,9 @@ export interface IStepNodeData extends Record<string, unknown> {
   severity: Severity | null;
   /** The step in the pipeline's latest run, if it is part of it. */
   run: IStepRunState | null;
+  /** The step's stored output, and what opens its preview. */
+  output?: IOutputLabel | null;
+  onOpenOutput?: (uuid: string) => void;
 }
 
 /** The React Flow node type of steps. */
@@ -142,6 +147,14 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
         >
           {data.issues.length}
         </span>
+      )}
+      {data.output && (
+        <OutputBadge
+          step={id}
+          title={data.title}
+          output={data.output}
+          onOpen={data.onOpenOutput}
+        />
       )}
       <Handle
         type="source"

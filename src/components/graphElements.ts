@@ -6,6 +6,7 @@
 import { Edge, MarkerType } from '@xyflow/react';
 
 import type { IIssue } from '../api';
+import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { issueSteps, worstSeverity } from '../model/issues';
 import { IStepRunState } from '../model/runState';
@@ -22,7 +23,9 @@ export function buildNodes(
   issues: ReadonlyMap<string, readonly IIssue[]>,
   selected: ReadonlySet<string>,
   runSteps: Readonly<Record<string, IStepRunState>> | null = null,
-  editable = false
+  editable = false,
+  outputs: ReadonlyMap<string, IOutputLabel> | null = null,
+  onOpenOutput?: (uuid: string) => void
 ): StepNodeType[] {
   return steps.map(step => {
     const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
@@ -36,7 +39,9 @@ export function buildNodes(
         filePath: step.filePath,
         issues: stepIssues,
         severity: worstSeverity(stepIssues),
-        run: runSteps?.[step.uuid] ?? null
+        run: runSteps?.[step.uuid] ?? null,
+        output: outputs?.get(step.uuid) ?? null,
+        onOpenOutput
       },
       selected: selected.has(step.uuid),
       draggable: editable,
@@ -70,27 +75,38 @@ export function cycleEdgeIds(
 
 /**
  * Build React Flow edges from pipeline connections. A connection pointing
- * backwards (to a step left of its parent) is routed around the nodes.
+ * backwards (to a step left of its parent) is routed around the nodes. A
+ * connection whose parent has a stored output is labelled with it.
  */
 export function buildEdges(
   edges: readonly IEdge[],
   positions: ReadonlyMap<string, [number, number]>,
   inCycle: ReadonlySet<string>,
-  selected: ReadonlySet<string> = new Set()
+  selected: ReadonlySet<string> = new Set(),
+  outputs: ReadonlyMap<string, IOutputLabel> | null = null,
+  onOpenOutput?: (step: string) => void
 ): Edge[] {
   return edges.map(edge => {
     const [sourceX] = positions.get(edge.source) ?? [0, 0];
     const [targetX] = positions.get(edge.target) ?? [0, 0];
     const backwards = targetX <= sourceX;
+    const output = outputs?.get(edge.source);
     return {
       id: edge.id,
       source: edge.source,
       target: edge.target,
-      type: backwards ? 'back' : 'default',
+      // Backwards connections are routed around nodes and go unlabelled.
+      type: backwards ? 'back' : output ? 'data' : 'default',
+      ...(output && { data: { output, onOpen: onOpenOutput } }),
       markerEnd: inCycle.has(edge.id) ? CYCLE_MARKER : EDGE_MARKER,
-      className: inCycle.has(edge.id)
-        ? 'orchest-lab-Connection orchest-lab-Connection--cycle'
-        : 'orchest-lab-Connection',
+      className: [
+        'orchest-lab-Connection',
+        inCycle.has(edge.id) ? 'orchest-lab-Connection--cycle' : '',
+        output ? 'orchest-lab-Connection--data' : '',
+        output?.stale ? 'orchest-lab-Connection--stale' : ''
+      ]
+        .filter(Boolean)
+        .join(' '),
       selected: selected.has(edge.id),
       focusable: false,
       deletable: false,

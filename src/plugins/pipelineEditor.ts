@@ -167,6 +167,7 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
         openLocation: (path, line, column) =>
           void openLocation(path, line, column),
         services: {
+          fileChanged: app.serviceManager.contents.fileChanged,
           openFile: path => void commands.execute('docmanager:open', { path }),
           pickFile,
           showLog: (runId, stepUuid) => {

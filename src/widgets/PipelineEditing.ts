@@ -6,6 +6,8 @@
  */
 import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { Contents } from '@jupyterlab/services';
+import type { ISignal } from '@lumino/signaling';
 
 import { IEditorActions } from '../components/PipelineEditorView';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
@@ -54,6 +56,8 @@ export interface IEditorServices {
   showRuns?: (pipelinePath: string) => void;
   /** Show the project's environments (with `environment` selected). */
   showEnvironments?: (project: string, environment: string) => void;
+  /** Files changed through JupyterLab (a saved step file can outdate outputs). */
+  fileChanged?: ISignal<unknown, Contents.IChangedArgs>;
 }
 
 /** The part of the editor widget the operations work on. */

@@ -7,18 +7,21 @@
  * as for any JupyterLab document.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { Contents } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
 
+import { showDataPreview } from '../components/DataPreview';
 import { GraphRequest } from '../components/PipelineGraph';
 import {
   IEditorActions,
   PipelineEditorView
 } from '../components/PipelineEditorView';
 import { StepNodeType } from '../components/StepNode';
+import { DataOutputsModel } from '../model/DataOutputsModel';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
@@ -71,11 +74,16 @@ export class PipelineEditor extends ReactWidget {
       localIssues: () =>
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
+    this.dataOutputs = new DataOutputsModel({
+      source: options.api.data,
+      path: () => this.path
+    });
     this.editing = new PipelineEditing(this, options.services ?? {});
     this._actions = this.editing.viewActions();
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
+    options.services?.fileChanged?.connect(this._onFileChanged, this);
     void this._context.ready.then(() => this._onReady());
   }
 
@@ -90,6 +98,9 @@ export class PipelineEditor extends ReactWidget {
 
   /** The environments of the pipeline's project. */
   readonly environments: EnvironmentsModel;
+
+  /** What each step passed on (connection labels), following runs. */
+  readonly dataOutputs: DataOutputsModel;
 
   /** The runs of every pipeline (null when runs are not available). */
   readonly runs: IRunsModel | null;
@@ -224,6 +235,8 @@ export class PipelineEditor extends ReactWidget {
         environments={this.environments}
         run={() => this.currentRun}
         runChanged={this._runChanged}
+        dataOutputs={this.dataOutputs}
+        onOpenOutput={this._openOutput}
         showProperties={() => this._settings.showProperties}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
@@ -267,6 +280,13 @@ export class PipelineEditor extends ReactWidget {
     void this.validate();
     void this._loadProject();
     void this._loadRuns();
+    void this.dataOutputs.refresh();
+  }
+
+  /** Show a preview of what a step passes on. */
+  previewOutput(step: string): void {
+    const title = this.model.getStep(step)?.title ?? step;
+    void showDataPreview(title, () => this._api.data.preview(this.path, step));
   }
 
   /** Find the pipeline's project, then its environments. */
@@ -323,12 +343,30 @@ export class PipelineEditor extends ReactWidget {
   private _onRunChanged(_: IRunsModel, run: IRunState): void {
     // Runs of jobs ran on a snapshot: the editor never shows their statuses.
     if (run.pipelinePath === this.path && !isJobRun(run)) {
+      this.dataOutputs.noteRun(run);
       this._runChanged.emit();
       this._emitState();
     }
   }
 
+  private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
+    // A step file saved in the pipeline's folder may make outputs stale.
+    const path = change.newValue?.path;
+    const folder = this.folder;
+    if (
+      change.type === 'save' &&
+      path &&
+      path !== this.path &&
+      (folder === '' || path.startsWith(`${folder}/`))
+    ) {
+      void this.dataOutputs.refresh();
+    }
+  }
+
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
+    if (state === 'completed') {
+      void this.dataOutputs.refresh(); // a changed pipeline may outdate outputs
+    }
     if (state === 'completed' && !this._settings.validateOnChange) {
       this.validation.schedule(this._source());
     }
@@ -369,6 +407,8 @@ export class PipelineEditor extends ReactWidget {
   private _runChanged = new Signal<this, void>(this);
   private _layoutChanged = new Signal<this, void>(this);
   private _wasShown = false;
+  // One function for the editor's life: nodes are rebuilt when it changes.
+  private _openOutput = (step: string): void => this.previewOutput(step);
 }
 
 export namespace PipelineEditor {

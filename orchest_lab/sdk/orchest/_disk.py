@@ -126,7 +126,11 @@ def read_disk_meta(folder: str, step_uuid: str) -> StoredOutput | None:
         with open(os.path.join(folder, SIDECAR_FILE), encoding="utf-8") as f:
             sidecar = json.load(f)
         if isinstance(sidecar, dict) and sidecar.get("timestamp") == timestamp:
-            meta.update(fingerprint=sidecar.get("fingerprint"), run_uuid=sidecar.get("run_uuid"))
+            meta.update(
+                fingerprint=sidecar.get("fingerprint"),
+                run_uuid=sidecar.get("run_uuid"),
+                summary=sidecar.get("summary"),
+            )
             kind = sidecar.get("kind")
     except (OSError, ValueError):
         pass

@@ -358,3 +358,37 @@ def _column_bytes(array: Any, view: _Views) -> Any:
     """The bytes of a one-element binary column, over the batch's memory."""
     start, end = struct.unpack_from("<qq", array.buffers()[1], array.offset * 8)
     return view.bytes(array.buffers()[2], start, end - start)
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+# What previews call the kinds of objects.
+SUMMARY_TYPES = {
+    DATAFRAME: "DataFrame",
+    TABLE: "Arrow table",
+    RECORD_BATCH: "Arrow record batch",
+    "ndarray": "ndarray",
+    PICKLED: "pickled object",
+}
+_SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray)
+
+
+def summary(data: Any) -> dict[str, Any]:
+    """What `data` is, in a few JSON values (type, shape or length, dtype), for the editor's
+    labels: written with the output, so that nobody has to unpickle it to know. Reads only
+    attributes that cost nothing (never `len` of an object of unknown type)."""
+    if isinstance(data, (pa.RecordBatch, pa.Table)):
+        kind = RECORD_BATCH if isinstance(data, pa.RecordBatch) else TABLE
+        return {"type": SUMMARY_TYPES[kind], "shape": [data.num_rows, data.num_columns]}
+    if _is_dataframe(data):
+        return {"type": SUMMARY_TYPES[DATAFRAME], "shape": [int(n) for n in data.shape]}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(data, numpy.ndarray):
+        return {"type": "ndarray", "shape": [int(n) for n in data.shape], "dtype": str(data.dtype)}
+    described: dict[str, Any] = {
+        "type": SUMMARY_TYPES[PICKLED],
+        "class": f"{type(data).__module__}.{type(data).__qualname__}",
+    }
+    if isinstance(data, _SIZED):
+        described["length"] = len(data)
+    return described

@@ -70,6 +70,9 @@ class StoredOutput:
     fingerprint: str | None
     run_uuid: str | None
     nbytes: int
+    # What the object is, as the writer saw it (`_serialize.summary`); None when written by
+    # Orchest or an older orchest-lab.
+    summary: dict[str, Any] | None = None
 
     @property
     def time(self) -> datetime.datetime:
@@ -435,6 +438,7 @@ def stored_output(
         fingerprint=meta.get("fingerprint"),
         run_uuid=meta.get("run_uuid"),
         nbytes=size,
+        summary=meta["summary"] if isinstance(meta.get("summary"), dict) else None,
     )
 
 

@@ -126,7 +126,7 @@ def output_to_memory(data: Any, name: str | None, disk_fallback: bool = True) ->
     context = _context.current()
     assert context.step_uuid is not None
     encoded = _encode(data)
-    meta = _metadata(context, name)
+    meta = {**_metadata(context, name), "summary": _serialize.summary(data)}
     _store.ensure_store(context.store, context.pipeline_file)
     try:
         _store.write_memory(context.store, context.step_uuid, encoded, meta, context.budget)
@@ -152,6 +152,8 @@ def output_to_disk(data: Any, name: str | None, serialization: Serialization | N
     assert context.step_uuid is not None
     meta = _metadata(context, name)
     folder = context.data_dir(context.step_uuid)
+    if serialization is None:
+        meta["summary"] = _serialize.summary(data)
     if serialization is not None:
         _disk.write_disk(
             folder, context.step_uuid, bytes(data), meta, serialization=serialization.name
