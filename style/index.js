@@ -6,4 +6,5 @@ import './panels.css';
 import './sidebar.css';
 import './environments.css';
 import './jobs.css';
+import './elyra.css';
 import './data.css';
