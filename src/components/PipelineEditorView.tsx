@@ -9,6 +9,7 @@ import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
+import { EditorLayout } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
@@ -19,6 +20,7 @@ import { IRunState } from '../model/runState';
 import { IssuePanel } from './IssueList';
 import { GraphRequest, PipelineGraph } from './PipelineGraph';
 import { RunBar } from './RunBar';
+import { SidePanel } from './SidePanel';
 import { StepNodeType } from './StepNode';
 import {
   IPropertiesActions,
@@ -48,6 +50,9 @@ export interface IPipelineEditorViewProps {
   runChanged: ISignal<unknown, void>;
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
+  onShowProperties: (shown: boolean) => void;
+  /** The remembered panel width and minimap choice. */
+  layout: EditorLayout;
   layoutChanged: ISignal<unknown, void>;
   /** Requests to the canvas from outside React. */
   requests: ISignal<unknown, GraphRequest>;
@@ -71,13 +76,15 @@ export function PipelineEditorView(
     requests,
     actions,
     onFocusStep,
-    onOpenLocation
+    onOpenLocation,
+    layout
   } = props;
   const modelVersion = useSignal(model.changed);
   useSignal(validation.changed);
   useSignal(selection.changed);
   useSignal(props.runChanged);
   useSignal(props.layoutChanged);
+  useSignal(layout.changed);
   const keysRef = useRef<HTMLDivElement>(null);
 
   // Steps and edges are new arrays only when the text changed.
@@ -156,6 +163,10 @@ export function PipelineEditorView(
             onOpenStep={actions.openStep}
             onDropFiles={actions.dropFiles}
             onInit={props.onFlowInit}
+            minimapShown={layout.state.minimapShown}
+            onToggleMinimap={() =>
+              layout.update({ minimapShown: !layout.state.minimapShown })
+            }
             onKeyDown={event => {
               if (keysRef.current) {
                 forwardShortcut(event.nativeEvent, keysRef.current);
@@ -163,7 +174,13 @@ export function PipelineEditorView(
             }}
           />
         </div>
-        {props.showProperties() && (
+        <SidePanel
+          label="Properties"
+          shown={props.showProperties()}
+          width={layout.state.propertiesWidth}
+          onResize={width => layout.update({ propertiesWidth: width })}
+          onShow={props.onShowProperties}
+        >
           <PropertiesPanel
             model={model}
             selectedSteps={selection.steps}
@@ -172,7 +189,7 @@ export function PipelineEditorView(
             editable={editable}
             actions={actions}
           />
-        )}
+        </SidePanel>
       </div>
       <IssuePanel
         status={validation.status}

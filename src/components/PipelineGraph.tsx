@@ -10,10 +10,8 @@ import {
   Background,
   BackgroundVariant,
   Connection,
-  Controls,
   Edge,
   EdgeChange,
-  MiniMap,
   NodeChange,
   OnConnectEnd,
   ReactFlow,
@@ -33,10 +31,11 @@ import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
+import { GraphOverview } from './GraphOverview';
 import {
   GraphRequest,
-  FIT_VIEW_OPTIONS,
-  ViewportController
+  ViewportController,
+  fitViewOptions
 } from './ViewportController';
 import { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { StepNode, StepNodeType } from './StepNode';
@@ -79,6 +78,9 @@ export interface IPipelineGraphProps {
   onDropFiles?: (paths: string[], position: Position) => void;
   /** The React Flow instance is ready (for coordinates and viewport). */
   onInit?: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  /** Whether the minimap is shown (where the canvas is wide enough). */
+  minimapShown?: boolean;
+  onToggleMinimap?: () => void;
   /** A key went down on the canvas (after the canvas's own handling). */
   onKeyDown?: (event: React.KeyboardEvent<HTMLDivElement>) => void;
 }
@@ -183,6 +185,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     [edges, positions, allIssues, selectedEdges]
   );
 
+  const fitOptions = useMemo(
+    () => fitViewOptions(steps.length),
+    [steps.length]
+  );
   const noteMeasured = useRemeasure(nodes);
   const onNodesChange = useCallback(
     (changes: NodeChange<StepNodeType>[]) => {
@@ -349,30 +355,18 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
         zoomOnDoubleClick={false}
         fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
+        fitViewOptions={fitOptions}
         minZoom={0.05}
         maxZoom={2.5}
         attributionPosition="top-right"
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <Controls showInteractive={false} />
-        {steps.length > 0 && (
-          <MiniMap<StepNodeType>
-            pannable
-            zoomable
-            ariaLabel="Pipeline overview"
-            nodeClassName={node =>
-              [
-                node.data.severity
-                  ? `orchest-lab-MiniMapNode--${node.data.severity}`
-                  : '',
-                node.data.run
-                  ? `orchest-lab-MiniMapNode--${node.data.run.status.toLowerCase()}`
-                  : ''
-              ].join(' ')
-            }
-          />
-        )}
+        <GraphOverview
+          hasNodes={steps.length > 0}
+          fitOptions={fitOptions}
+          minimapShown={props.minimapShown ?? true}
+          onToggleMinimap={props.onToggleMinimap}
+        />
         <ViewportController requests={requests} stepCount={steps.length} />
       </ReactFlow>
       {steps.length === 0 && (

@@ -17,7 +17,7 @@ import {
   pasteSteps,
   readClipboard
 } from '../model/clipboard';
-import { checkConnection } from '../model/dag';
+import { checkConnection, describeConnectionProblem } from '../model/dag';
 import {
   IPipelinePatch,
   IStepPatch,
@@ -32,6 +32,7 @@ import {
   updateStep
 } from '../model/edits';
 import { DEFAULT_LAYOUT, computeLayout } from '../model/layout';
+import { IRect, findFreePlace, preferredPlace } from '../model/placement';
 import {
   IPipelineJSON,
   Position,
@@ -66,7 +67,12 @@ export interface IEditingHost {
   readonly path: string;
   readonly folder: string;
   readonly currentRun: IRunState | null;
-  viewCenter(): Position;
+  /** The visible part of the canvas, in canvas coordinates. */
+  viewRect(): IRect | null;
+  /** Where every node is drawn, by uuid, in canvas coordinates. */
+  nodeRects(): Map<string, IRect>;
+  /** Pan the view so that these steps are visible. */
+  reveal(uuids: readonly string[]): void;
   fitView(): void;
   dismissRun(): void;
 }
@@ -137,7 +143,10 @@ export class PipelineEditing {
     return true;
   }
 
-  /** Add steps for files (server paths) at a position (default: the view's center). */
+  /**
+   * Add steps for files (server paths) at a position (default: a free place
+   * beside the selection or in the middle of the view, then shown).
+   */
   addFiles(paths: readonly string[], position?: Position): string[] {
     const files = paths.filter(isStepFile);
     const refused = paths.filter(path => !isStepFile(path));
@@ -150,7 +159,7 @@ export class PipelineEditing {
     if (files.length === 0) {
       return [];
     }
-    const [x, y] = position ?? this._centered(files.length);
+    const [x, y] = position ?? this._freePlace(files.length);
     const environment = this._host.environments.environments[0]?.uuid ?? '';
     const steps = files.map((path, index) =>
       createStep({
@@ -165,6 +174,9 @@ export class PipelineEditing {
     }
     const uuids = steps.map(step => step.uuid);
     this._host.selection.set(uuids);
+    if (!position) {
+      this._host.reveal(uuids);
+    }
     return uuids;
   }
 
@@ -273,19 +285,7 @@ export class PipelineEditing {
       return null;
     }
     const title = (uuid: string) => `'${model.getStep(uuid)?.title ?? uuid}'`;
-    switch (problem.kind) {
-      case 'self':
-        return 'A step cannot be connected to itself.';
-      case 'duplicate':
-        return `${title(source)} is already connected to ${title(target)}.`;
-      case 'unknown-step':
-        return `There is no step ${problem.uuid}.`;
-      case 'cycle':
-        return (
-          `Connecting ${title(source)} to ${title(target)} would make a cycle: ` +
-          `${[...problem.path, source].map(title).join(' → ')}.`
-        );
-    }
+    return describeConnectionProblem(problem, source, target, title);
   }
 
   /** Connect two steps, unless that would make a cycle (then say so). */
@@ -378,13 +378,22 @@ export class PipelineEditing {
     };
   }
 
-  /** Top-left corner for `count` new steps stacked around the view's center. */
-  private _centered(count: number): Position {
-    const [cx, cy] = this._host.viewCenter();
-    return [
-      cx - DEFAULT_LAYOUT.nodeWidth / 2,
-      cy - (count * ADD_GAP - DEFAULT_LAYOUT.nodeSeparation) / 2
-    ];
+  /**
+   * Top-left corner for `count` new steps stacked in a column: the free
+   * place nearest to the right of the selection, or to the view's middle.
+   */
+  private _freePlace(count: number): Position {
+    const size = {
+      width: DEFAULT_LAYOUT.nodeWidth,
+      height: count * ADD_GAP - DEFAULT_LAYOUT.nodeSeparation
+    };
+    const rects = this._host.nodeRects();
+    const view = this._host.viewRect();
+    const selected = this._host.selection.steps
+      .map(uuid => rects.get(uuid))
+      .filter(rect => rect !== undefined);
+    const preferred = preferredPlace(size, selected, view);
+    return findFreePlace(size, preferred, [...rects.values()], { view });
   }
 
   private _undoable(): IUndoable | null {

@@ -19,12 +19,14 @@ import {
   PipelineEditorView
 } from '../components/PipelineEditorView';
 import { StepNodeType } from '../components/StepNode';
+import { EditorLayout, browserStorage } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
-import { Position } from '../model/pipeline';
+import { DEFAULT_LAYOUT } from '../model/layout';
+import { IRect } from '../model/placement';
 import { folderOf } from '../model/paths';
 import { IRunState, isJobRun } from '../model/runState';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
@@ -71,6 +73,11 @@ export class PipelineEditor extends ReactWidget {
       localIssues: () =>
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
+    this.viewLayout = new EditorLayout(browserStorage());
+    this.viewLayout.changed.connect(() => {
+      this._layoutChanged.emit();
+      this._emitState();
+    }, this);
     this.editing = new PipelineEditing(this, options.services ?? {});
     this._actions = this.editing.viewActions();
     this.model.changed.connect(this._onModelChanged, this);
@@ -93,6 +100,9 @@ export class PipelineEditor extends ReactWidget {
 
   /** The runs of every pipeline (null when runs are not available). */
   readonly runs: IRunsModel | null;
+
+  /** The remembered layout (panel width, minimap), shared by editors. */
+  readonly viewLayout: EditorLayout;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -144,20 +154,45 @@ export class PipelineEditor extends ReactWidget {
     return this.model.pipeline !== null && this.model.parseError === null;
   }
 
-  /** The canvas position at the middle of the visible area. */
-  viewCenter(): Position {
+  /** The visible part of the canvas, in canvas coordinates. */
+  viewRect(): IRect | null {
     const flow = this._flow;
     const rect = this.node
       .querySelector('.orchest-lab-PipelineGraph')
       ?.getBoundingClientRect();
     if (!flow || !rect || rect.width === 0) {
-      return [0, 0];
+      return null;
     }
-    const at = flow.screenToFlowPosition({
-      x: rect.left + rect.width / 2,
-      y: rect.top + rect.height / 2
+    const topLeft = flow.screenToFlowPosition({ x: rect.left, y: rect.top });
+    const bottomRight = flow.screenToFlowPosition({
+      x: rect.right,
+      y: rect.bottom
     });
-    return [at.x, at.y];
+    return {
+      x: topLeft.x,
+      y: topLeft.y,
+      width: bottomRight.x - topLeft.x,
+      height: bottomRight.y - topLeft.y
+    };
+  }
+
+  /** Where every node is drawn, by uuid, in canvas coordinates. */
+  nodeRects(): Map<string, IRect> {
+    const rects = new Map<string, IRect>();
+    for (const node of this._flow?.getNodes() ?? []) {
+      rects.set(node.id, {
+        x: node.position.x,
+        y: node.position.y,
+        width: node.measured?.width ?? DEFAULT_LAYOUT.nodeWidth,
+        height: node.measured?.height ?? DEFAULT_LAYOUT.nodeHeight
+      });
+    }
+    return rects;
+  }
+
+  /** Pan the view so that these steps are visible (when they are not). */
+  reveal(uuids: readonly string[]): void {
+    this._graphRequests.emit({ kind: 'reveal', uuids: [...uuids] });
   }
 
   /** Fit the whole pipeline into the view. */
@@ -185,19 +220,27 @@ export class PipelineEditor extends ReactWidget {
     }
   }
 
-  /** Show or hide the properties panel. */
+  /** Show or hide the properties panel (remembered for every editor). */
   toggleProperties(show?: boolean): void {
-    this._settings.showProperties = show ?? !this._settings.showProperties;
-    this._layoutChanged.emit();
+    this.viewLayout.update({ propertiesShown: show ?? !this.propertiesShown });
   }
 
-  /** Whether the properties panel is shown. */
+  /** Whether the properties panel is shown: as last chosen, or as set. */
   get propertiesShown(): boolean {
-    return this._settings.showProperties;
+    return (
+      this.viewLayout.state.propertiesShown ?? this._settings.showProperties
+    );
   }
 
   /** Apply changed user settings. */
   updateSettings(settings: Partial<IPipelineEditorSettings>): void {
+    if (
+      settings.showProperties !== undefined &&
+      settings.showProperties !== this._settings.showProperties
+    ) {
+      // A new setting overrides the last choice made with the mouse.
+      this.viewLayout.update({ propertiesShown: null });
+    }
     this._settings = { ...this._settings, ...settings };
     this.validation.delay = this._settings.validationDelay;
     this._layoutChanged.emit();
@@ -224,7 +267,9 @@ export class PipelineEditor extends ReactWidget {
         environments={this.environments}
         run={() => this.currentRun}
         runChanged={this._runChanged}
-        showProperties={() => this._settings.showProperties}
+        showProperties={() => this.propertiesShown}
+        onShowProperties={shown => this.toggleProperties(shown)}
+        layout={this.viewLayout}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
         actions={actions}
