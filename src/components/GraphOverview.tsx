@@ -7,7 +7,7 @@ import { ControlButton, Controls, MiniMap, useStore } from '@xyflow/react';
 import React from 'react';
 
 import { minimapSizeFor } from '../model/EditorLayout';
-import { StepNodeType } from './StepNode';
+import { CanvasNodeType } from './graphElements';
 
 /** Properties of {@link GraphOverview}. */
 export interface IGraphOverviewProps {
@@ -21,7 +21,10 @@ export interface IGraphOverviewProps {
 }
 
 /** The minimap class of a node: its validation and run state. */
-function minimapNodeClass(node: StepNodeType): string {
+function minimapNodeClass(node: CanvasNodeType): string {
+  if (node.type === 'note') {
+    return 'orchest-lab-MiniMapNode--note';
+  }
   return [
     node.data.severity
       ? `orchest-lab-MiniMapNode--${node.data.severity}`
@@ -68,7 +71,7 @@ export function GraphOverview(props: IGraphOverviewProps): JSX.Element {
         )}
       </Controls>
       {shown && (
-        <MiniMap<StepNodeType>
+        <MiniMap<CanvasNodeType>
           pannable
           zoomable
           ariaLabel="Pipeline overview"

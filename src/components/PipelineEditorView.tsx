@@ -21,7 +21,7 @@ import { IssuePanel } from './IssueList';
 import { GraphRequest, PipelineGraph } from './PipelineGraph';
 import { RunBar } from './RunBar';
 import { SidePanel } from './SidePanel';
-import { StepNodeType } from './StepNode';
+import { CanvasNodeType } from './graphElements';
 import {
   IPropertiesActions,
   PropertiesPanel
@@ -37,6 +37,10 @@ export interface IEditorActions extends IPropertiesActions {
   dropFiles(paths: string[], position: Position): void;
   showRuns(): void;
   dismissRun(): void;
+  setNoteText(uuid: string, text: string): void;
+  resizeNote(uuid: string, size: [number, number]): void;
+  /** The canvas's context menu opened at this canvas position. */
+  contextMenuAt(position: Position): void;
 }
 
 /** Properties of {@link PipelineEditorView}. */
@@ -51,6 +55,8 @@ export interface IPipelineEditorViewProps {
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   onShowProperties: (shown: boolean) => void;
+  /** The note just added, to open for writing. */
+  editNote: () => string | null;
   /** The remembered panel width and minimap choice. */
   layout: EditorLayout;
   layoutChanged: ISignal<unknown, void>;
@@ -61,7 +67,7 @@ export interface IPipelineEditorViewProps {
   onFocusStep: (uuid: string) => void;
   /** Opens the pipeline's text at a line and column (JSON errors). */
   onOpenLocation: (line: number, column: number) => void;
-  onFlowInit: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  onFlowInit: (instance: ReactFlowInstance<CanvasNodeType, Edge>) => void;
 }
 
 /** The content of a pipeline editor. */
@@ -119,6 +125,14 @@ export function PipelineEditorView(
     [model, selection, onFocusStep, onOpenLocation]
   );
 
+  const noteActions = useMemo(
+    () => ({
+      setText: actions.setNoteText,
+      resize: actions.resizeNote
+    }),
+    [actions]
+  );
+
   let emptyMessage: string | undefined;
   if (parseError && !model.pipeline) {
     emptyMessage = 'The pipeline cannot be shown until its JSON is fixed.';
@@ -163,6 +177,10 @@ export function PipelineEditorView(
             onOpenStep={actions.openStep}
             onDropFiles={actions.dropFiles}
             onInit={props.onFlowInit}
+            notes={model.notes}
+            noteActions={noteActions}
+            editNote={props.editNote()}
+            onContextPosition={actions.contextMenuAt}
             minimapShown={layout.state.minimapShown}
             onToggleMinimap={() =>
               layout.update({ minimapShown: !layout.state.minimapShown })

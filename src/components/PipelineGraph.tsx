@@ -22,12 +22,19 @@ import {
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, { useCallback, useMemo, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
+import { INote } from '../model/notes';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
@@ -37,8 +44,15 @@ import {
   ViewportController,
   fitViewOptions
 } from './ViewportController';
-import { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
-import { StepNode, StepNodeType } from './StepNode';
+import {
+  CanvasNodeType,
+  buildEdges,
+  buildNodes,
+  buildNoteNodes,
+  cycleEdgeIds
+} from './graphElements';
+import { INoteActions, NoteActionsContext, NoteNode } from './NoteNode';
+import { StepNode } from './StepNode';
 
 export type { GraphRequest } from './ViewportController';
 export { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
@@ -77,7 +91,14 @@ export interface IPipelineGraphProps {
   /** Files (server paths) were dropped at a canvas position. */
   onDropFiles?: (paths: string[], position: Position) => void;
   /** The React Flow instance is ready (for coordinates and viewport). */
-  onInit?: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  onInit?: (instance: ReactFlowInstance<CanvasNodeType, Edge>) => void;
+  /** Notes on the canvas, and what editing them does. */
+  notes?: readonly INote[];
+  noteActions?: INoteActions;
+  /** A note to open for editing when it is drawn (one just added). */
+  editNote?: string | null;
+  /** Where (on the canvas) the context menu was last opened. */
+  onContextPosition?: (position: Position) => void;
   /** Whether the minimap is shown (where the canvas is wide enough). */
   minimapShown?: boolean;
   onToggleMinimap?: () => void;
@@ -85,7 +106,8 @@ export interface IPipelineGraphProps {
   onKeyDown?: (event: React.KeyboardEvent<HTMLDivElement>) => void;
 }
 
-const NODE_TYPES = { step: StepNode };
+const NODE_TYPES = { step: StepNode, note: NoteNode };
+const NO_NOTES: readonly INote[] = [];
 const EDGE_TYPES = { back: BackEdge };
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 /** Below this zoom, nodes are drawn without their details (icons, files). */
@@ -118,8 +140,9 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     (editable
       ? 'This pipeline has no steps yet: drag notebooks and scripts here from the file browser.'
       : 'This pipeline has no steps yet.');
-  const store = useStoreApi<StepNodeType, Edge>();
-  const flow = useReactFlow<StepNodeType, Edge>();
+  const notes = props.notes ?? NO_NOTES;
+  const store = useStoreApi<CanvasNodeType, Edge>();
+  const flow = useReactFlow<CanvasNodeType, Edge>();
   const rootRef = useRef<HTMLDivElement>(null);
   const zoomedOut = useStore(isZoomedOut);
   useSignal(selection.changed);
@@ -131,6 +154,20 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     () => new Set(selection.edges),
     [selection.edges]
   );
+  const selectedNotes = useMemo(
+    () => new Set(selection.notes),
+    [selection.notes]
+  );
+  const noteIds = useMemo(
+    () => new Set(notes.map(note => note.uuid)),
+    [notes]
+  );
+  // Sizes of notes being resized; the file is written when they are let go.
+  const [resizing, setResizing] = useState<Map<
+    string,
+    { width: number; height: number }
+  > | null>(null);
+  useEffect(() => setResizing(null), [notes]);
   // Positions of nodes being dragged; the file is written when they drop.
   const [dragged, setDraggedState] = useState<Map<string, Position> | null>(
     null
@@ -151,7 +188,13 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     // re-render for new issues or a new selection keeps the nodes measured;
     // nodes it has not fully measured yet are left for it to measure.
     const lookup = store.getState().nodeLookup;
-    return buildNodes(
+    const noteNodes: CanvasNodeType[] = buildNoteNodes(
+      notes,
+      selectedNotes,
+      editable,
+      props.editNote ?? null
+    );
+    const stepNodes: CanvasNodeType[] = buildNodes(
       steps,
       positions,
       issues,
@@ -164,16 +207,33 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         ? { ...node, measured: known.measured }
         : node;
     });
-  }, [store, steps, positions, issues, selectedSteps, runSteps, editable]);
+    return noteNodes.concat(stepNodes);
+  }, [
+    store,
+    steps,
+    positions,
+    issues,
+    selectedSteps,
+    runSteps,
+    editable,
+    notes,
+    selectedNotes,
+    props.editNote
+  ]);
   const nodes = useMemo(() => {
-    if (!dragged) {
+    if (!dragged && !resizing) {
       return baseNodes;
     }
     return baseNodes.map(node => {
-      const at = dragged.get(node.id);
-      return at ? { ...node, position: { x: at[0], y: at[1] } } : node;
+      const at = dragged?.get(node.id);
+      const size = resizing?.get(node.id);
+      let changed = at ? { ...node, position: { x: at[0], y: at[1] } } : node;
+      if (size) {
+        changed = { ...changed, ...size };
+      }
+      return changed;
     });
-  }, [baseNodes, dragged]);
+  }, [baseNodes, dragged, resizing]);
   const flowEdges = useMemo(
     () =>
       buildEdges(
@@ -191,33 +251,49 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
   );
   const noteMeasured = useRemeasure(nodes);
   const onNodesChange = useCallback(
-    (changes: NodeChange<StepNodeType>[]) => {
+    (changes: NodeChange<CanvasNodeType>[]) => {
       noteMeasured(changes);
       const picked = new Set(selection.steps);
+      const pickedNotes = new Set(selection.notes);
       let selectionChanged = false;
       let moved: Map<string, Position> | null = null;
+      let sized: Map<string, { width: number; height: number }> | null =
+        null;
       for (const change of changes) {
         if (change.type === 'select') {
           selectionChanged = true;
+          const set = noteIds.has(change.id) ? pickedNotes : picked;
           if (change.selected) {
-            picked.add(change.id);
+            set.add(change.id);
           } else {
-            picked.delete(change.id);
+            set.delete(change.id);
           }
+        } else if (
+          change.type === 'dimensions' &&
+          change.resizing &&
+          change.dimensions &&
+          noteIds.has(change.id)
+        ) {
+          sized = sized ?? new Map();
+          sized.set(change.id, change.dimensions);
         } else if (change.type === 'position' && change.position) {
           moved = moved ?? new Map(draggedRef.current ?? []);
           moved.set(change.id, [change.position.x, change.position.y]);
         }
       }
       if (selectionChanged) {
-        selection.set([...picked], selection.edges);
+        selection.set([...picked], selection.edges, [...pickedNotes]);
       }
       if (moved) {
         setDragged(moved);
       }
+      if (sized) {
+        const update = sized;
+        setResizing(previous => new Map([...(previous ?? []), ...update]));
+      }
       // Sizes and other changes are React Flow's own business.
     },
-    [selection, noteMeasured]
+    [selection, noteMeasured, noteIds]
   );
 
   const onEdgesChange = useCallback(
@@ -235,7 +311,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         }
       }
       if (changed) {
-        selection.set(selection.steps, [...picked]);
+        selection.set(selection.steps, [...picked], selection.notes);
       }
     },
     [selection]
@@ -320,7 +396,8 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         }
       }}
     >
-      <ReactFlow<StepNodeType, Edge>
+      <NoteActionsContext.Provider value={props.noteActions ?? null}>
+      <ReactFlow<CanvasNodeType, Edge>
         nodes={nodes}
         edges={flowEdges}
         nodeTypes={NODE_TYPES}
@@ -331,12 +408,27 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
-        onNodeDoubleClick={(_, node) => props.onOpenStep?.(node.id)}
+        onNodeDoubleClick={(_, node) => {
+          if (!noteIds.has(node.id)) {
+            props.onOpenStep?.(node.id);
+          }
+        }}
         onNodeContextMenu={(_, node) => {
           // The context menu's commands act on the selection.
-          if (!selection.has(node.id)) {
+          if (noteIds.has(node.id)) {
+            if (!selection.notes.includes(node.id)) {
+              selection.set([], [], [node.id]);
+            }
+          } else if (!selection.has(node.id)) {
             selection.set([node.id]);
           }
+        }}
+        onPaneContextMenu={event => {
+          const at = flow.screenToFlowPosition({
+            x: event.clientX,
+            y: event.clientY
+          });
+          props.onContextPosition?.([at.x, at.y]);
         }}
         onInit={props.onInit}
         // While the view moves, nothing under the pointer needs hit-testing.
@@ -362,14 +454,15 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <GraphOverview
-          hasNodes={steps.length > 0}
+          hasNodes={steps.length + notes.length > 0}
           fitOptions={fitOptions}
           minimapShown={props.minimapShown ?? true}
           onToggleMinimap={props.onToggleMinimap}
         />
         <ViewportController requests={requests} stepCount={steps.length} />
       </ReactFlow>
-      {steps.length === 0 && (
+      </NoteActionsContext.Provider>
+      {steps.length === 0 && notes.length === 0 && (
         <div className="orchest-lab-PipelineGraph-empty">
           <p>{emptyMessage}</p>
         </div>

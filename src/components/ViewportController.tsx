@@ -19,7 +19,8 @@ import { DEFAULT_LAYOUT } from '../model/layout';
 
 /** Something the editor asks the canvas to do. */
 export type GraphRequest =
-  | { kind: 'fit' }
+  /** `afterChange`: the nodes are about to move (fit their new places). */
+  | { kind: 'fit'; afterChange?: boolean }
   | { kind: 'focus'; uuid: string }
   /** Pan (at the same zoom) until these nodes are visible. */
   | { kind: 'reveal'; uuids: string[] };
@@ -106,6 +107,9 @@ export function ViewportController(props: {
   useEffect(() => {
     const move = async (request: GraphRequest) => {
       if (request.kind === 'fit') {
+        if (request.afterChange) {
+          await nodesChanged(before);
+        }
         await flow.fitView({ ...fitOptions(), duration: 200 });
         return;
       }
@@ -125,7 +129,9 @@ export function ViewportController(props: {
         { zoom: Math.max(flow.getZoom(), 1), duration: 300 }
       );
     };
+    let before = store.getState().nodes;
     const onRequest = (_: unknown, request: GraphRequest) => {
+      before = store.getState().nodes;
       // A frame later: the canvas first draws what changed with the request
       // (auto-layout's new positions).
       track(
@@ -162,6 +168,20 @@ export function ViewportController(props: {
     );
     return () => cancelAnimationFrame(frame);
   }, [width, height]);
+
+  /**
+   * Resolves once the canvas has other nodes than `before` (the change
+   * that came with a request is drawn), or after a second at most: a
+   * large graph takes a few frames.
+   */
+  const nodesChanged = async (before: unknown[]) => {
+    for (let frame = 0; frame < 60; frame++) {
+      if (store.getState().nodes !== before) {
+        return;
+      }
+      await new Promise(resolve => requestAnimationFrame(resolve));
+    }
+  };
 
   /** Center the view on nodes (at the same zoom) unless all are visible. */
   const reveal = async (uuids: string[], tries = 10): Promise<void> => {

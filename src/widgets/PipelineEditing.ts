@@ -32,6 +32,14 @@ import {
   updateStep
 } from '../model/edits';
 import { DEFAULT_LAYOUT, computeLayout } from '../model/layout';
+import {
+  DEFAULT_NOTE_SIZE,
+  addNote,
+  moveNotes,
+  removeNotes,
+  resizeNote,
+  setNoteText
+} from '../model/notes';
 import { IRect, findFreePlace, preferredPlace } from '../model/placement';
 import {
   IPipelineJSON,
@@ -73,7 +81,7 @@ export interface IEditingHost {
   nodeRects(): Map<string, IRect>;
   /** Pan the view so that these steps are visible. */
   reveal(uuids: readonly string[]): void;
-  fitView(): void;
+  fitView(afterChange?: boolean): void;
   dismissRun(): void;
 }
 
@@ -180,17 +188,20 @@ export class PipelineEditing {
     return uuids;
   }
 
-  /** Delete the selected steps and connections. */
+  /** Delete the selected steps, connections and notes. */
   deleteSelection(): void {
-    const { steps, edges } = this._host.selection;
-    if (steps.length === 0 && edges.length === 0) {
+    const { steps, edges, notes } = this._host.selection;
+    if (this._host.selection.isEmpty) {
       return;
     }
     const connections = edges
       .map(id => this._host.model.edges.find(edge => edge.id === id))
       .filter(edge => edge !== undefined);
     this.write(pipeline =>
-      removeSteps(removeConnections(pipeline, connections), steps)
+      removeNotes(
+        removeSteps(removeConnections(pipeline, connections), steps),
+        notes
+      )
     );
     this._host.selection.clear();
   }
@@ -263,13 +274,60 @@ export class PipelineEditing {
     );
     if (this.write(pipeline => moveSteps(pipeline, positions))) {
       // The canvas draws the new positions before it fits them.
-      this._host.fitView();
+      this._host.fitView(true);
     }
   }
 
-  /** Store new positions of steps. */
+  /** Store new positions of steps and notes. */
   moveSteps(positions: Map<string, Position>): void {
-    this.write(pipeline => moveSteps(pipeline, positions));
+    this.write(pipeline => moveNotes(moveSteps(pipeline, positions), positions));
+  }
+
+  /**
+   * Add an empty note, opened for writing: at `position`, or at a free
+   * place in the middle of the view. Returns its uuid.
+   */
+  addNote(position?: Position): string | null {
+    const [width, height] = DEFAULT_NOTE_SIZE;
+    const rects = this._host.nodeRects();
+    const view = this._host.viewRect();
+    const at =
+      position ??
+      findFreePlace(
+        { width, height },
+        preferredPlace({ width, height }, [], view),
+        [...rects.values()],
+        { view }
+      );
+    const uuid = newUUID();
+    if (!this.write(pipeline => addNote(pipeline, { uuid, text: '', position: at }))) {
+      return null;
+    }
+    this._editNote = uuid;
+    this._host.selection.set([], [], [uuid]);
+    this._host.reveal([uuid]);
+    return uuid;
+  }
+
+  /** Where the canvas's context menu was last opened (canvas coordinates). */
+  get contextPosition(): Position | null {
+    return this._contextPosition;
+  }
+
+  /** The note just added (opened for writing when drawn). */
+  get editNote(): string | null {
+    return this._editNote;
+  }
+
+  /** Change a note's text. */
+  setNoteText(uuid: string, text: string): void {
+    this._editNote = null;
+    this.write(pipeline => setNoteText(pipeline, uuid, text));
+  }
+
+  /** Change a note's size. */
+  resizeNote(uuid: string, size: [number, number]): void {
+    this.write(pipeline => resizeNote(pipeline, uuid, size));
   }
 
   /** Why `source` -> `target` cannot be connected, as a sentence; null if it can. */
@@ -374,7 +432,12 @@ export class PipelineEditing {
           this._services.showEnvironments?.(project, environment);
         }
       },
-      deleteSelection: () => this.deleteSelection()
+      deleteSelection: () => this.deleteSelection(),
+      setNoteText: (uuid, text) => this.setNoteText(uuid, text),
+      resizeNote: (uuid, size) => this.resizeNote(uuid, size),
+      contextMenuAt: position => {
+        this._contextPosition = position;
+      }
     };
   }
 
@@ -405,4 +468,6 @@ export class PipelineEditing {
   private _host: IEditingHost;
   private _services: IEditorServices;
   private _pastes = 0;
+  private _editNote: string | null = null;
+  private _contextPosition: Position | null = null;
 }

@@ -18,7 +18,7 @@ import {
   IEditorActions,
   PipelineEditorView
 } from '../components/PipelineEditorView';
-import { StepNodeType } from '../components/StepNode';
+import { CanvasNodeType } from '../components/graphElements';
 import { EditorLayout, browserStorage } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { PipelineModel } from '../model/PipelineModel';
@@ -136,7 +136,7 @@ export class PipelineEditor extends ReactWidget {
   }
 
   /** React Flow, once the canvas is up (coordinates, viewport). */
-  get flow(): ReactFlowInstance<StepNodeType, Edge> | null {
+  get flow(): ReactFlowInstance<CanvasNodeType, Edge> | null {
     return this._flow;
   }
 
@@ -196,8 +196,8 @@ export class PipelineEditor extends ReactWidget {
   }
 
   /** Fit the whole pipeline into the view. */
-  fitView(): void {
-    this._graphRequests.emit({ kind: 'fit' });
+  fitView(afterChange = false): void {
+    this._graphRequests.emit({ kind: 'fit', afterChange });
   }
 
   /** Center the view on a step. */
@@ -270,6 +270,7 @@ export class PipelineEditor extends ReactWidget {
         showProperties={() => this.propertiesShown}
         onShowProperties={shown => this.toggleProperties(shown)}
         layout={this.viewLayout}
+        editNote={() => this.editing.editNote}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
         actions={actions}
@@ -361,7 +362,8 @@ export class PipelineEditor extends ReactWidget {
   private _onModelChanged(): void {
     const steps = new Set(this.model.steps.map(step => step.uuid));
     const edges = new Set(this.model.edges.map(edge => edge.id));
-    this.selection.retain(steps, edges);
+    const notes = new Set(this.model.notes.map(note => note.uuid));
+    this.selection.retain(steps, edges, notes);
     this._emitState();
   }
 
@@ -407,7 +409,7 @@ export class PipelineEditor extends ReactWidget {
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
-  private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
+  private _flow: ReactFlowInstance<CanvasNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
