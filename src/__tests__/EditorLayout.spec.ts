@@ -51,12 +51,14 @@ describe('EditorLayout', () => {
     layout.update({ propertiesWidth: 420, propertiesShown: false });
     layout.update({ minimapShown: false });
     layout.update({ minimapShown: false });
-    expect(changes).toBe(2);
+    layout.update({ paletteShown: false });
+    expect(changes).toBe(3);
     const next = new EditorLayout(storage);
     expect(next.state).toEqual({
       propertiesWidth: 420,
       propertiesShown: false,
-      minimapShown: false
+      minimapShown: false,
+      paletteShown: false
     });
   });
 

@@ -11,12 +11,14 @@ import React, { useCallback, useMemo, useRef } from 'react';
 import type { IIssue } from '../api';
 import { EditorLayout } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import { FilePaletteModel } from '../model/FilePaletteModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { issuesByStep } from '../model/issues';
 import { Position } from '../model/pipeline';
 import { IRunState } from '../model/runState';
+import { FilePalette } from './FilePalette';
 import { IssuePanel } from './IssueList';
 import { GraphRequest, PipelineGraph } from './PipelineGraph';
 import { RunBar } from './RunBar';
@@ -35,6 +37,10 @@ export interface IEditorActions extends IPropertiesActions {
   connect(source: string, target: string): void;
   canConnect(source: string, target: string): boolean;
   dropFiles(paths: string[], position: Position): void;
+  /** Add a file (server path) as a step at a free place. */
+  addFile(path: string): void;
+  /** List the palette's files again. */
+  refreshFiles(): void;
   showRuns(): void;
   dismissRun(): void;
   setNoteText(uuid: string, text: string): void;
@@ -55,6 +61,8 @@ export interface IPipelineEditorViewProps {
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   onShowProperties: (shown: boolean) => void;
+  /** The project's notebooks and scripts. */
+  palette: FilePaletteModel;
   /** The note just added, to open for writing. */
   editNote: () => string | null;
   /** The remembered panel width and minimap choice. */
@@ -154,6 +162,13 @@ export function PipelineEditorView(
         />
       )}
       <div className="orchest-lab-PipelineEditor-main">
+        <FilePalette
+          model={props.palette}
+          shown={layout.state.paletteShown && editable}
+          onShow={shown => layout.update({ paletteShown: shown })}
+          onRefresh={actions.refreshFiles}
+          onAdd={actions.addFile}
+        />
         <div
           ref={keysRef}
           className="orchest-lab-GraphKeys"

@@ -28,6 +28,8 @@ export interface IEditorLayoutState {
   propertiesShown: boolean | null;
   /** Whether the minimap is shown (where the canvas is wide enough). */
   minimapShown: boolean;
+  /** Whether the file palette is shown. */
+  paletteShown: boolean;
 }
 
 export const LAYOUT_STORAGE_KEY = 'orchest-lab:editor-layout';
@@ -42,7 +44,8 @@ export const MINIMAP_MIN_CANVAS_WIDTH = 480;
 export const DEFAULT_LAYOUT_STATE: IEditorLayoutState = {
   propertiesWidth: 300,
   propertiesShown: null,
-  minimapShown: true
+  minimapShown: true,
+  paletteShown: true
 };
 
 /**
@@ -105,6 +108,9 @@ export function parseLayoutState(text: string | null): IEditorLayoutState {
   }
   if (typeof stored.minimapShown === 'boolean') {
     state.minimapShown = stored.minimapShown;
+  }
+  if (typeof stored.paletteShown === 'boolean') {
+    state.paletteShown = stored.paletteShown;
   }
   return state;
 }

@@ -33,8 +33,8 @@ export const LARGE_GRAPH = 200;
  * than this many ranks (columns) and would be much wider than high.
  */
 export const WRAP_MIN_RANKS = 12;
-/** The width:height ratio wrapped layouts aim at (a wide screen's). */
-export const WRAP_ASPECT = 2;
+/** The width:height ratio wrapped layouts aim at (a canvas's, roughly). */
+export const WRAP_ASPECT = 1.6;
 
 /** Default sizes; they match the step node's CSS. */
 export const DEFAULT_LAYOUT: ILayoutOptions = {

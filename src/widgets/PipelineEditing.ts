@@ -31,6 +31,7 @@ import {
   updatePipeline,
   updateStep
 } from '../model/edits';
+import { ListFolder } from '../model/FilePaletteModel';
 import { DEFAULT_LAYOUT, computeLayout } from '../model/layout';
 import {
   DEFAULT_NOTE_SIZE,
@@ -63,6 +64,8 @@ export interface IEditorServices {
   showRuns?: (pipelinePath: string) => void;
   /** Show the project's environments (with `environment` selected). */
   showEnvironments?: (project: string, environment: string) => void;
+  /** List a folder (server path), for the file palette. */
+  listFolder?: ListFolder;
 }
 
 /** The part of the editor widget the operations work on. */
@@ -411,13 +414,14 @@ export class PipelineEditing {
   }
 
   /** What the editor view calls. */
-  viewActions(): IEditorActions {
+  viewActions(): Omit<IEditorActions, 'refreshFiles'> {
     return {
       moveSteps: positions => this.moveSteps(positions),
       connect: (source, target) => void this.connect(source, target),
       canConnect: (source, target) =>
         this.connectionProblem(source, target) === null,
       dropFiles: (paths, position) => void this.addFiles(paths, position),
+      addFile: path => void this.addFiles([path]),
       updateStep: (uuid, patch) => this.updateStep(uuid, patch),
       updatePipeline: patch => this.updatePipeline(patch),
       browseFile: uuid => void this.browseFile(uuid),

@@ -21,6 +21,7 @@ import {
 import { CanvasNodeType } from '../components/graphElements';
 import { EditorLayout, browserStorage } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import { FilePaletteModel } from '../model/FilePaletteModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
@@ -78,8 +79,12 @@ export class PipelineEditor extends ReactWidget {
       this._layoutChanged.emit();
       this._emitState();
     }, this);
+    this.palette = new FilePaletteModel(options.services?.listFolder ?? null);
     this.editing = new PipelineEditing(this, options.services ?? {});
-    this._actions = this.editing.viewActions();
+    this._actions = {
+      ...this.editing.viewActions(),
+      refreshFiles: () => void this.palette.load(this._project ?? this.folder)
+    };
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
@@ -103,6 +108,9 @@ export class PipelineEditor extends ReactWidget {
 
   /** The remembered layout (panel width, minimap), shared by editors. */
   readonly viewLayout: EditorLayout;
+
+  /** The notebooks and scripts of the pipeline's project. */
+  readonly palette: FilePaletteModel;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -271,6 +279,7 @@ export class PipelineEditor extends ReactWidget {
         onShowProperties={shown => this.toggleProperties(shown)}
         layout={this.viewLayout}
         editNote={() => this.editing.editNote}
+        palette={this.palette}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
         actions={actions}
@@ -329,6 +338,8 @@ export class PipelineEditor extends ReactWidget {
       console.warn('orchest-lab: could not list pipelines', reason);
     }
     if (!this.isDisposed) {
+      this._project = project;
+      void this.palette.load(project);
       await this.environments.load(project);
     }
   }
@@ -416,6 +427,7 @@ export class PipelineEditor extends ReactWidget {
   private _runChanged = new Signal<this, void>(this);
   private _layoutChanged = new Signal<this, void>(this);
   private _wasShown = false;
+  private _project: string | null = null;
 }
 
 export namespace PipelineEditor {

@@ -267,5 +267,45 @@ test('automatic layout wraps a 300-step chain into rows that fit at a usable zoo
   const editor = await openPipeline(page, `${folder}/long.orchest`);
   await expect(editor.locator('.react-flow__node').first()).toBeVisible();
   await runCommand(page, 'orchest-lab:auto-layout');
-  await expect.poll(() => zoomOf(editor), { timeout: 30_000 }).toBeGreaterThan(0.12);
+  // One row would be 87 000 px wide: the fit would stop at the minimum zoom, 0.05.
+  await expect.poll(() => zoomOf(editor), { timeout: 30_000 }).toBeGreaterThan(0.1);
+});
+
+test('a pipeline opened during its run shows its steps in the minimap', async ({ page, tmpPath }) => {
+  const { path, uuids } = await createChain(page, `${tmpPath}/m`, 'running', chainSteps(4));
+  const runId = uuid();
+  const started = new Date(Date.now() - 5000).toISOString();
+  const statuses = ['SUCCESS', 'STARTED', 'PENDING', 'PENDING'];
+  const run = {
+    id: runId,
+    pipeline_path: path,
+    pipeline_name: 'running',
+    mode: 'full',
+    kind: 'interactive',
+    status: 'STARTED',
+    created_at: started,
+    started_at: started,
+    finished_at: null,
+    reason: null,
+    progress: { done: 1, total: 4 },
+    steps: uuids.map((id, i) => ({
+      uuid: id,
+      title: `Step ${i + 1}`,
+      file_path: `step${i + 1}.py`,
+      status: statuses[i],
+      started_at: i < 2 ? started : null,
+      finished_at: i === 0 ? started : null,
+      failure: null,
+      reason: null
+    }))
+  };
+  const summary = { ...run, steps: { SUCCESS: 1, STARTED: 1, PENDING: 2 } };
+  await page.route(/\/orchest-lab\/api\/runs(\?.*)?$/, route => route.fulfill({ json: { runs: [summary] } }));
+  await page.route(new RegExp(`/orchest-lab/api/runs/${runId}(\\?.*)?$`), route => route.fulfill({ json: run }));
+
+  const editor = await openPipeline(page, path);
+  await expect(editor.locator('.orchest-lab-StepNode[data-run-status]')).toHaveCount(4);
+  await expect(editor.locator('.react-flow__minimap')).toBeVisible();
+  await expect(editor.locator('.react-flow__minimap-node')).toHaveCount(4);
+  await expect(editor.locator('.react-flow__minimap-node.orchest-lab-MiniMapNode--started')).toHaveCount(1);
 });
