@@ -5,6 +5,7 @@ import {
   MAX_PROPERTIES_WIDTH,
   MIN_PROPERTIES_WIDTH,
   minimapSizeFor,
+  panelShown,
   parseLayoutState,
   propertiesWidthFor
 } from '../model/EditorLayout';
@@ -39,6 +40,17 @@ describe('minimapSizeFor', () => {
     const large = minimapSizeFor(1400, 700)!;
     expect(small.width).toBeLessThan(large.width);
     expect(small.width).toBeLessThanOrEqual(600 * 0.25);
+  });
+});
+
+describe('panelShown', () => {
+  it('follows the choice, or else the width of the editor', () => {
+    expect(panelShown(false, true, 2000)).toBe(false);
+    expect(panelShown(true, false, 300)).toBe(true);
+    expect(panelShown(null, true, 1200)).toBe(true);
+    expect(panelShown(null, true, 500)).toBe(false);
+    expect(panelShown(null, false, 1200)).toBe(false);
+    expect(panelShown(null, true, 900, 1100)).toBe(false);
   });
 });
 

@@ -61,8 +61,9 @@ export interface IPipelineEditorViewProps {
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   onShowProperties: (shown: boolean) => void;
-  /** The project's notebooks and scripts. */
+  /** The project's notebooks and scripts, and whether they are shown. */
   palette: FilePaletteModel;
+  paletteShown: () => boolean;
   /** The note just added, to open for writing. */
   editNote: () => string | null;
   /** The remembered panel width and minimap choice. */
@@ -164,7 +165,7 @@ export function PipelineEditorView(
       <div className="orchest-lab-PipelineEditor-main">
         <FilePalette
           model={props.palette}
-          shown={layout.state.paletteShown && editable}
+          shown={props.paletteShown() && editable}
           onShow={shown => layout.update({ paletteShown: shown })}
           onRefresh={actions.refreshFiles}
           onAdd={actions.addFile}

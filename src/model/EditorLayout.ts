@@ -28,8 +28,8 @@ export interface IEditorLayoutState {
   propertiesShown: boolean | null;
   /** Whether the minimap is shown (where the canvas is wide enough). */
   minimapShown: boolean;
-  /** Whether the file palette is shown. */
-  paletteShown: boolean;
+  /** Whether the file palette is shown (null: when the editor is wide). */
+  paletteShown: boolean | null;
 }
 
 export const LAYOUT_STORAGE_KEY = 'orchest-lab:editor-layout';
@@ -45,8 +45,29 @@ export const DEFAULT_LAYOUT_STATE: IEditorLayoutState = {
   propertiesWidth: 300,
   propertiesShown: null,
   minimapShown: true,
-  paletteShown: true
+  paletteShown: null
 };
+
+/**
+ * Below this editor width, panels the user has not opened or closed
+ * themselves start closed: the canvas comes first.
+ */
+export const NARROW_EDITOR_WIDTH = 760;
+/** The file palette starts open only in editors at least this wide. */
+export const PALETTE_EDITOR_WIDTH = 1100;
+
+/** Whether a panel is shown: as the user chose, or as the width allows. */
+export function panelShown(
+  chosen: boolean | null,
+  otherwise: boolean,
+  editorWidth: number,
+  minWidth = NARROW_EDITOR_WIDTH
+): boolean {
+  if (chosen !== null) {
+    return chosen;
+  }
+  return otherwise && (editorWidth === 0 || editorWidth >= minWidth);
+}
 
 /**
  * The properties panel's width for an editor `editorWidth` pixels wide:

@@ -9,6 +9,7 @@
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
@@ -19,7 +20,13 @@ import {
   PipelineEditorView
 } from '../components/PipelineEditorView';
 import { CanvasNodeType } from '../components/graphElements';
-import { EditorLayout, browserStorage } from '../model/EditorLayout';
+import {
+  EditorLayout,
+  NARROW_EDITOR_WIDTH,
+  PALETTE_EDITOR_WIDTH,
+  browserStorage,
+  panelShown
+} from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { FilePaletteModel } from '../model/FilePaletteModel';
 import { PipelineModel } from '../model/PipelineModel';
@@ -233,10 +240,25 @@ export class PipelineEditor extends ReactWidget {
     this.viewLayout.update({ propertiesShown: show ?? !this.propertiesShown });
   }
 
-  /** Whether the properties panel is shown: as last chosen, or as set. */
+  /**
+   * Whether the properties panel is shown: as last chosen, or else as set
+   * (and only when the editor is wide enough).
+   */
   get propertiesShown(): boolean {
-    return (
-      this.viewLayout.state.propertiesShown ?? this._settings.showProperties
+    return panelShown(
+      this.viewLayout.state.propertiesShown,
+      this._settings.showProperties,
+      this._width
+    );
+  }
+
+  /** Whether the file palette is shown: as last chosen, or when wide. */
+  get paletteShown(): boolean {
+    return panelShown(
+      this.viewLayout.state.paletteShown,
+      true,
+      this._width,
+      PALETTE_EDITOR_WIDTH
     );
   }
 
@@ -280,6 +302,7 @@ export class PipelineEditor extends ReactWidget {
         layout={this.viewLayout}
         editNote={() => this.editing.editNote}
         palette={this.palette}
+        paletteShown={() => this.paletteShown}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
         actions={actions}
@@ -301,6 +324,25 @@ export class PipelineEditor extends ReactWidget {
       '.orchest-lab-PipelineGraph'
     );
     (canvas ?? this.node).focus({ preventScroll: true });
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    const width = msg.width >= 0 ? msg.width : this.node.offsetWidth;
+    // Which of the widths panels open at is the editor below?
+    const band = (value: number) =>
+      value <= 0
+        ? 0
+        : [NARROW_EDITOR_WIDTH, PALETTE_EDITOR_WIDTH].filter(
+            limit => value < limit
+          ).length;
+    const changed = band(width) !== band(this._width);
+    this._width = width;
+    if (changed) {
+      // Panels left to the width open or close.
+      this._layoutChanged.emit();
+      this._emitState();
+    }
   }
 
   protected onAfterShow(msg: Message): void {
@@ -428,6 +470,7 @@ export class PipelineEditor extends ReactWidget {
   private _layoutChanged = new Signal<this, void>(this);
   private _wasShown = false;
   private _project: string | null = null;
+  private _width = 0;
 }
 
 export namespace PipelineEditor {

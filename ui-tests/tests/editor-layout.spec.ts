@@ -247,6 +247,10 @@ test('beside a notebook at 1280×800 the graph is refitted and the minimap steps
   await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(480);
   // Too narrow for an overview: the canvas is left to the steps.
   await expect(editor.locator('.react-flow__minimap')).toHaveCount(0);
+  // Narrow: the panels step aside (a bar each brings them back), the canvas gets the room.
+  await expect(editor.locator('.orchest-lab-SidePanel')).toHaveCount(0);
+  await expect(editor.getByRole('button', { name: 'Show the properties' })).toBeVisible();
+  expect((await canvas.boundingBox())!.width).toBeGreaterThan(350);
   // Refitted: the middle step is in view, still readable.
   await expect.poll(async () => inside((await canvas.boundingBox())!, (await stepNode(editor, uuids[1]).boundingBox())!)).toBe(true);
   expect(await zoomOf(editor)).toBeLessThanOrEqual(wide);
@@ -267,8 +271,23 @@ test('automatic layout wraps a 300-step chain into rows that fit at a usable zoo
   const editor = await openPipeline(page, `${folder}/long.orchest`);
   await expect(editor.locator('.react-flow__node').first()).toBeVisible();
   await runCommand(page, 'orchest-lab:auto-layout');
+  // Rows: many steps share a height (one row would have them all at one).
+  await expect
+    .poll(() =>
+      page.evaluate(path => {
+        const app = (window as any).jupyterapp;
+        for (const widget of app.shell.widgets('main')) {
+          if (widget.context?.localPath === path) {
+            const ys = widget.content.model.steps.map((step: any) => step.position[1]);
+            return new Set(ys).size;
+          }
+        }
+        return 0;
+      }, `${folder}/long.orchest`)
+    )
+    .toBeGreaterThan(10);
   // One row would be 87 000 px wide: the fit would stop at the minimum zoom, 0.05.
-  await expect.poll(() => zoomOf(editor), { timeout: 30_000 }).toBeGreaterThan(0.1);
+  await expect.poll(() => zoomOf(editor), { timeout: 30_000 }).toBeGreaterThan(0.08);
 });
 
 test('a pipeline opened during its run shows its steps in the minimap', async ({ page, tmpPath }) => {
@@ -308,4 +327,22 @@ test('a pipeline opened during its run shows its steps in the minimap', async ({
   await expect(editor.locator('.react-flow__minimap')).toBeVisible();
   await expect(editor.locator('.react-flow__minimap-node')).toHaveCount(4);
   await expect(editor.locator('.react-flow__minimap-node.orchest-lab-MiniMapNode--started')).toHaveCount(1);
+});
+
+test('a step log opened beside a notebook split leaves the canvas usable', async ({ page, tmpPath }) => {
+  const folder = `${tmpPath}/g`;
+  const { path, uuids } = await createChain(page, folder, 'logs', chainSteps(3), {
+    'notes.ipynb': notebookText(['1 + 1'])
+  });
+  const editor = await openPipeline(page, path);
+  await openNotebook(page, `${folder}/notes.ipynb`, 'split-right');
+  const canvas = editor.locator('.orchest-lab-PipelineGraph');
+  await editor.click({ position: { x: 5, y: 5 } });
+  await runCommand(page, 'orchest-lab:show-log', { runId: uuid(), stepUuid: uuids[0], title: 'Step 1' });
+  await expect(page.locator('.orchest-lab-LogView')).toBeVisible();
+  // Still a canvas to work on: wide and high enough for a few steps.
+  await expect.poll(async () => (await canvas.boundingBox())?.width ?? 0).toBeGreaterThan(300);
+  const box = (await canvas.boundingBox())!;
+  expect(box.height).toBeGreaterThan(200);
+  await expect(stepNode(editor, uuids[1])).toBeVisible();
 });

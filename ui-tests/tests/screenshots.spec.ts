@@ -126,3 +126,40 @@ test('light and dark screenshots of the quickstart pipeline during a run', async
     }
   }
 });
+
+test.describe('beside a notebook', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test('screenshot of the editor beside a notebook split at 1280×800', async ({ page, tmpPath }) => {
+    await page.contents.deleteDirectory(tmpPath);
+    await page.sidebar.close('left');
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: 'quickstart.orchest',
+        factory: 'Pipeline Editor'
+      })
+    );
+    const editor = pipelineEditor(page, 'quickstart.orchest');
+    await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: 'train.ipynb',
+        factory: 'Notebook',
+        options: { mode: 'split-right' }
+      })
+    );
+    await expect(page.locator('.jp-NotebookPanel .jp-Cell').first()).toBeVisible();
+    await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
+    await expect(editor.locator('.react-flow[data-view-moving]')).toHaveCount(0);
+    // What the image shows: the canvas keeps most of the editor, readable.
+    const canvas = (await editor.locator('.orchest-lab-PipelineGraph').boundingBox())!;
+    const whole = (await editor.boundingBox())!;
+    expect(canvas.width).toBeGreaterThan(whole.width * 0.8);
+    await page.mouse.move(640, 790);
+    if (UPDATE) {
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      const image = await page.screenshot({ animations: 'disabled' });
+      writeScreenshot(path.join(SCREENSHOTS, 'pipeline-editor-split.png'), image);
+    }
+  });
+});
