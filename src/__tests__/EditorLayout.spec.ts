@@ -75,9 +75,9 @@ describe('EditorLayout', () => {
   });
 
   it('ignores malformed stored choices, and works without storage', () => {
-    expect(parseLayoutState('{"propertiesWidth": "wide"}').propertiesWidth).toBe(
-      300
-    );
+    expect(
+      parseLayoutState('{"propertiesWidth": "wide"}').propertiesWidth
+    ).toBe(300);
     expect(parseLayoutState('not json').minimapShown).toBe(true);
     const storage = new MemoryStorage();
     storage.setItem(LAYOUT_STORAGE_KEY, '[1, 2]');

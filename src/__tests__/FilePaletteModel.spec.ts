@@ -27,7 +27,14 @@ function tree(spec: Record<string, string[]>) {
 describe('findStepFiles', () => {
   it('lists notebooks and scripts of the folder and its subfolders, not hidden ones', async () => {
     const { list, listed } = tree({
-      proj: ['train.ipynb', 'data.csv', 'models/', '.orchest/', 'load.py', '__pycache__/'],
+      proj: [
+        'train.ipynb',
+        'data.csv',
+        'models/',
+        '.orchest/',
+        'load.py',
+        '__pycache__/'
+      ],
       'proj/models': ['fit.R', 'README.md', 'deep/'],
       'proj/models/deep': ['net.sh'],
       'proj/.orchest': ['hidden.py']
@@ -45,8 +52,14 @@ describe('findStepFiles', () => {
   });
 
   it('stops at a bounded number of files', async () => {
-    const many = Array.from({ length: PALETTE_MAX_FILES + 20 }, (_, i) => `s${i}.py`);
-    const { files, truncated } = await findStepFiles('', tree({ '': many }).list);
+    const many = Array.from(
+      { length: PALETTE_MAX_FILES + 20 },
+      (_, i) => `s${i}.py`
+    );
+    const { files, truncated } = await findStepFiles(
+      '',
+      tree({ '': many }).list
+    );
     expect(files).toHaveLength(PALETTE_MAX_FILES);
     expect(truncated).toBe(true);
   });

@@ -164,8 +164,8 @@ export function FilePalette(props: IFilePaletteProps): JSX.Element | null {
       </ul>
       {model.truncated && (
         <p className="orchest-lab-FilePalette-message">
-          Only the first {model.files.length} files are listed: filter, or
-          use the file browser.
+          Only the first {model.files.length} files are listed: filter, or use
+          the file browser.
         </p>
       )}
     </div>

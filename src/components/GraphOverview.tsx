@@ -26,9 +26,7 @@ function minimapNodeClass(node: CanvasNodeType): string {
     return 'orchest-lab-MiniMapNode--note';
   }
   return [
-    node.data.severity
-      ? `orchest-lab-MiniMapNode--${node.data.severity}`
-      : '',
+    node.data.severity ? `orchest-lab-MiniMapNode--${node.data.severity}` : '',
     node.data.run
       ? `orchest-lab-MiniMapNode--${node.data.run.status.toLowerCase()}`
       : ''
@@ -48,7 +46,9 @@ export function GraphOverview(props: IGraphOverviewProps): JSX.Element {
           <ControlButton
             className="orchest-lab-MinimapToggle"
             onClick={props.onToggleMinimap}
-            title={props.minimapShown ? 'Hide the overview' : 'Show the overview'}
+            title={
+              props.minimapShown ? 'Hide the overview' : 'Show the overview'
+            }
             aria-label={
               props.minimapShown ? 'Hide the overview' : 'Show the overview'
             }

@@ -158,10 +158,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     () => new Set(selection.notes),
     [selection.notes]
   );
-  const noteIds = useMemo(
-    () => new Set(notes.map(note => note.uuid)),
-    [notes]
-  );
+  const noteIds = useMemo(() => new Set(notes.map(note => note.uuid)), [notes]);
   // Sizes of notes being resized; the file is written when they are let go.
   const [resizing, setResizing] = useState<Map<
     string,
@@ -257,8 +254,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       const pickedNotes = new Set(selection.notes);
       let selectionChanged = false;
       let moved: Map<string, Position> | null = null;
-      let sized: Map<string, { width: number; height: number }> | null =
-        null;
+      let sized: Map<string, { width: number; height: number }> | null = null;
       for (const change of changes) {
         if (change.type === 'select') {
           selectionChanged = true;
@@ -397,70 +393,70 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       }}
     >
       <NoteActionsContext.Provider value={props.noteActions ?? null}>
-      <ReactFlow<CanvasNodeType, Edge>
-        nodes={nodes}
-        edges={flowEdges}
-        nodeTypes={NODE_TYPES}
-        edgeTypes={EDGE_TYPES}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDoubleClick={(_, node) => {
-          if (!noteIds.has(node.id)) {
-            props.onOpenStep?.(node.id);
-          }
-        }}
-        onNodeContextMenu={(_, node) => {
-          // The context menu's commands act on the selection.
-          if (noteIds.has(node.id)) {
-            if (!selection.notes.includes(node.id)) {
-              selection.set([], [], [node.id]);
+        <ReactFlow<CanvasNodeType, Edge>
+          nodes={nodes}
+          edges={flowEdges}
+          nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDoubleClick={(_, node) => {
+            if (!noteIds.has(node.id)) {
+              props.onOpenStep?.(node.id);
             }
-          } else if (!selection.has(node.id)) {
-            selection.set([node.id]);
+          }}
+          onNodeContextMenu={(_, node) => {
+            // The context menu's commands act on the selection.
+            if (noteIds.has(node.id)) {
+              if (!selection.notes.includes(node.id)) {
+                selection.set([], [], [node.id]);
+              }
+            } else if (!selection.has(node.id)) {
+              selection.set([node.id]);
+            }
+          }}
+          onPaneContextMenu={event => {
+            const at = flow.screenToFlowPosition({
+              x: event.clientX,
+              y: event.clientY
+            });
+            props.onContextPosition?.([at.x, at.y]);
+          }}
+          onInit={props.onInit}
+          // While the view moves, nothing under the pointer needs hit-testing.
+          onMoveStart={() =>
+            rootRef.current?.classList.add('orchest-lab-mod-moving')
           }
-        }}
-        onPaneContextMenu={event => {
-          const at = flow.screenToFlowPosition({
-            x: event.clientX,
-            y: event.clientY
-          });
-          props.onContextPosition?.([at.x, at.y]);
-        }}
-        onInit={props.onInit}
-        // While the view moves, nothing under the pointer needs hit-testing.
-        onMoveStart={() =>
-          rootRef.current?.classList.add('orchest-lab-mod-moving')
-        }
-        onMoveEnd={() =>
-          rootRef.current?.classList.remove('orchest-lab-mod-moving')
-        }
-        nodesDraggable={editable}
-        nodesConnectable={editable}
-        nodesFocusable={false}
-        edgesFocusable={false}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        zoomOnDoubleClick={false}
-        fitView
-        fitViewOptions={fitOptions}
-        minZoom={0.05}
-        maxZoom={2.5}
-        attributionPosition="top-right"
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <GraphOverview
-          hasNodes={steps.length + notes.length > 0}
-          fitOptions={fitOptions}
-          minimapShown={props.minimapShown ?? true}
-          onToggleMinimap={props.onToggleMinimap}
-        />
-        <ViewportController requests={requests} stepCount={steps.length} />
-      </ReactFlow>
+          onMoveEnd={() =>
+            rootRef.current?.classList.remove('orchest-lab-mod-moving')
+          }
+          nodesDraggable={editable}
+          nodesConnectable={editable}
+          nodesFocusable={false}
+          edgesFocusable={false}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          zoomOnDoubleClick={false}
+          fitView
+          fitViewOptions={fitOptions}
+          minZoom={0.05}
+          maxZoom={2.5}
+          attributionPosition="top-right"
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <GraphOverview
+            hasNodes={steps.length + notes.length > 0}
+            fitOptions={fitOptions}
+            minimapShown={props.minimapShown ?? true}
+            onToggleMinimap={props.onToggleMinimap}
+          />
+          <ViewportController requests={requests} stepCount={steps.length} />
+        </ReactFlow>
       </NoteActionsContext.Provider>
       {steps.length === 0 && notes.length === 0 && (
         <div className="orchest-lab-PipelineGraph-empty">

@@ -110,9 +110,7 @@ export function wrapRanks(
   // k ranks per row: k * rankWidth ≈ WRAP_ASPECT * (ranks / k) * rowStep.
   const perRow = Math.max(
     WRAP_MIN_RANKS,
-    Math.ceil(
-      Math.sqrt((WRAP_ASPECT * columns.length * rowStep) / rankWidth)
-    )
+    Math.ceil(Math.sqrt((WRAP_ASPECT * columns.length * rowStep) / rankWidth))
   );
   if (perRow >= columns.length) {
     return positions;

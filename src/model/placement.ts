@@ -80,10 +80,7 @@ export function preferredPlace(
 ): Position {
   const around = boundingRect(selected);
   if (around) {
-    return [
-      around.x + around.width + DEFAULT_LAYOUT.rankSeparation,
-      around.y
-    ];
+    return [around.x + around.width + DEFAULT_LAYOUT.rankSeparation, around.y];
   }
   if (view) {
     return [

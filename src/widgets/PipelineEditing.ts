@@ -283,7 +283,9 @@ export class PipelineEditing {
 
   /** Store new positions of steps and notes. */
   moveSteps(positions: Map<string, Position>): void {
-    this.write(pipeline => moveNotes(moveSteps(pipeline, positions), positions));
+    this.write(pipeline =>
+      moveNotes(moveSteps(pipeline, positions), positions)
+    );
   }
 
   /**
@@ -303,7 +305,11 @@ export class PipelineEditing {
         { view }
       );
     const uuid = newUUID();
-    if (!this.write(pipeline => addNote(pipeline, { uuid, text: '', position: at }))) {
+    if (
+      !this.write(pipeline =>
+        addNote(pipeline, { uuid, text: '', position: at })
+      )
+    ) {
       return null;
     }
     this._editNote = uuid;
