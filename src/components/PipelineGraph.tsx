@@ -11,8 +11,6 @@ import {
   BackgroundVariant,
   Connection,
   Edge,
-  EdgeChange,
-  NodeChange,
   OnConnectEnd,
   ReactFlow,
   ReactFlowInstance,
@@ -22,13 +20,7 @@ import {
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, {
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState
-} from 'react';
+import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
@@ -57,7 +49,7 @@ import { StepNode } from './StepNode';
 export type { GraphRequest } from './ViewportController';
 export { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { useFileDrop } from './useFileDrop';
-import { useRemeasure } from './useRemeasure';
+import { useCanvasChanges } from './useCanvasChanges';
 import { useSignal } from './useSignal';
 
 /** Properties of {@link PipelineGraph}. */
@@ -159,22 +151,6 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     [selection.notes]
   );
   const noteIds = useMemo(() => new Set(notes.map(note => note.uuid)), [notes]);
-  // Sizes of notes being resized; the file is written when they are let go.
-  const [resizing, setResizing] = useState<Map<
-    string,
-    { width: number; height: number }
-  > | null>(null);
-  useEffect(() => setResizing(null), [notes]);
-  // Positions of nodes being dragged; the file is written when they drop.
-  const [dragged, setDraggedState] = useState<Map<string, Position> | null>(
-    null
-  );
-  const draggedRef = useRef<Map<string, Position> | null>(null);
-  const setDragged = (value: Map<string, Position> | null) => {
-    draggedRef.current = value;
-    setDraggedState(value);
-  };
-
   const layoutCache = useMemo(() => new LayoutCache(), []);
   const positions = useMemo(
     () => resolvePositions(steps, edges, DEFAULT_LAYOUT, layoutCache),
@@ -217,20 +193,8 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     selectedNotes,
     props.editNote
   ]);
-  const nodes = useMemo(() => {
-    if (!dragged && !resizing) {
-      return baseNodes;
-    }
-    return baseNodes.map(node => {
-      const at = dragged?.get(node.id);
-      const size = resizing?.get(node.id);
-      let changed = at ? { ...node, position: { x: at[0], y: at[1] } } : node;
-      if (size) {
-        changed = { ...changed, ...size };
-      }
-      return changed;
-    });
-  }, [baseNodes, dragged, resizing]);
+  const { nodes, onNodesChange, onEdgesChange, onNodeDragStop } =
+    useCanvasChanges(baseNodes, selection, noteIds, notes, props.onMove);
   const flowEdges = useMemo(
     () =>
       buildEdges(
@@ -246,81 +210,6 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     () => fitViewOptions(steps.length),
     [steps.length]
   );
-  const noteMeasured = useRemeasure(nodes);
-  const onNodesChange = useCallback(
-    (changes: NodeChange<CanvasNodeType>[]) => {
-      noteMeasured(changes);
-      const picked = new Set(selection.steps);
-      const pickedNotes = new Set(selection.notes);
-      let selectionChanged = false;
-      let moved: Map<string, Position> | null = null;
-      let sized: Map<string, { width: number; height: number }> | null = null;
-      for (const change of changes) {
-        if (change.type === 'select') {
-          selectionChanged = true;
-          const set = noteIds.has(change.id) ? pickedNotes : picked;
-          if (change.selected) {
-            set.add(change.id);
-          } else {
-            set.delete(change.id);
-          }
-        } else if (
-          change.type === 'dimensions' &&
-          change.resizing &&
-          change.dimensions &&
-          noteIds.has(change.id)
-        ) {
-          sized = sized ?? new Map();
-          sized.set(change.id, change.dimensions);
-        } else if (change.type === 'position' && change.position) {
-          moved = moved ?? new Map(draggedRef.current ?? []);
-          moved.set(change.id, [change.position.x, change.position.y]);
-        }
-      }
-      if (selectionChanged) {
-        selection.set([...picked], selection.edges, [...pickedNotes]);
-      }
-      if (moved) {
-        setDragged(moved);
-      }
-      if (sized) {
-        const update = sized;
-        setResizing(previous => new Map([...(previous ?? []), ...update]));
-      }
-      // Sizes and other changes are React Flow's own business.
-    },
-    [selection, noteMeasured, noteIds]
-  );
-
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange<Edge>[]) => {
-      const picked = new Set(selection.edges);
-      let changed = false;
-      for (const change of changes) {
-        if (change.type === 'select') {
-          changed = true;
-          if (change.selected) {
-            picked.add(change.id);
-          } else {
-            picked.delete(change.id);
-          }
-        }
-      }
-      if (changed) {
-        selection.set(selection.steps, [...picked], selection.notes);
-      }
-    },
-    [selection]
-  );
-
-  const onNodeDragStop = useCallback(() => {
-    const moved = draggedRef.current;
-    if (moved && moved.size > 0) {
-      props.onMove?.(new Map(moved));
-    }
-    setDragged(null);
-  }, [props.onMove]);
-
   const onConnect = useCallback(
     (connection: Connection) => {
       if (connection.source && connection.target) {
