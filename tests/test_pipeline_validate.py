@@ -13,6 +13,7 @@ from orchest_lab.pipeline import (
     ValidationContext,
     validate_document,
 )
+from orchest_lab.pipeline.plan import make_plan
 
 
 def validate_in(folder: Path, document: PipelineDocument) -> list[Issue]:
@@ -230,3 +231,6 @@ def test_notes_survive_a_save_and_do_not_change_the_plan(tmp_path: Path) -> None
     again = PipelineDocument.from_file(path)
     assert again.data["notes"] == [note]
     assert list(again.steps) == [uuids["Load"]]
+    # A run plans the steps only: the note is no step.
+    planned = make_plan(again, "full").steps
+    assert [step.uuid for step in planned] == [uuids["Load"]]
