@@ -13,12 +13,14 @@ from traitlets import Bool, Float, Int, List, Type, Unicode
 
 from .data.outputs import default_memory_root, private_memory_root, remove_stale_stores
 from .environments.builds import EnvironmentBuilds
+from .environments.kernelspec_manager import ProjectKernelSpecManager
 from .environments.kernelspecs import SDK_PATH, project_kernel_env
 from .environments.resolver import RunEnvironments
 from .environments.usage import set_notebook_kernels
 from .events import BuildEventsListener, EventBusListener, JobEventsListener, register_schemas
 from .executors.base import Executor
 from .executors.kubernetes import KubernetesExecutor  # its client loads only when used
+from .executors.kubernetes.kernels import write_cluster_kernelspecs
 from .executors.live_file import remove_interrupted_writes
 from .executors.local import LocalExecutor
 from .executors.orphans import reap, record_groups_in
@@ -35,6 +37,7 @@ from .runs.slots import StepSlots
 from .services import PipelineService, Services
 from .services.data import DataService
 from .services.environments import EnvironmentService
+from .services.interchange import InterchangeService
 from .services.job_launch import prepare_job_run
 from .services.jobs import JobService, JobSettings
 from .services.planning import RunPlanner
@@ -124,6 +127,7 @@ class OrchestLab(ExtensionApp):
         assert events is not None and kernel_specs is not None
         root = Path(self.serverapp.root_dir)
         state = Path(self.state_dir or Path(jupyter_data_dir()) / "orchest-lab")
+        self._state = state
         data_dir = resolve_data_dir(self.data_dir)
         register_schemas(events)
         memory_root = self._prepare_data_passing()
@@ -159,7 +163,13 @@ class OrchestLab(ExtensionApp):
         self.runs = RunService(self.planner, self.engine, self.store)
         self.jobs = self._make_jobs(events, state, root, data_dir, kernel_specs)
         self.services = Services(
-            self.pipelines, self.planner, self.runs, self.data, self.environments, self.jobs
+            self.pipelines,
+            self.planner,
+            self.runs,
+            self.data,
+            self.environments,
+            self.jobs,
+            InterchangeService(self.pipelines),
         )
         self.serverapp.contents_manager.register_post_save_hook(self._pipeline_saved)
         self.log.info("orchest-lab: serving pipelines under %s", root)
@@ -251,10 +261,35 @@ class OrchestLab(ExtensionApp):
         # Once the server runs, the executor gets ready so that a first run does not wait
         # (the local one starts the default kernels; c.LocalExecutor.kernel_pool_size = 0: not).
         await self.executor.warm_up()
+        await self._start_kernels_in_cluster()
         await self.job_manager.start()
         # What the first run would otherwise load in a thread while holding the interpreter
         # (pyarrow for its data, nbformat's schema validator for its notebooks): load it now.
         self._warming = asyncio.ensure_future(asyncio.to_thread(_load_run_libraries))
+
+    async def _start_kernels_in_cluster(self) -> None:
+        """With c.KubernetesExecutor.kernels_in_cluster, environments with an image get
+        kernelspecs that start their kernels as pods (after warm-up: the volumes are known)."""
+        executor = self.executor
+        if not (isinstance(executor, KubernetesExecutor) and executor.kernels_in_cluster):
+            return
+        specs = self.serverapp.kernel_spec_manager if self.serverapp else None
+        if not isinstance(specs, ProjectKernelSpecManager):
+            self.log.warning(
+                "orchest-lab: kernels_in_cluster needs c.ServerApp.kernel_spec_manager_class "
+                "= ProjectKernelSpecManager (the package's server configuration sets it)"
+            )
+            return
+        specs.cluster_kernels = await asyncio.to_thread(
+            write_cluster_kernelspecs,
+            self._state / "cluster-kernels",
+            dict(executor.images),
+            executor.kernel_settings(),
+        )
+        self.log.info(
+            "orchest-lab: kernels of %d environment(s) start in the cluster",
+            len(specs.cluster_kernels),
+        )
 
     async def stop_extension(self) -> None:
         await self.job_manager.close()

@@ -13,6 +13,12 @@ export const PIPELINE_FILE_TYPE = 'orchest-pipeline';
 /** The name of the widget factory (shown in "Open With"). */
 export const PIPELINE_FACTORY = 'Pipeline Editor';
 
+/** The file type of Elyra's `.pipeline` files (when Elyra did not register one). */
+export const ELYRA_FILE_TYPE = 'elyra-pipeline';
+
+/** The widget factory that imports `.pipeline` files ("Open With > Pipeline Editor"). */
+export const ELYRA_IMPORT_FACTORY = 'Elyra Pipeline Import';
+
 /** Palette category of the extension's commands. */
 export const PALETTE_CATEGORY = 'Orchest Lab';
 
@@ -42,6 +48,7 @@ export namespace CommandIDs {
   export const toggleProperties = 'orchest-lab:toggle-properties';
   export const exportSVG = 'orchest-lab:export-svg';
   export const exportPNG = 'orchest-lab:export-png';
+  export const exportElyra = 'orchest-lab:export-elyra';
   // Files.
   export const addToPipeline = 'orchest-lab:add-to-pipeline';
   // Runs, logs and the sidebar.

@@ -4,6 +4,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { apiPlugin } from './plugins/api';
+import { elyraPlugin } from './plugins/elyra';
 import { environmentsPlugin } from './plugins/environments';
 import { fileBrowserPlugin } from './plugins/fileBrowser';
 import { jobsPlugin } from './plugins/jobs';
@@ -28,7 +29,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notebookPlugin,
   fileBrowserPlugin,
   environmentsPlugin,
-  jobsPlugin
+  jobsPlugin,
+  elyraPlugin
 ];
 
 export default plugins;

@@ -49,6 +49,8 @@ def jp_server_config(
     settings = backend.settings(**own)
     jp_server_config["OrchestLab"]["executor_class"] = EXECUTOR
     jp_server_config["KubernetesExecutor"] = settings
+    # Jobs' runs execute in copies of the project in their folders: on the volume pods see.
+    jp_server_config["OrchestLab"]["jobs_dir"] = str(backend.folder / "jobs")
     return jp_server_config
 
 

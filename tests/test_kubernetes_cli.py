@@ -85,3 +85,67 @@ def test_an_unknown_executor_is_refused_before_anything_runs(tmp_path: Path) -> 
         2,
         "orchest-lab: error: --set namespace=x: write CLASS.NAME=VALUE",
     )
+
+
+def test_a_job_runs_its_grid_as_kubernetes_jobs_with_executor_and_set(
+    backend: FakeBackend, tmp_path: Path
+) -> None:
+    root = backend.folder / "root"
+    root.mkdir()
+    script = "import orchest\nprint('rate', orchest.get_pipeline_param('rate'))\n"
+    document, _, path = write_pipeline(root, {"Fit": ("fit.py", [])}, {"fit.py": script})
+    document.data["parameters"] = {"rate": 1}
+    document.save(path)
+    settings = [f"KubernetesExecutor.{k}={json.dumps(v)}" for k, v in backend.settings().items()]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchest_lab.cli",
+            "job",
+            "run",
+            "p.orchest",
+            "--grid",
+            "rate=[1, 2]",
+            "--data-dir",
+            str(backend.data),
+            "--jobs-dir",
+            str(backend.folder / "jobs"),
+            "--executor",
+            "kubernetes",
+            *(arg for setting in settings for arg in ("--set", setting)),
+        ],
+        cwd=root,
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path)},  # no configuration files
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Job SUCCEEDED: 2 success" in done.stdout
+    jobs = backend.jobs()
+    assert len(jobs) == 2
+    (job_id,) = {job["metadata"]["labels"]["orchest-lab/orchest-job"] for job in jobs}
+    logs = sorted(
+        (backend.folder / "jobs" / job_id / "runs").glob("*/.orchest/pipelines/*/logs/*.log")
+    )
+    printed = sorted(
+        line for log in logs for line in log.read_text().splitlines() if "rate" in line
+    )
+    assert printed == ["rate 1", "rate 2"]
+
+
+def test_a_job_with_an_unknown_executor_takes_no_snapshot(tmp_path: Path) -> None:
+    write_pipeline(tmp_path, {"A": ("a.py", [])}, {"a.py": ""})
+    command = [sys.executable, "-m", "orchest_lab.cli", "job", "run", "p.orchest"]
+    done = subprocess.run(
+        [*command, "--executor", "nope", "--jobs-dir", str(tmp_path / "jobs")],
+        cwd=tmp_path,
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("orchest-lab: error: --executor nope: no such executor")
+    assert not (tmp_path / "jobs").exists()

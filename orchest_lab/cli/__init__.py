@@ -12,13 +12,13 @@ from collections.abc import Sequence
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from .. import __version__  # noqa: E402
-from . import environments, jobs, pipelines, run  # noqa: E402
+from . import convert, environments, jobs, pipelines, run  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orchest-lab",
-        description="Validate, plan, draw and run Orchest pipelines (*.orchest files).",
+        description="Validate, plan, draw, run and convert Orchest pipelines (*.orchest files).",
     )
     parser.add_argument("--version", action="version", version=f"orchest-lab {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(commands)
     environments.register(commands)
     jobs.register(commands)
+    convert.register(commands)
     return parser
 
 

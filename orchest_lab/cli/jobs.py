@@ -1,6 +1,7 @@
 """`orchest-lab job run PATH --grid KEY=[values] ...`: a one-off job in this process, as the
 server runs jobs: a snapshot of the project, one run per combination of the listed values (in
 parallel up to --parallel), a line per run as it ends; exit 1 when a run failed, Ctrl-C cancels.
+Steps run on the executor `orchest-lab run` would use (--executor, --set, the configuration).
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from .common import (
     EXIT_OK,
     CommandError,
     LocalPipeline,
+    add_executor_options,
     environment_builds,
+    executor_maker,
     guarded,
     shared_data_dir,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..executors.base import Executor
     from ..records import JobRecord, RunRecord, StepRecord
 
 
@@ -46,6 +52,7 @@ def register(commands: Any) -> None:
     run.add_argument("--parallel", type=int, default=2, help="runs at once (default: 2)")
     run.add_argument("--data-dir", default="", help="the data folder steps share")
     run.add_argument("--jobs-dir", default="", help="where the job's folder goes")
+    add_executor_options(run)
     run.set_defaults(handler=guarded(run_job))
 
 
@@ -62,6 +69,7 @@ def run_job(args: argparse.Namespace) -> int:
     if args.parallel < 1:
         raise CommandError("--parallel must be at least 1")
     pipeline = LocalPipeline.of(args.path)
+    make_executor = executor_maker(args)  # refused before the snapshot is taken
     data_dir = shared_data_dir(args.data_dir)
     planner = RunPlanner(pipeline.pipelines, data_dir)
     planned = planner.plan(RunRequest(pipeline.source))
@@ -89,7 +97,7 @@ def run_job(args: argparse.Namespace) -> int:
     print(f"Snapshot of {location.project} in {job.folder}", file=sys.stderr)
     take_snapshot(location.project, Path(job.folder) / "snapshot", 0, [data_dir, jobs_dir])
     print(f"{len(combinations)} run{'s' if len(combinations) != 1 else ''}", file=sys.stderr)
-    counts = asyncio.run(_run(job, root, data_dir, args.parallel))
+    counts = asyncio.run(_run(job, root, data_dir, args.parallel, make_executor))
     failed = counts.get("FAILURE", 0) + counts.get("ABORTED", 0)
     summary = ", ".join(f"{n} {status.lower()}" for status, n in counts.items() if n)
     print(f"Job {'FAILED' if failed else 'SUCCEEDED'}: {summary}; runs in {job.folder}/runs")
@@ -116,9 +124,14 @@ def _grid(document: Any, texts: list[str]) -> dict[str, Any]:
     return grid
 
 
-async def _run(job: JobRecord, root: Path, data_dir: Path, parallel: int) -> dict[str, int]:
+async def _run(
+    job: JobRecord,
+    root: Path,
+    data_dir: Path,
+    parallel: int,
+    make_executor: Callable[..., Executor],
+) -> dict[str, int]:
     from ..environments.resolver import RunEnvironments
-    from ..executors.local import LocalExecutor
     from ..jobs.manager import JobManager
     from ..runs.engine import RunEngine
     from ..runs.slots import StepSlots
@@ -127,7 +140,7 @@ async def _run(job: JobRecord, root: Path, data_dir: Path, parallel: int) -> dic
     from ..store.jobs import JobStore
 
     builds = environment_builds(quiet=True, data_dir=data_dir)
-    executor = LocalExecutor(
+    executor = make_executor(
         workdir=str(root),
         kernel_pool_size=min(parallel, 4),
         environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),

@@ -2,6 +2,8 @@
 projects under the server's root (those of other folders are not listed, those of deleted
 projects are removed), and Orchest's name for an environment's kernel, `orchest-kernel-<env
 uuid>`, which unchanged Orchest notebooks ask for, is served as that environment's kernel.
+With kernels in the cluster (`cluster_kernels`, set by the server), both names of an environment
+that has an image start its kernel in the cluster.
 
 The server uses it through `c.ServerApp.kernel_spec_manager_class`, which the package's
 server configuration sets."""
@@ -23,8 +25,13 @@ ORCHEST_PREFIX = "orchest-kernel-"  # Orchest's kernel names: orchest-kernel-<en
 
 
 class ProjectKernelSpecManager(KernelSpecManager):
+    # {environment uuid (lowercase): the folder of its kernelspec in the cluster}
+    cluster_kernels: dict[str, str] = {}
+
     def find_kernel_specs(self) -> dict[str, str]:
         found: dict[str, str] = super().find_kernel_specs()
+        for env_uuid, folder in self.cluster_kernels.items():
+            found[ORCHEST_PREFIX + env_uuid] = folder
         root = self._root()
         by_environment: dict[str, list[str]] = {}
         for name, resource_dir in list(found.items()):
@@ -49,12 +56,25 @@ class ProjectKernelSpecManager(KernelSpecManager):
         return found
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        in_cluster = self._cluster_kernel(kernel_name.lower())
+        if in_cluster is not None:
+            return self._get_kernel_spec_by_name(kernel_name, in_cluster)
         if kernel_name.lower().startswith((ORCHEST_PREFIX, PREFIX)):
             resource_dir = self.find_kernel_specs().get(kernel_name.lower())
             if resource_dir is None:
                 raise NoSuchKernel(kernel_name)
             return self._get_kernel_spec_by_name(kernel_name, resource_dir)
         return super().get_kernel_spec(kernel_name)
+
+    def _cluster_kernel(self, name: str) -> str | None:
+        """The cluster kernelspec folder of an environment's kernel name (Orchest's, or
+        `orchest-env-<project uuid>-<environment uuid>`), if it has one."""
+        if not name.startswith((ORCHEST_PREFIX, PREFIX)):
+            return None
+        for env_uuid, folder in self.cluster_kernels.items():
+            if name.endswith("-" + env_uuid):
+                return folder
+        return None
 
     def _root(self) -> Path | None:
         root = getattr(self.parent, "root_dir", None)

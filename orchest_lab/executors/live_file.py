@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class LiveNotebookFile:
         self._pending: asyncio.Task[None] | None = None  # a write waiting for its turn
         self._lock = asyncio.Lock()  # one write at a time, so each sees the previous signature
         self._error: BaseException | None = None
+        self.before_write: Callable[[], None] | None = None  # makes the notebook whole to write
 
     @classmethod
     def open(cls, path: Path) -> LiveNotebookFile:
@@ -89,6 +90,8 @@ class LiveNotebookFile:
                 return
             # Copied now, as the run keeps changing the notebook; serialised (which validates it
             # too) and written in a worker thread: for a notebook of a few MiB that is 100 ms.
+            if self.before_write is not None:
+                self.before_write()
             notebook = _snapshot(self.notebook)
             self._last_write = time.monotonic()
             try:

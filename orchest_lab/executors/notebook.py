@@ -26,6 +26,7 @@ from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
 from .orphans import recorded_group
+from .streams import StreamMerger
 from .throttle import Throttle
 
 EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first goes at once
@@ -33,6 +34,7 @@ EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first
 # that its text goes out at about this rate (and at least every 2 s), not once per 25 ms.
 EVENT_BYTES_PER_SECOND = 256 << 10
 MAX_EVENT_INTERVAL = 2.0
+IOPUB_DRAIN_TIMEOUT = 3600
 
 
 class _LiveClient(NotebookClient):
@@ -48,7 +50,7 @@ class _LiveClient(NotebookClient):
         out = super().process_message(msg, cell, cell_index)
         msg_type = msg["msg_type"]
         if out is not None and out.get("output_type") == "stream":
-            _merge_streams(cell.outputs)
+            self._live.streams.merge(cell_index, cell.outputs)
             self._live.log.write(out["text"])
         elif msg_type == "error":
             self._live.log.write("\n".join(msg["content"].get("traceback", [])) + "\n")
@@ -62,14 +64,28 @@ class _LiveClient(NotebookClient):
                 self._live.outputs_changed(index)
         return out
 
-
-def _merge_streams(outputs: list[NotebookNode]) -> None:
-    """Merge the newest output into the one before when both are the same stream."""
-    if len(outputs) >= 2:
-        last, before = outputs[-1], outputs[-2]
-        if before.get("output_type") == "stream" and before.get("name") == last.get("name"):
-            before["text"] += last["text"]
-            outputs.pop()
+    def output(
+        self,
+        outs: list[NotebookNode],
+        msg: dict[str, Any],
+        display_id: str | None,
+        cell_index: int,
+    ) -> NotebookNode | None:
+        # A plain stream piece, the message a printing loop sends thousands of times: built
+        # without nbformat's per-output schema validation (~0.5 ms each, on the event loop);
+        # the notebook is still validated as a whole when it is written.
+        content = msg["content"]
+        if (
+            msg["msg_type"] == "stream"
+            and content.get("name") in ("stdout", "stderr")
+            and isinstance(content.get("text"), str)
+            and not self.clear_before_next_output
+            and not self.output_hook_stack[msg["parent_header"].get("msg_id")]
+        ):
+            out = NotebookNode(output_type="stream", name=content["name"], text=content["text"])
+            outs.append(out)
+            return out
+        return super().output(outs, msg, display_id, cell_index)
 
 
 def runs(cell: NotebookNode) -> bool:
@@ -88,7 +104,9 @@ class LiveNotebook:
         self.file = file
         self.output = output
         self.log = log
+        self.streams = StreamMerger()
         self._events = Throttle(EVENT_INTERVAL, self._publish_running, self._event_interval)
+        file.before_write = self.streams.join_all  # the file gets whole texts
 
     @property
     def notebook(self) -> NotebookNode:
@@ -103,6 +121,11 @@ class LiveNotebook:
             skip_cells_with_tag=SKIP_TAG,
             allow_errors=False,
             record_timing=False,
+            # After a cell's reply, its outputs still queued are read until the kernel says idle:
+            # a cell that printed faster than they are processed must not lose its last ones
+            # (nbclient drops them after 4 s). A kernel that dies is noticed meanwhile.
+            iopub_timeout=IOPUB_DRAIN_TIMEOUT,
+            raise_on_iopub_timeout=True,
             **kwargs,
         )
 
@@ -113,6 +136,7 @@ class LiveNotebook:
             if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
                 cell.outputs = []
                 cell.execution_count = None
+                self.streams.forget(index)
                 self._publish_cell(index, "done")  # an open notebook empties it too
         self.file.changed()
 
@@ -120,6 +144,7 @@ class LiveNotebook:
         cell = self.notebook.cells[index]
         cell.outputs = []
         cell.execution_count = None
+        self.streams.forget(index)
         self._publish_cell(index, "running")
         self.file.changed()
 
@@ -140,6 +165,7 @@ class LiveNotebook:
 
     async def finish(self) -> None:
         """Write the notebook and the log out: all of it is on disk before the step ends."""
+        self.streams.join_all()
         try:
             await self.file.flush()
         except ChangedOnDisk as err:
@@ -148,7 +174,7 @@ class LiveNotebook:
             await self.log.drain()
 
     def _event_interval(self, index: int) -> float:
-        size = sum(
+        size = self.streams.pending_size(index) + sum(
             len(output.get("text", ""))
             for output in self.notebook.cells[index].outputs
             if output.get("output_type") == "stream"  # what grows: streams, merged as they come
@@ -161,6 +187,7 @@ class LiveNotebook:
     def _publish_cell(self, index: int, state: str) -> None:
         if state == "done":
             self._events.flush(index)  # its last "running" event goes out before "done"
+        self.streams.join(index)
         cell = self.notebook.cells[index]
         self.output.cell(
             self.task,

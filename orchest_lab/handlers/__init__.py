@@ -27,7 +27,14 @@ from .jobs import (
     SchedulePreviewHandler,
 )
 from .openapi import OpenApiHandler
-from .pipelines import PipelineDataHandler, PipelinesHandler, PlanHandler, ValidateHandler
+from .pipelines import (
+    ExportElyraHandler,
+    ImportElyraHandler,
+    PipelineDataHandler,
+    PipelinesHandler,
+    PlanHandler,
+    ValidateHandler,
+)
 from .runs import RUN_ID, STEP_UUID, RunHandler, RunsHandler, StepLogHandler
 
 
@@ -39,6 +46,8 @@ def routes() -> list[tuple[str, Any]]:
         (api_route("pipelines/validate"), ValidateHandler),
         (api_route("pipelines/plan"), PlanHandler),
         (api_route("pipelines/data"), PipelineDataHandler),
+        (api_route("pipelines/import-elyra"), ImportElyraHandler),
+        (api_route("pipelines/export-elyra"), ExportElyraHandler),
         (api_route("runs"), RunsHandler),
         (api_route(f"runs/{RUN_ID}"), RunHandler),
         (api_route(f"runs/{RUN_ID}/steps/{STEP_UUID}/log"), StepLogHandler),

@@ -30,3 +30,19 @@ class PipelineDataHandler(ApiHandler):
     async def get(self) -> None:
         path = self.get_query_argument("path", None)
         self.finish(await self.in_thread(self.services.data.outputs, path))
+
+
+class ImportElyraHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        imported = await self.in_thread(self.services.interchange.import_elyra, self.json_body())
+        self.set_status(201)
+        self.finish(imported)
+
+
+class ExportElyraHandler(ApiHandler):
+    @endpoint
+    async def post(self) -> None:
+        exported = await self.in_thread(self.services.interchange.export_elyra, self.json_body())
+        self.set_status(201)
+        self.finish(exported)

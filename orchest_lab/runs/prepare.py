@@ -149,6 +149,8 @@ def _prepare_in(
     )
     # Job runs free each output once every step after read it; interactive runs when the
     # pipeline asks (its `auto_eviction` setting, the editor's Memory eviction).
+    if job_id:  # which job a run's steps belong to (a label of their Kubernetes Jobs)
+        base_env["ORCHEST_JOB_UUID"] = job_id
     eviction = kind == "job" or document.settings.get("auto_eviction") is True
     if eviction:
         base_env["ORCHEST_MEMORY_EVICTION"] = "1"

@@ -12,6 +12,7 @@ from .pipelines import PipelineService
 if TYPE_CHECKING:
     from .data import DataService
     from .environments import EnvironmentService
+    from .interchange import InterchangeService
     from .jobs import JobService
     from .planning import RunPlanner
     from .runs import RunService
@@ -27,6 +28,7 @@ class Services:
     data: DataService
     environments: EnvironmentService
     jobs: JobService
+    interchange: InterchangeService
 
 
 __all__ = [

@@ -18,6 +18,7 @@ import type {
   IEnvironment,
   IEnvironmentFields,
   IEnvironmentList,
+  IElyraConversion,
   IExecutionPlan,
   ILogChunk,
   IPipelineSource,
@@ -51,6 +52,10 @@ export interface IPipelinesAPI {
   ): Promise<IValidationResult>;
   /** The steps a run of the given mode would execute, in order. */
   plan(request: IPlanRequest): Promise<IExecutionPlan>;
+  /** Import an Elyra pipeline (`.pipeline`) into a new `.orchest` file beside it. */
+  importElyra(path: string): Promise<IElyraConversion>;
+  /** Export a pipeline into a new Elyra pipeline (`.pipeline`) beside it. */
+  exportElyra(path: string): Promise<IElyraConversion>;
 }
 
 /** The `runs/*` routes. */

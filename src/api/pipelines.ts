@@ -4,6 +4,7 @@
 import type { APIConnection } from './client';
 import type { IPipelinesAPI } from './interfaces';
 import type {
+  IElyraConversion,
   IExecutionPlan,
   IPipelineSource,
   IPipelineSummary,
@@ -60,6 +61,22 @@ export class PipelinesAPI implements IPipelinesAPI {
     return this._api.request<IExecutionPlan>('pipelines/plan', {
       method: 'POST',
       body: request
+    });
+  }
+
+  /** Import an Elyra pipeline into a new `.orchest` file beside it. */
+  importElyra(path: string): Promise<IElyraConversion> {
+    return this._api.request<IElyraConversion>('pipelines/import-elyra', {
+      method: 'POST',
+      body: { path }
+    });
+  }
+
+  /** Export a pipeline into a new Elyra pipeline beside it. */
+  exportElyra(path: string): Promise<IElyraConversion> {
+    return this._api.request<IElyraConversion>('pipelines/export-elyra', {
+      method: 'POST',
+      body: { path }
     });
   }
 }

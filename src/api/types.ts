@@ -56,6 +56,25 @@ export interface IValidationResult {
   issues: IIssue[];
 }
 
+/** Something of a converted pipeline the other format cannot hold. */
+export interface IUnmappedItem {
+  /** What it is, e.g. "dependencies" or "pipeline parameter 'x'". */
+  what: string;
+  /** What happened to it, and why. */
+  message: string;
+  /** JSON pointer into the source file ('' when it is about the whole file). */
+  pointer: string;
+  /** The label of the node (step) it belongs to, if any. */
+  node: string | null;
+}
+
+/** The answer of `POST pipelines/import-elyra` and `pipelines/export-elyra`. */
+export interface IElyraConversion {
+  /** The file written, relative to the server root. */
+  path: string;
+  unmapped: IUnmappedItem[];
+}
+
 /** Which steps a run executes. */
 export type RunMode = 'full' | 'selection' | 'incoming' | 'downstream';
 

@@ -12,6 +12,7 @@ import {
 } from './pipeline';
 import { stem } from './paths';
 import { errorMessage } from './errorMessage';
+import { IResourcesJSON } from './execution';
 
 /** The kernel new steps get (Orchest's default). */
 export const DEFAULT_KERNEL: IKernelJSON = {
@@ -185,9 +186,13 @@ export interface IStepPatch {
   file_path?: string;
   environment?: string;
   parameters?: Record<string, unknown>;
+  /** Seconds the step may run on Kubernetes; null removes it. */
+  timeout?: number | null;
+  /** Its requests and limits on Kubernetes; null removes them. */
+  resources?: IResourcesJSON | null;
 }
 
-/** Change fields of a step. */
+/** Change fields of a step (a null value removes the field). */
 export function updateStep(
   pipeline: IPipelineJSON,
   uuid: string,
@@ -199,7 +204,9 @@ export function updateStep(
     throw new Error(`There is no step '${uuid}'`);
   }
   for (const [key, value] of Object.entries(patch)) {
-    if (value !== undefined) {
+    if (value === null) {
+      delete (step as Record<string, unknown>)[key];
+    } else if (value !== undefined) {
       (step as Record<string, unknown>)[key] = cloneJSON(value);
     }
   }
@@ -210,7 +217,7 @@ export function updateStep(
 export interface IPipelinePatch {
   name?: string;
   parameters?: Record<string, unknown>;
-  /** Merged into the existing settings. */
+  /** Merged into the existing settings (a null value removes the setting). */
   settings?: Record<string, unknown>;
   /** Environment variables of every step (a top-level `env_variables`). */
   env_variables?: Record<string, string>;
@@ -229,11 +236,16 @@ export function updatePipeline(
     copy.parameters = cloneJSON(patch.parameters);
   }
   if (patch.settings !== undefined) {
-    const settings = isJSONObject(copy.settings) ? copy.settings : {};
-    copy.settings = {
-      ...settings,
+    const settings: Record<string, unknown> = {
+      ...(isJSONObject(copy.settings) ? copy.settings : {}),
       ...cloneJSON(patch.settings)
-    } as IPipelineJSON['settings'];
+    };
+    for (const [key, value] of Object.entries(patch.settings)) {
+      if (value === null) {
+        delete settings[key];
+      }
+    }
+    copy.settings = settings as IPipelineJSON['settings'];
   }
   if (patch.env_variables !== undefined) {
     copy.env_variables = cloneJSON(patch.env_variables);

@@ -443,6 +443,8 @@ class Kubelet:
             ]
             if phase:
                 status["phase"] = phase
+            if phase == "Running":  # its containers are processes of this machine
+                status["podIP"] = "127.0.0.1"
 
         self._set_status(namespace, pod, change)
 

@@ -112,6 +112,11 @@ class KubernetesExecutor(Executor):
         help="Labels this server's Jobs (orchest-lab/instance), so that servers sharing a "
         "namespace leave each other's Jobs alone. Empty: from the host name and server root.",
     ).tag(config=True)
+    kernels_in_cluster = Bool(
+        False,
+        help="Start JupyterLab's kernels of environments with an image as pods of that image "
+        "too (a kernel provisioner), so that notebooks run where their steps run.",
+    ).tag(config=True)
     api_timeout = Float(
         30, help="Seconds to connect to the API, and to wait for an answer to a call."
     ).tag(config=True)
@@ -239,6 +244,43 @@ class KubernetesExecutor(Executor):
                 }
             }
         return spec
+
+    def kernel_settings(self) -> dict[str, Any]:
+        """What a kernel provisioner needs of these settings (KubernetesProvisioner's traits);
+        the volumes are those steps mount (found in the server's pod once connected)."""
+        found = self._volumes.volumes
+        if not found:  # not connected (yet): the configured ones
+            try:
+                found = [
+                    v
+                    for name, setting in (
+                        ("project", self.project_volume),
+                        ("data", self.data_volume),
+                    )
+                    if (v := volume_setting(f"c.KubernetesExecutor.{name}_volume", name, setting))
+                ]
+            except VolumeError as err:
+                log.warning("orchest-lab: kernels in the cluster mount no volume: %s", err)
+        volumes = {
+            v.name: {
+                "claim_name": v.claim,
+                "sub_path": v.sub_path,
+                "mount_path": str(v.mount_path),
+                "local_path": str(v.local_path),
+            }
+            for v in found
+        }
+        return {
+            "namespace": self.namespace,
+            "kubeconfig": self.kubeconfig,
+            "context": self.context,
+            "instance": self.instance,
+            "image_pull_policy": self.image_pull_policy,
+            "volumes": volumes,
+            "resources": dict(self.resources),
+            "start_timeout": self.pod_start_timeout,
+            "api_timeout": self.api_timeout,
+        }
 
     # --- the connection ---------------------------------------------------------------------
 

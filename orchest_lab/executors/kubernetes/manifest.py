@@ -25,6 +25,7 @@ COMPONENT = "app.kubernetes.io/component"
 PREFIX = "orchest-lab/"
 INSTANCE, RUN, STEP, JOB = (PREFIX + k for k in ("instance", "run", "step", "job"))
 PIPELINE, PROJECT = PREFIX + "pipeline", PREFIX + "project"
+ORCHEST_JOB = PREFIX + "orchest-job"  # the job (scheduled or one-off) a run belongs to
 CONTAINER = "step"
 # Variables that hold a path of the server: the pod gets the same file where it sees it.
 PATH_VARIABLES = ("ORCHEST_PROJECT_DIR", "ORCHEST_PIPELINE_PATH", "ORCHEST_DATA_DIR", "PWD")
@@ -137,6 +138,8 @@ def step_job(task: StepTask, image: str, volumes: Volumes, settings: JobSettings
         PIPELINE: label_value(task.env.get("ORCHEST_PIPELINE_UUID", "") or "none"),
         PROJECT: label_value(task.env.get("ORCHEST_PROJECT_UUID", "") or "none"),
     }
+    if task.env.get("ORCHEST_JOB_UUID"):
+        job_labels[ORCHEST_JOB] = label_value(task.env["ORCHEST_JOB_UUID"])
     annotations = {PREFIX + "title": task.title, PREFIX + "file": task.output_path}
     container = _container(settings, image, [*settings.runner_command, "--kernel", kernel, file])
     container.update(

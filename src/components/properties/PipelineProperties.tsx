@@ -1,12 +1,14 @@
 /**
  * The pipeline's own properties: name, parameters, settings (parallelism,
- * data passing memory, auto eviction) and environment variables.
+ * data passing memory, auto eviction), environment variables, and the
+ * steps' timeout and resources on Kubernetes.
  */
 import React from 'react';
 
 import { IPipelinePatch } from '../../model/edits';
 import { IPipelineJSON, isJSONObject } from '../../model/pipeline';
 import { EnvVariablesField } from './EnvVariablesField';
+import { ExecutionSection } from './ExecutionSection';
 import { CommittedInput, Field, JSONObjectField } from './fields';
 
 /** Properties of {@link PipelineProperties}. */
@@ -119,6 +121,16 @@ export function PipelineProperties(
           onCommit={env_variables => onUpdate({ env_variables })}
         />
       </Field>
+      <ExecutionSection
+        idPrefix="orchest-lab-pipeline"
+        scope="pipeline"
+        timeout={settings.step_timeout}
+        resources={settings.step_resources}
+        onTimeout={step_timeout => onUpdate({ settings: { step_timeout } })}
+        onResources={step_resources =>
+          onUpdate({ settings: { step_resources } })
+        }
+      />
     </div>
   );
 }

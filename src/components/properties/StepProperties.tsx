@@ -16,6 +16,7 @@ import {
   statusLabel
 } from '../../model/runState';
 import { useSignal } from '../useSignal';
+import { ExecutionSection } from './ExecutionSection';
 import { CommittedInput, Field, JSONObjectField } from './fields';
 
 /** What the step properties can ask the editor to do. */
@@ -224,6 +225,14 @@ export function StepProperties(props: IStepPropertiesProps): JSX.Element {
           }
         />
       </Field>
+      <ExecutionSection
+        idPrefix={`orchest-lab-step-${step.uuid}`}
+        scope="step"
+        timeout={step.json.timeout}
+        resources={step.json.resources}
+        onTimeout={timeout => actions.updateStep(step.uuid, { timeout })}
+        onResources={resources => actions.updateStep(step.uuid, { resources })}
+      />
       {run && (
         <LastRun
           run={run}
