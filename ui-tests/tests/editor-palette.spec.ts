@@ -60,6 +60,7 @@ test('the palette lists the project’s notebooks and scripts; one dragged onto 
 
   await editor.locator('.orchest-lab-PipelineGraph').focus();
   await page.keyboard.press('Control+s');
+  await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-dirty', { hasText: 'empty.orchest' })).toHaveCount(0);
   await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
   const saved = await readJSON(request, `${folder}/empty.orchest`);
   expect(Object.values(saved.steps).map((s: any) => s.file_path)).toEqual(['models/train.ipynb', 'clean.py']);
