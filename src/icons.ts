@@ -13,6 +13,7 @@ import {
 
 import autoLayoutSvg from '../style/icons/auto-layout.svg';
 import fitViewSvg from '../style/icons/fit-view.svg';
+import noteSvg from '../style/icons/note.svg';
 import pipelineSvg from '../style/icons/pipeline.svg';
 import runSelectedSvg from '../style/icons/run-selected.svg';
 
@@ -32,6 +33,12 @@ export const fitViewIcon = new LabIcon({
 export const autoLayoutIcon = new LabIcon({
   name: 'orchest-lab:auto-layout',
   svgstr: autoLayoutSvg
+});
+
+/** "Add a note". */
+export const noteIcon = new LabIcon({
+  name: 'orchest-lab:note',
+  svgstr: noteSvg
 });
 
 /** "Run the selected steps". */

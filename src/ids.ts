@@ -44,6 +44,7 @@ export namespace CommandIDs {
   export const autoLayout = 'orchest-lab:auto-layout';
   export const newStep = 'orchest-lab:new-step';
   export const addFileStep = 'orchest-lab:add-file-step';
+  export const addNote = 'orchest-lab:add-note';
   export const toggleProperties = 'orchest-lab:toggle-properties';
   export const exportSVG = 'orchest-lab:export-svg';
   export const exportPNG = 'orchest-lab:export-png';

@@ -13,6 +13,7 @@ from orchest_lab.pipeline import (
     ValidationContext,
     validate_document,
 )
+from orchest_lab.pipeline.plan import make_plan
 
 
 def validate_in(folder: Path, document: PipelineDocument) -> list[Issue]:
@@ -197,3 +198,39 @@ def test_declared_services_are_named_in_a_warning() -> None:
     assert warning.severity == "warning" and warning.pointer == "/services"
     assert "'redis', 'tensorboard'" in warning.message
     assert validate_document(document).valid  # a warning: the pipeline still runs
+
+
+def test_canvas_notes_are_accepted_and_checked() -> None:
+    document, _ = make_pipeline({"Load": ("load.py", [])})
+    document.data["notes"] = [
+        {"uuid": "n1", "text": "Data comes from the lake", "position": [10, -20]},
+        {"uuid": "n2", "text": "", "position": [0, 0], "size": [240, 120]},
+    ]
+    assert validate_document(document).issues == []
+
+    document.data["notes"] = [
+        {"uuid": "n1", "text": "ok", "position": "here"},
+        {"uuid": "a/b", "text": 3, "position": [0, 0]},
+        {"text": "no uuid", "position": [0, 0], "size": [0, 10]},
+    ]
+    issues = validate_document(document).issues
+    assert all(i.code == "schema" and i.severity == "error" for i in issues)
+    pointers = {i.pointer for i in issues}
+    assert {"/notes/0/position", "/notes/1/uuid", "/notes/1/text", "/notes/2"} <= pointers
+    assert "/notes/2/size/0" in pointers or "/notes/2/size" in pointers
+    position = next(i for i in issues if i.pointer == "/notes/0/position")
+    assert "position" in position.message and "[x, y]" in position.message
+
+
+def test_notes_survive_a_save_and_do_not_change_the_plan(tmp_path: Path) -> None:
+    document, uuids = make_pipeline({"Load": ("load.py", [])})
+    note = {"uuid": "n1", "text": "Why this step", "position": [5, 5]}
+    document.data["notes"] = [note]
+    path = tmp_path / "p.orchest"
+    document.save(path)
+    again = PipelineDocument.from_file(path)
+    assert again.data["notes"] == [note]
+    assert list(again.steps) == [uuids["Load"]]
+    # A run plans the steps only: the note is no step.
+    planned = make_plan(again, "full").steps
+    assert [step.uuid for step in planned] == [uuids["Load"]]

@@ -90,6 +90,22 @@ def _walk(
 ) -> Iterator[Issue]:
     """The violations of `value` at `path`: objects part by part, anything else as a whole."""
     schema = _resolve(schema)
+    items = schema.get("items")
+    if (
+        schema.get("type") == "array"
+        and isinstance(value, list)
+        and isinstance(items, dict)
+        and _resolve(items).get("type") == "object"
+    ):
+        # A list of objects (canvas notes): each one is told about on its own.
+        whole = {key: rule for key, rule in schema.items() if key != "items"}
+        violation = _first_violation(whole, value)
+        if violation is not None:
+            yield _issue(document, path, _describe(violation), bad_key=False)
+            return
+        for index, item in enumerate(value):
+            yield from _walk(document, items, item, [*path, index])
+        return
     if schema.get("type") != "object" or not isinstance(value, dict):
         violation = _first_violation(schema, value)
         if violation is not None:

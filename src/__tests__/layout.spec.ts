@@ -2,9 +2,30 @@ import { IStep, readEdges, readSteps } from '../model/PipelineModel';
 import {
   DEFAULT_LAYOUT,
   LayoutCache,
+  WRAP_MIN_RANKS,
   computeLayout,
   resolvePositions
 } from '../model/layout';
+import { overlaps } from '../model/placement';
+
+/** A chain of `count` steps s0 -> s1 -> ... */
+function chain(count: number): IStep[] {
+  const spec: Record<string, [string[]]> = {};
+  for (let i = 0; i < count; i++) {
+    spec[`s${i}`] = [i === 0 ? [] : [`s${i - 1}`]];
+  }
+  return steps(spec);
+}
+
+/** Width and height of the area a layout covers. */
+function extent(positions: Map<string, [number, number]>): [number, number] {
+  const xs = [...positions.values()].map(([x]) => x);
+  const ys = [...positions.values()].map(([, y]) => y);
+  return [
+    Math.max(...xs) - Math.min(...xs) + DEFAULT_LAYOUT.nodeWidth,
+    Math.max(...ys) - Math.min(...ys) + DEFAULT_LAYOUT.nodeHeight
+  ];
+}
 
 /** Steps from `{uuid: [parents, position?]}`. */
 function steps(spec: Record<string, [string[], [number, number]?]>): IStep[] {
@@ -52,6 +73,50 @@ describe('computeLayout', () => {
   it('survives a cycle', () => {
     const loop = steps({ a: [['b']], b: [['a']] });
     expect(computeLayout(loop, readEdges(loop)).size).toBe(2);
+  });
+});
+
+describe('computeLayout of long chains', () => {
+  it('keeps a short chain on one row', () => {
+    const short = chain(WRAP_MIN_RANKS);
+    const positions = computeLayout(short, readEdges(short));
+    expect(new Set([...positions.values()].map(([, y]) => y)).size).toBe(1);
+  });
+
+  it('wraps a 300-step chain into rows that read left to right, top to bottom', () => {
+    const long = chain(300);
+    const positions = computeLayout(long, readEdges(long));
+    const [width, height] = extent(positions);
+    // One row would be 300 * 290 px wide and 56 px high.
+    expect(width / height).toBeLessThan(4);
+    expect(width / height).toBeGreaterThan(0.5);
+    // The zoom that fits it in a 1000 x 600 view is readable-ish, not 0.05.
+    expect(Math.min(1000 / width, 600 / height)).toBeGreaterThan(0.15);
+    // Reading order: along a row to the right, then the next row below.
+    for (let i = 1; i < 300; i++) {
+      const [px, py] = positions.get(`s${i - 1}`)!;
+      const [x, y] = positions.get(`s${i}`)!;
+      expect(x > px || y > py).toBe(true);
+      if (y === py) {
+        expect(x).toBeGreaterThan(px);
+      }
+    }
+  });
+
+  it('never overlaps two steps when it wraps', () => {
+    const long = chain(150);
+    const positions = computeLayout(long, readEdges(long));
+    const rects = [...positions.values()].map(([x, y]) => ({
+      x,
+      y,
+      width: DEFAULT_LAYOUT.nodeWidth,
+      height: DEFAULT_LAYOUT.nodeHeight
+    }));
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        expect(overlaps(rects[i], rects[j])).toBe(false);
+      }
+    }
   });
 });
 

@@ -32,7 +32,7 @@ import { CommandIDs, PALETTE_CATEGORY } from '../ids';
 import { IRunLauncher, IRunsModel } from '../tokens';
 import { PipelineEditor } from '../widgets/PipelineEditor';
 import { exportPipelineImage } from '../widgets/exportImage';
-import { autoLayoutIcon, runSelectedIcon } from '../icons';
+import { autoLayoutIcon, noteIcon, runSelectedIcon } from '../icons';
 
 /** What the commands need. */
 export interface IEditorCommandsOptions {
@@ -122,7 +122,10 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
       icon?: LabIcon;
       isEnabled: (editor: PipelineEditor | null) => boolean;
       isToggled?: (editor: PipelineEditor | null) => boolean;
-      execute: (editor: PipelineEditor) => unknown;
+      execute: (
+        editor: PipelineEditor,
+        args: ReadonlyPartialJSONObject
+      ) => unknown;
     }
   ) => {
     commands.addCommand(id, {
@@ -135,7 +138,9 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
         : undefined,
       execute: args => {
         const editor = current(args);
-        return editor && spec.isEnabled(editor) ? spec.execute(editor) : null;
+        return editor && spec.isEnabled(editor)
+          ? spec.execute(editor, args)
+          : null;
       }
     });
     palette?.addItem({
@@ -290,6 +295,18 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     }
   });
 
+  add(CommandIDs.addNote, {
+    label: 'Add Note',
+    caption: 'Add a note (a comment on the canvas, kept in the pipeline file)',
+    icon: noteIcon,
+    isEnabled: editable,
+    execute: (editor, args) => {
+      // From the canvas's context menu: where the menu was opened.
+      const at = args.atPointer ? editor.editing.contextPosition : null;
+      editor.editing.addNote(at ?? undefined);
+    }
+  });
+
   // --- view and export ------------------------------------------------------
   add(CommandIDs.toggleProperties, {
     label: 'Show Properties Panel',
@@ -329,6 +346,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     CommandIDs.autoLayout,
     CommandIDs.newStep,
     CommandIDs.addFileStep,
+    CommandIDs.addNote,
     CommandIDs.toggleProperties,
     CommandIDs.exportSVG,
     CommandIDs.exportPNG,

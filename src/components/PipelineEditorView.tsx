@@ -10,17 +10,21 @@ import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
 import type { DataOutputsModel } from '../model/DataOutputsModel';
+import { EditorLayout } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import { FilePaletteModel } from '../model/FilePaletteModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { issuesByStep } from '../model/issues';
 import { Position } from '../model/pipeline';
 import { IRunState } from '../model/runState';
+import { FilePalette } from './FilePalette';
 import { IssuePanel } from './IssueList';
 import { GraphRequest, PipelineGraph } from './PipelineGraph';
 import { RunBar } from './RunBar';
-import { StepNodeType } from './StepNode';
+import { SidePanel } from './SidePanel';
+import { CanvasNodeType } from './graphElements';
 import {
   IPropertiesActions,
   PropertiesPanel
@@ -34,8 +38,16 @@ export interface IEditorActions extends IPropertiesActions {
   connect(source: string, target: string): void;
   canConnect(source: string, target: string): boolean;
   dropFiles(paths: string[], position: Position): void;
+  /** Add a file (server path) as a step at a free place. */
+  addFile(path: string): void;
+  /** List the palette's files again. */
+  refreshFiles(): void;
   showRuns(): void;
   dismissRun(): void;
+  setNoteText(uuid: string, text: string): void;
+  resizeNote(uuid: string, size: [number, number]): void;
+  /** The canvas's context menu opened at this canvas position. */
+  contextMenuAt(position: Position): void;
 }
 
 /** Properties of {@link PipelineEditorView}. */
@@ -53,6 +65,14 @@ export interface IPipelineEditorViewProps {
   onOpenOutput?: (step: string) => void;
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
+  onShowProperties: (shown: boolean) => void;
+  /** The project's notebooks and scripts, and whether they are shown. */
+  palette: FilePaletteModel;
+  paletteShown: () => boolean;
+  /** The note just added, to open for writing. */
+  editNote: () => string | null;
+  /** The remembered panel width and minimap choice. */
+  layout: EditorLayout;
   layoutChanged: ISignal<unknown, void>;
   /** Requests to the canvas from outside React. */
   requests: ISignal<unknown, GraphRequest>;
@@ -61,7 +81,7 @@ export interface IPipelineEditorViewProps {
   onFocusStep: (uuid: string) => void;
   /** Opens the pipeline's text at a line and column (JSON errors). */
   onOpenLocation: (line: number, column: number) => void;
-  onFlowInit: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  onFlowInit: (instance: ReactFlowInstance<CanvasNodeType, Edge>) => void;
 }
 
 /** The content of a pipeline editor. */
@@ -76,7 +96,8 @@ export function PipelineEditorView(
     requests,
     actions,
     onFocusStep,
-    onOpenLocation
+    onOpenLocation,
+    layout
   } = props;
   const modelVersion = useSignal(model.changed);
   useSignal(validation.changed);
@@ -84,6 +105,7 @@ export function PipelineEditorView(
   useSignal(props.runChanged);
   useSignal(props.dataOutputs.changed);
   useSignal(props.layoutChanged);
+  useSignal(layout.changed);
   const keysRef = useRef<HTMLDivElement>(null);
 
   // Steps and edges are new arrays only when the text changed.
@@ -118,6 +140,14 @@ export function PipelineEditorView(
     [model, selection, onFocusStep, onOpenLocation]
   );
 
+  const noteActions = useMemo(
+    () => ({
+      setText: actions.setNoteText,
+      resize: actions.resizeNote
+    }),
+    [actions]
+  );
+
   let emptyMessage: string | undefined;
   if (parseError && !model.pipeline) {
     emptyMessage = 'The pipeline cannot be shown until its JSON is fixed.';
@@ -139,6 +169,13 @@ export function PipelineEditorView(
         />
       )}
       <div className="orchest-lab-PipelineEditor-main">
+        <FilePalette
+          model={props.palette}
+          shown={props.paletteShown() && editable}
+          onShow={shown => layout.update({ paletteShown: shown })}
+          onRefresh={actions.refreshFiles}
+          onAdd={actions.addFile}
+        />
         <div
           ref={keysRef}
           className="orchest-lab-GraphKeys"
@@ -164,6 +201,14 @@ export function PipelineEditorView(
             onOpenStep={actions.openStep}
             onDropFiles={actions.dropFiles}
             onInit={props.onFlowInit}
+            notes={model.notes}
+            noteActions={noteActions}
+            editNote={props.editNote()}
+            onContextPosition={actions.contextMenuAt}
+            minimapShown={layout.state.minimapShown}
+            onToggleMinimap={() =>
+              layout.update({ minimapShown: !layout.state.minimapShown })
+            }
             onKeyDown={event => {
               if (keysRef.current) {
                 forwardShortcut(event.nativeEvent, keysRef.current);
@@ -171,7 +216,13 @@ export function PipelineEditorView(
             }}
           />
         </div>
-        {props.showProperties() && (
+        <SidePanel
+          label="Properties"
+          shown={props.showProperties()}
+          width={layout.state.propertiesWidth}
+          onResize={width => layout.update({ propertiesWidth: width })}
+          onShow={props.onShowProperties}
+        >
           <PropertiesPanel
             model={model}
             selectedSteps={selection.steps}
@@ -180,7 +231,7 @@ export function PipelineEditorView(
             editable={editable}
             actions={actions}
           />
-        )}
+        </SidePanel>
       </div>
       <IssuePanel
         status={validation.status}

@@ -10,11 +10,7 @@ import {
   Background,
   BackgroundVariant,
   Connection,
-  Controls,
   Edge,
-  EdgeChange,
-  MiniMap,
-  NodeChange,
   OnConnectEnd,
   ReactFlow,
   ReactFlowInstance,
@@ -24,29 +20,38 @@ import {
   useStoreApi
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
-import React, { useCallback, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
 import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
+import { INote } from '../model/notes';
 import { Position } from '../model/pipeline';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
 import { DataEdge } from './DataEdge';
+import { GraphOverview } from './GraphOverview';
 import {
   GraphRequest,
-  FIT_VIEW_OPTIONS,
-  ViewportController
+  ViewportController,
+  fitViewOptions
 } from './ViewportController';
-import { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
-import { StepNode, StepNodeType } from './StepNode';
+import {
+  CanvasNodeType,
+  buildEdges,
+  buildNodes,
+  buildNoteNodes,
+  cycleEdgeIds
+} from './graphElements';
+import { INoteActions, NoteActionsContext, NoteNode } from './NoteNode';
+import { StepNode } from './StepNode';
 
 export type { GraphRequest } from './ViewportController';
 export { buildEdges, buildNodes, cycleEdgeIds } from './graphElements';
 import { useFileDrop } from './useFileDrop';
-import { useRemeasure } from './useRemeasure';
+import { useCanvasChanges } from './useCanvasChanges';
 import { useSignal } from './useSignal';
 
 /** Properties of {@link PipelineGraph}. */
@@ -84,12 +89,23 @@ export interface IPipelineGraphProps {
   /** Files (server paths) were dropped at a canvas position. */
   onDropFiles?: (paths: string[], position: Position) => void;
   /** The React Flow instance is ready (for coordinates and viewport). */
-  onInit?: (instance: ReactFlowInstance<StepNodeType, Edge>) => void;
+  onInit?: (instance: ReactFlowInstance<CanvasNodeType, Edge>) => void;
+  /** Notes on the canvas, and what editing them does. */
+  notes?: readonly INote[];
+  noteActions?: INoteActions;
+  /** A note to open for editing when it is drawn (one just added). */
+  editNote?: string | null;
+  /** Where (on the canvas) the context menu was last opened. */
+  onContextPosition?: (position: Position) => void;
+  /** Whether the minimap is shown (where the canvas is wide enough). */
+  minimapShown?: boolean;
+  onToggleMinimap?: () => void;
   /** A key went down on the canvas (after the canvas's own handling). */
   onKeyDown?: (event: React.KeyboardEvent<HTMLDivElement>) => void;
 }
 
-const NODE_TYPES = { step: StepNode };
+const NODE_TYPES = { step: StepNode, note: NoteNode };
+const NO_NOTES: readonly INote[] = [];
 const EDGE_TYPES = { back: BackEdge, data: DataEdge };
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 /** Below this zoom, nodes are drawn without their details (icons, files). */
@@ -122,8 +138,9 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     (editable
       ? 'This pipeline has no steps yet: drag notebooks and scripts here from the file browser.'
       : 'This pipeline has no steps yet.');
-  const store = useStoreApi<StepNodeType, Edge>();
-  const flow = useReactFlow<StepNodeType, Edge>();
+  const notes = props.notes ?? NO_NOTES;
+  const store = useStoreApi<CanvasNodeType, Edge>();
+  const flow = useReactFlow<CanvasNodeType, Edge>();
   const rootRef = useRef<HTMLDivElement>(null);
   const zoomedOut = useStore(isZoomedOut);
   useSignal(selection.changed);
@@ -135,16 +152,11 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     () => new Set(selection.edges),
     [selection.edges]
   );
-  // Positions of nodes being dragged; the file is written when they drop.
-  const [dragged, setDraggedState] = useState<Map<string, Position> | null>(
-    null
+  const selectedNotes = useMemo(
+    () => new Set(selection.notes),
+    [selection.notes]
   );
-  const draggedRef = useRef<Map<string, Position> | null>(null);
-  const setDragged = (value: Map<string, Position> | null) => {
-    draggedRef.current = value;
-    setDraggedState(value);
-  };
-
+  const noteIds = useMemo(() => new Set(notes.map(note => note.uuid)), [notes]);
   const layoutCache = useMemo(() => new LayoutCache(), []);
   const positions = useMemo(
     () => resolvePositions(steps, edges, DEFAULT_LAYOUT, layoutCache),
@@ -155,7 +167,13 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     // re-render for new issues or a new selection keeps the nodes measured;
     // nodes it has not fully measured yet are left for it to measure.
     const lookup = store.getState().nodeLookup;
-    return buildNodes(
+    const noteNodes: CanvasNodeType[] = buildNoteNodes(
+      notes,
+      selectedNotes,
+      editable,
+      props.editNote ?? null
+    );
+    const stepNodes: CanvasNodeType[] = buildNodes(
       steps,
       positions,
       issues,
@@ -170,6 +188,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         ? { ...node, measured: known.measured }
         : node;
     });
+    return noteNodes.concat(stepNodes);
   }, [
     store,
     steps,
@@ -178,18 +197,14 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     selectedSteps,
     runSteps,
     editable,
+    notes,
+    selectedNotes,
+    props.editNote,
     props.outputs,
     props.onOpenOutput
   ]);
-  const nodes = useMemo(() => {
-    if (!dragged) {
-      return baseNodes;
-    }
-    return baseNodes.map(node => {
-      const at = dragged.get(node.id);
-      return at ? { ...node, position: { x: at[0], y: at[1] } } : node;
-    });
-  }, [baseNodes, dragged]);
+  const { nodes, onNodesChange, onEdgesChange, onNodeDragStop } =
+    useCanvasChanges(baseNodes, selection, noteIds, notes, props.onMove);
   const flowEdges = useMemo(
     () =>
       buildEdges(
@@ -210,66 +225,10 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     ]
   );
 
-  const noteMeasured = useRemeasure(nodes);
-  const onNodesChange = useCallback(
-    (changes: NodeChange<StepNodeType>[]) => {
-      noteMeasured(changes);
-      const picked = new Set(selection.steps);
-      let selectionChanged = false;
-      let moved: Map<string, Position> | null = null;
-      for (const change of changes) {
-        if (change.type === 'select') {
-          selectionChanged = true;
-          if (change.selected) {
-            picked.add(change.id);
-          } else {
-            picked.delete(change.id);
-          }
-        } else if (change.type === 'position' && change.position) {
-          moved = moved ?? new Map(draggedRef.current ?? []);
-          moved.set(change.id, [change.position.x, change.position.y]);
-        }
-      }
-      if (selectionChanged) {
-        selection.set([...picked], selection.edges);
-      }
-      if (moved) {
-        setDragged(moved);
-      }
-      // Sizes and other changes are React Flow's own business.
-    },
-    [selection, noteMeasured]
+  const fitOptions = useMemo(
+    () => fitViewOptions(steps.length),
+    [steps.length]
   );
-
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange<Edge>[]) => {
-      const picked = new Set(selection.edges);
-      let changed = false;
-      for (const change of changes) {
-        if (change.type === 'select') {
-          changed = true;
-          if (change.selected) {
-            picked.add(change.id);
-          } else {
-            picked.delete(change.id);
-          }
-        }
-      }
-      if (changed) {
-        selection.set(selection.steps, [...picked]);
-      }
-    },
-    [selection]
-  );
-
-  const onNodeDragStop = useCallback(() => {
-    const moved = draggedRef.current;
-    if (moved && moved.size > 0) {
-      props.onMove?.(new Map(moved));
-    }
-    setDragged(null);
-  }, [props.onMove]);
-
   const onConnect = useCallback(
     (connection: Connection) => {
       if (connection.source && connection.target) {
@@ -341,75 +300,80 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
         }
       }}
     >
-      <ReactFlow<StepNodeType, Edge>
-        nodes={nodes}
-        edges={flowEdges}
-        nodeTypes={NODE_TYPES}
-        edgeTypes={EDGE_TYPES}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDoubleClick={(_, node) => props.onOpenStep?.(node.id)}
-        onEdgeClick={(event, edge) => {
-          // A plain click previews the data; with a modifier it only selects.
-          const plain = !(event.shiftKey || event.metaKey || event.ctrlKey);
-          if (plain && props.outputs?.has(edge.source)) {
-            props.onOpenOutput?.(edge.source);
-          }
-        }}
-        onNodeContextMenu={(_, node) => {
-          // The context menu's commands act on the selection.
-          if (!selection.has(node.id)) {
-            selection.set([node.id]);
-          }
-        }}
-        onInit={props.onInit}
-        // While the view moves, nothing under the pointer needs hit-testing.
-        onMoveStart={() =>
-          rootRef.current?.classList.add('orchest-lab-mod-moving')
-        }
-        onMoveEnd={() =>
-          rootRef.current?.classList.remove('orchest-lab-mod-moving')
-        }
-        nodesDraggable={editable}
-        nodesConnectable={editable}
-        nodesFocusable={false}
-        edgesFocusable={false}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        zoomOnDoubleClick={false}
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
-        minZoom={0.05}
-        maxZoom={2.5}
-        attributionPosition="top-right"
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <Controls showInteractive={false} />
-        {steps.length > 0 && (
-          <MiniMap<StepNodeType>
-            pannable
-            zoomable
-            ariaLabel="Pipeline overview"
-            nodeClassName={node =>
-              [
-                node.data.severity
-                  ? `orchest-lab-MiniMapNode--${node.data.severity}`
-                  : '',
-                node.data.run
-                  ? `orchest-lab-MiniMapNode--${node.data.run.status.toLowerCase()}`
-                  : ''
-              ].join(' ')
+      <NoteActionsContext.Provider value={props.noteActions ?? null}>
+        <ReactFlow<CanvasNodeType, Edge>
+          nodes={nodes}
+          edges={flowEdges}
+          nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDoubleClick={(_, node) => {
+            if (!noteIds.has(node.id)) {
+              props.onOpenStep?.(node.id);
             }
+          }}
+          onEdgeClick={(event, edge) => {
+            // A plain click previews the data; with a modifier it only selects.
+            const plain = !(event.shiftKey || event.metaKey || event.ctrlKey);
+            if (plain && props.outputs?.has(edge.source)) {
+              props.onOpenOutput?.(edge.source);
+            }
+          }}
+          onNodeContextMenu={(_, node) => {
+            // The context menu's commands act on the selection.
+            if (noteIds.has(node.id)) {
+              if (!selection.notes.includes(node.id)) {
+                selection.set([], [], [node.id]);
+              }
+            } else if (!selection.has(node.id)) {
+              selection.set([node.id]);
+            }
+          }}
+          onPaneContextMenu={event => {
+            const at = flow.screenToFlowPosition({
+              x: event.clientX,
+              y: event.clientY
+            });
+            props.onContextPosition?.([at.x, at.y]);
+          }}
+          onInit={props.onInit}
+          // While the view moves, nothing under the pointer needs hit-testing.
+          onMoveStart={() =>
+            rootRef.current?.classList.add('orchest-lab-mod-moving')
+          }
+          onMoveEnd={() =>
+            rootRef.current?.classList.remove('orchest-lab-mod-moving')
+          }
+          nodesDraggable={editable}
+          nodesConnectable={editable}
+          nodesFocusable={false}
+          edgesFocusable={false}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          zoomOnDoubleClick={false}
+          fitView
+          fitViewOptions={fitOptions}
+          minZoom={0.05}
+          maxZoom={2.5}
+          attributionPosition="top-right"
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <GraphOverview
+            hasNodes={steps.length + notes.length > 0}
+            fitOptions={fitOptions}
+            minimapShown={props.minimapShown ?? true}
+            onToggleMinimap={props.onToggleMinimap}
           />
-        )}
-        <ViewportController requests={requests} stepCount={steps.length} />
-      </ReactFlow>
-      {steps.length === 0 && (
+          <ViewportController requests={requests} stepCount={steps.length} />
+        </ReactFlow>
+      </NoteActionsContext.Provider>
+      {steps.length === 0 && notes.length === 0 && (
         <div className="orchest-lab-PipelineGraph-empty">
           <p>{emptyMessage}</p>
         </div>

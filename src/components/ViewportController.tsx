@@ -18,10 +18,35 @@ import { useCallback, useEffect, useRef } from 'react';
 import { DEFAULT_LAYOUT } from '../model/layout';
 
 /** Something the editor asks the canvas to do. */
-export type GraphRequest = { kind: 'fit' } | { kind: 'focus'; uuid: string };
+export type GraphRequest =
+  /** `afterChange`: the nodes are about to move (fit their new places). */
+  | { kind: 'fit'; afterChange?: boolean }
+  | { kind: 'focus'; uuid: string }
+  /** Pan (at the same zoom) until these nodes are visible. */
+  | { kind: 'reveal'; uuids: string[] };
+
+/**
+ * Up to this many steps, fitting the pipeline never zooms out below
+ * {@link READABLE_ZOOM}: its middle is shown readable rather than all of
+ * it too small to read (the view pans to the rest).
+ */
+export const SMALL_PIPELINE = 12;
+/** The zoom at which a node's text is still readable (about 10 px). */
+export const READABLE_ZOOM = 0.75;
 
 /** How the whole pipeline is fitted into view. */
-export const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.25 };
+export const FIT_VIEW_OPTIONS = { padding: 0.1, maxZoom: 1.25 };
+
+/** How a pipeline of `stepCount` steps is fitted into view. */
+export function fitViewOptions(stepCount: number): {
+  padding: number;
+  maxZoom: number;
+  minZoom?: number;
+} {
+  return stepCount <= SMALL_PIPELINE
+    ? { ...FIT_VIEW_OPTIONS, minZoom: READABLE_ZOOM }
+    : FIT_VIEW_OPTIONS;
+}
 
 /** Handles {@link GraphRequest}s and fits the view when steps first appear. */
 export function ViewportController(props: {
@@ -38,6 +63,10 @@ export function ViewportController(props: {
   // (then a resize of the editor leaves the view where the user put it).
   const ours = useRef(false);
   const userMoved = useRef(false);
+  // The latest step count, for fits requested from outside React.
+  const count = useRef(stepCount);
+  count.current = stepCount;
+  const fitOptions = () => fitViewOptions(count.current);
   const width = useStore(state => state.width);
   const height = useStore(state => state.height);
 
@@ -78,7 +107,14 @@ export function ViewportController(props: {
   useEffect(() => {
     const move = async (request: GraphRequest) => {
       if (request.kind === 'fit') {
-        await flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 200 });
+        if (request.afterChange) {
+          await nodesChanged(before);
+        }
+        await flow.fitView({ ...fitOptions(), duration: 200 });
+        return;
+      }
+      if (request.kind === 'reveal') {
+        await reveal(request.uuids);
         return;
       }
       const node = flow.getNode(request.uuid);
@@ -93,7 +129,9 @@ export function ViewportController(props: {
         { zoom: Math.max(flow.getZoom(), 1), duration: 300 }
       );
     };
+    let before = store.getState().nodes;
     const onRequest = (_: unknown, request: GraphRequest) => {
+      before = store.getState().nodes;
       // A frame later: the canvas first draws what changed with the request
       // (auto-layout's new positions).
       track(
@@ -114,7 +152,7 @@ export function ViewportController(props: {
     // JSON) are brought into view, unless they are there already (dropped
     // where the user wanted them).
     if (previousCount.current === 0 && stepCount > 0 && !allVisible()) {
-      track(() => flow.fitView(FIT_VIEW_OPTIONS));
+      track(() => flow.fitView(fitOptions()));
     }
     previousCount.current = stepCount;
   }, [stepCount, flow]);
@@ -126,13 +164,48 @@ export function ViewportController(props: {
       return;
     }
     const frame = requestAnimationFrame(() =>
-      track(() => flow.fitView(FIT_VIEW_OPTIONS))
+      track(() => flow.fitView(fitOptions()))
     );
     return () => cancelAnimationFrame(frame);
   }, [width, height]);
 
-  /** Whether every node lies inside the visible area. */
-  const allVisible = () => {
+  /**
+   * Resolves once the canvas has other nodes than `before` (the change
+   * that came with a request is drawn), or after a second at most: a
+   * large graph takes a few frames.
+   */
+  const nodesChanged = async (before: unknown[]) => {
+    for (let frame = 0; frame < 60; frame++) {
+      if (store.getState().nodes !== before) {
+        return;
+      }
+      await new Promise(resolve => requestAnimationFrame(resolve));
+    }
+  };
+
+  /** Center the view on nodes (at the same zoom) unless all are visible. */
+  const reveal = async (uuids: string[], tries = 10): Promise<void> => {
+    if (uuids.some(uuid => !flow.getNode(uuid))) {
+      // The new steps are drawn a frame or two after they are written.
+      if (tries > 0) {
+        await new Promise(resolve => requestAnimationFrame(resolve));
+        return reveal(uuids, tries - 1);
+      }
+      return;
+    }
+    if (allVisible(new Set(uuids))) {
+      return;
+    }
+    const bounds = flow.getNodesBounds(uuids);
+    await flow.setCenter(
+      bounds.x + bounds.width / 2,
+      bounds.y + bounds.height / 2,
+      { zoom: flow.getZoom(), duration: 200 }
+    );
+  };
+
+  /** Whether every node (of `only`, if given) lies inside the visible area. */
+  const allVisible = (only?: ReadonlySet<string>) => {
     const { width, height, transform } = store.getState();
     const [x, y, zoom] = transform;
     if (width === 0 || height === 0) {
@@ -144,6 +217,7 @@ export function ViewportController(props: {
     const bottom = top + height / zoom;
     return flow
       .getNodes()
+      .filter(node => !only || only.has(node.id))
       .every(
         node =>
           node.position.x >= left &&

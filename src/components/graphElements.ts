@@ -10,11 +10,45 @@ import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { issueSteps, worstSeverity } from '../model/issues';
 import { IStepRunState } from '../model/runState';
+import { DEFAULT_NOTE_SIZE, INote } from '../model/notes';
+import { NoteNodeType } from './NoteNode';
 import { StepNodeType } from './StepNode';
+
+/** Every kind of node on the canvas. */
+export type CanvasNodeType = StepNodeType | NoteNodeType;
 
 const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
 const CYCLE_MARKER = { ...EDGE_MARKER, color: 'var(--jp-error-color1)' };
 const NO_ISSUES: readonly IIssue[] = [];
+
+/** Build React Flow nodes from notes (drawn behind the steps). */
+export function buildNoteNodes(
+  notes: readonly INote[],
+  selected: ReadonlySet<string>,
+  editable: boolean,
+  startEditing: string | null
+): NoteNodeType[] {
+  return notes.map(note => {
+    const [width, height] = note.size ?? DEFAULT_NOTE_SIZE;
+    return {
+      id: note.uuid,
+      type: 'note',
+      position: { x: note.position[0], y: note.position[1] },
+      width,
+      height,
+      zIndex: -1,
+      data: {
+        text: note.text,
+        editable,
+        startEditing: note.uuid === startEditing
+      },
+      selected: selected.has(note.uuid),
+      draggable: editable,
+      connectable: false,
+      deletable: false
+    };
+  });
+}
 
 /** Build React Flow nodes from steps. */
 export function buildNodes(

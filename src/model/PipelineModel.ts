@@ -7,6 +7,7 @@
  * never throws: the model records the parse error and keeps the last pipeline
  * that parsed.
  */
+import { INote, readNotes } from './notes';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IJSONParseError, parseJSON } from './jsonError';
@@ -164,6 +165,11 @@ export class PipelineModel {
     return this._edges;
   }
 
+  /** The notes on the canvas, in file order. */
+  get notes(): readonly INote[] {
+    return this._notes;
+  }
+
   /** The text last given to {@link fromString}. */
   get text(): string {
     return this._text;
@@ -217,6 +223,11 @@ export class PipelineModel {
     this._steps = readSteps(pipeline);
     this._edges = readEdges(this._steps);
     this._stepsByUUID = new Map(this._steps.map(step => [step.uuid, step]));
+    // A new list only when the notes changed, so the canvas redraws less.
+    const notes = readNotes(pipeline);
+    if (JSON.stringify(notes) !== JSON.stringify(this._notes)) {
+      this._notes = notes;
+    }
   }
 
   private _text = '';
@@ -224,6 +235,7 @@ export class PipelineModel {
   private _parseError: IJSONParseError | null = null;
   private _steps: IStep[] = [];
   private _edges: IEdge[] = [];
+  private _notes: INote[] = [];
   private _stepsByUUID = new Map<string, IStep>();
   private _changed = new Signal<this, void>(this);
 }

@@ -1,5 +1,5 @@
 /**
- * The selection of a pipeline editor: selected steps and connections.
+ * The selection of a pipeline editor: selected steps, connections and notes.
  * Shared by the canvas (which changes it) and the commands (which read it).
  */
 import { ISignal, Signal } from '@lumino/signaling';
@@ -21,9 +21,18 @@ export class SelectionModel {
     return this._edges;
   }
 
+  /** Selected note uuids (notes on the canvas are not steps). */
+  get notes(): readonly string[] {
+    return this._notes;
+  }
+
   /** Whether nothing is selected. */
   get isEmpty(): boolean {
-    return this._steps.length === 0 && this._edges.length === 0;
+    return (
+      this._steps.length === 0 &&
+      this._edges.length === 0 &&
+      this._notes.length === 0
+    );
   }
 
   /** Whether a step is selected. */
@@ -32,23 +41,38 @@ export class SelectionModel {
   }
 
   /** Replace the selection; no signal when it does not change. */
-  set(steps: readonly string[], edges: readonly string[] = []): void {
+  set(
+    steps: readonly string[],
+    edges: readonly string[] = [],
+    notes: readonly string[] = []
+  ): void {
     const newSteps = [...new Set(steps)];
     const newEdges = [...new Set(edges)];
-    if (sameItems(newSteps, this._steps) && sameItems(newEdges, this._edges)) {
+    const newNotes = [...new Set(notes)];
+    if (
+      sameItems(newSteps, this._steps) &&
+      sameItems(newEdges, this._edges) &&
+      sameItems(newNotes, this._notes)
+    ) {
       return;
     }
     this._steps = newSteps;
     this._edges = newEdges;
+    this._notes = newNotes;
     this._stepSet = new Set(newSteps);
     this._changed.emit();
   }
 
-  /** Forget steps and connections that no longer exist. */
-  retain(steps: ReadonlySet<string>, edges: ReadonlySet<string>): void {
+  /** Forget steps, connections and notes that no longer exist. */
+  retain(
+    steps: ReadonlySet<string>,
+    edges: ReadonlySet<string>,
+    notes: ReadonlySet<string> = new Set()
+  ): void {
     this.set(
       this._steps.filter(uuid => steps.has(uuid)),
-      this._edges.filter(id => edges.has(id))
+      this._edges.filter(id => edges.has(id)),
+      this._notes.filter(uuid => notes.has(uuid))
     );
   }
 
@@ -59,6 +83,7 @@ export class SelectionModel {
 
   private _steps: string[] = [];
   private _edges: string[] = [];
+  private _notes: string[] = [];
   private _stepSet = new Set<string>();
   private _changed = new Signal<this, void>(this);
 }

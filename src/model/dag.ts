@@ -59,8 +59,11 @@ export type ConnectionProblem =
   | { kind: 'self' }
   | { kind: 'duplicate' }
   | { kind: 'unknown-step'; uuid: string }
-  /** `path` goes from the new child back to the new parent. */
-  | { kind: 'cycle'; path: string[] };
+  /**
+   * `path` goes from the new child back to the new parent; `loop` is the
+   * cycle the connection would close, closed: parent, child, ..., parent.
+   */
+  | { kind: 'cycle'; path: string[]; loop: string[] };
 
 /**
  * Check a new connection `source` -> `target` against the existing ones:
@@ -87,5 +90,30 @@ export function checkConnection(
     return { kind: 'duplicate' };
   }
   const path = findPath(target, source, edges);
-  return path ? { kind: 'cycle', path } : null;
+  return path ? { kind: 'cycle', path, loop: [source, ...path] } : null;
+}
+
+/**
+ * Why a connection cannot be made, as a sentence for the user; `title`
+ * names a step (quoted).
+ */
+export function describeConnectionProblem(
+  problem: ConnectionProblem,
+  source: string,
+  target: string,
+  title: (uuid: string) => string
+): string {
+  switch (problem.kind) {
+    case 'self':
+      return 'A step cannot be connected to itself.';
+    case 'duplicate':
+      return `${title(source)} is already connected to ${title(target)}.`;
+    case 'unknown-step':
+      return `There is no step ${problem.uuid}.`;
+    case 'cycle':
+      return (
+        `Connecting ${title(source)} to ${title(target)} would make a cycle: ` +
+        `${problem.loop.map(title).join(' → ')}.`
+      );
+  }
 }

@@ -28,6 +28,14 @@ export interface ILayoutOptions {
  */
 export const LARGE_GRAPH = 200;
 
+/**
+ * Long graphs are wrapped into rows (like lines of text) when they have more
+ * than this many ranks (columns) and would be much wider than high.
+ */
+export const WRAP_MIN_RANKS = 12;
+/** The width:height ratio wrapped layouts aim at (a canvas's, roughly). */
+export const WRAP_ASPECT = 1.6;
+
 /** Default sizes; they match the step node's CSS. */
 export const DEFAULT_LAYOUT: ILayoutOptions = {
   nodeWidth: 200,
@@ -74,7 +82,47 @@ export function computeLayout(
       Math.round(node.y - options.nodeHeight / 2)
     ]);
   }
-  return positions;
+  return wrapRanks(positions, options);
+}
+
+/**
+ * Wrap a left-to-right layout that is far wider than high into rows of
+ * ranks, each row below the previous one, so that a long chain fits the
+ * view at a readable zoom instead of one row at a tiny one. Layouts with
+ * few ranks, or already about as high as wide, are returned unchanged.
+ */
+export function wrapRanks(
+  positions: Map<string, Position>,
+  options: ILayoutOptions = DEFAULT_LAYOUT
+): Map<string, Position> {
+  // dagre puts every node of a rank at the same x.
+  const columns = [...new Set([...positions.values()].map(([x]) => x))].sort(
+    (a, b) => a - b
+  );
+  if (columns.length <= WRAP_MIN_RANKS) {
+    return positions;
+  }
+  const ys = [...positions.values()].map(([, y]) => y);
+  const top = Math.min(...ys);
+  const rowHeight = Math.max(...ys) - top + options.nodeHeight;
+  const rowStep = rowHeight + options.rankSeparation;
+  const rankWidth = options.nodeWidth + options.rankSeparation;
+  // k ranks per row: k * rankWidth ≈ WRAP_ASPECT * (ranks / k) * rowStep.
+  const perRow = Math.max(
+    WRAP_MIN_RANKS,
+    Math.ceil(Math.sqrt((WRAP_ASPECT * columns.length * rowStep) / rankWidth))
+  );
+  if (perRow >= columns.length) {
+    return positions;
+  }
+  const rankOf = new Map(columns.map((x, index) => [x, index]));
+  const wrapped = new Map<string, Position>();
+  for (const [uuid, [x, y]] of positions) {
+    const rank = rankOf.get(x)!;
+    const row = Math.floor(rank / perRow);
+    wrapped.set(uuid, [columns[rank % perRow], y + row * rowStep]);
+  }
+  return wrapped;
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   PIPELINE_FILE_TYPE,
   PLUGIN_ID
 } from '../ids';
+import { IFolderEntry } from '../model/FilePaletteModel';
 import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
 import { SIDEBAR_ID } from '../widgets/PipelinesSidebar';
 import {
@@ -170,6 +171,14 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           fileChanged: app.serviceManager.contents.fileChanged,
           openFile: path => void commands.execute('docmanager:open', { path }),
           pickFile,
+          listFolder: async path => {
+            const listing = await app.serviceManager.contents.get(path, {
+              content: true
+            });
+            return Array.isArray(listing.content)
+              ? (listing.content as IFolderEntry[])
+              : [];
+          },
           showLog: (runId, stepUuid) => {
             const step = runs.get(runId)?.steps[stepUuid];
             void commands.execute(CommandIDs.showLog, {

@@ -133,7 +133,14 @@ export const runLauncherPlugin: JupyterFrontEndPlugin<IRunLauncher> = {
           stepUuid,
           title: (args.title as string) || stepUuid
         });
-        shell.add(widget, 'main', { mode: 'split-right' });
+        // Beside the current document when it is wide, below it when it is
+        // narrow (a split): a pipeline's canvas stays usable either way.
+        const current = shell.currentWidget;
+        const narrow = current !== null && current.node.offsetWidth < 900;
+        shell.add(widget, 'main', {
+          mode: narrow ? 'split-bottom' : 'split-right',
+          ref: current?.id ?? null
+        });
         shell.activateById(widget.id);
       }
     });

@@ -19,7 +19,7 @@ import {
   pasteSteps,
   readClipboard
 } from '../model/clipboard';
-import { checkConnection } from '../model/dag';
+import { checkConnection, describeConnectionProblem } from '../model/dag';
 import {
   IPipelinePatch,
   IStepPatch,
@@ -33,7 +33,17 @@ import {
   updatePipeline,
   updateStep
 } from '../model/edits';
+import { ListFolder } from '../model/FilePaletteModel';
 import { DEFAULT_LAYOUT, computeLayout } from '../model/layout';
+import {
+  DEFAULT_NOTE_SIZE,
+  addNote,
+  moveNotes,
+  removeNotes,
+  resizeNote,
+  setNoteText
+} from '../model/notes';
+import { IRect, findFreePlace, preferredPlace } from '../model/placement';
 import {
   IPipelineJSON,
   Position,
@@ -58,6 +68,8 @@ export interface IEditorServices {
   showEnvironments?: (project: string, environment: string) => void;
   /** Files changed through JupyterLab (a saved step file can outdate outputs). */
   fileChanged?: ISignal<unknown, Contents.IChangedArgs>;
+  /** List a folder (server path), for the file palette. */
+  listFolder?: ListFolder;
 }
 
 /** The part of the editor widget the operations work on. */
@@ -70,8 +82,13 @@ export interface IEditingHost {
   readonly path: string;
   readonly folder: string;
   readonly currentRun: IRunState | null;
-  viewCenter(): Position;
-  fitView(): void;
+  /** The visible part of the canvas, in canvas coordinates. */
+  viewRect(): IRect | null;
+  /** Where every node is drawn, by uuid, in canvas coordinates. */
+  nodeRects(): Map<string, IRect>;
+  /** Pan the view so that these steps are visible. */
+  reveal(uuids: readonly string[]): void;
+  fitView(afterChange?: boolean): void;
   dismissRun(): void;
 }
 
@@ -141,7 +158,10 @@ export class PipelineEditing {
     return true;
   }
 
-  /** Add steps for files (server paths) at a position (default: the view's center). */
+  /**
+   * Add steps for files (server paths) at a position (default: a free place
+   * beside the selection or in the middle of the view, then shown).
+   */
   addFiles(paths: readonly string[], position?: Position): string[] {
     const files = paths.filter(isStepFile);
     const refused = paths.filter(path => !isStepFile(path));
@@ -154,7 +174,7 @@ export class PipelineEditing {
     if (files.length === 0) {
       return [];
     }
-    const [x, y] = position ?? this._centered(files.length);
+    const [x, y] = position ?? this._freePlace(files.length);
     const environment = this._host.environments.environments[0]?.uuid ?? '';
     const steps = files.map((path, index) =>
       createStep({
@@ -169,20 +189,26 @@ export class PipelineEditing {
     }
     const uuids = steps.map(step => step.uuid);
     this._host.selection.set(uuids);
+    if (!position) {
+      this._host.reveal(uuids);
+    }
     return uuids;
   }
 
-  /** Delete the selected steps and connections. */
+  /** Delete the selected steps, connections and notes. */
   deleteSelection(): void {
-    const { steps, edges } = this._host.selection;
-    if (steps.length === 0 && edges.length === 0) {
+    const { steps, edges, notes } = this._host.selection;
+    if (this._host.selection.isEmpty) {
       return;
     }
     const connections = edges
       .map(id => this._host.model.edges.find(edge => edge.id === id))
       .filter(edge => edge !== undefined);
     this.write(pipeline =>
-      removeSteps(removeConnections(pipeline, connections), steps)
+      removeNotes(
+        removeSteps(removeConnections(pipeline, connections), steps),
+        notes
+      )
     );
     this._host.selection.clear();
   }
@@ -255,13 +281,66 @@ export class PipelineEditing {
     );
     if (this.write(pipeline => moveSteps(pipeline, positions))) {
       // The canvas draws the new positions before it fits them.
-      this._host.fitView();
+      this._host.fitView(true);
     }
   }
 
-  /** Store new positions of steps. */
+  /** Store new positions of steps and notes. */
   moveSteps(positions: Map<string, Position>): void {
-    this.write(pipeline => moveSteps(pipeline, positions));
+    this.write(pipeline =>
+      moveNotes(moveSteps(pipeline, positions), positions)
+    );
+  }
+
+  /**
+   * Add an empty note, opened for writing: at `position`, or at a free
+   * place in the middle of the view. Returns its uuid.
+   */
+  addNote(position?: Position): string | null {
+    const [width, height] = DEFAULT_NOTE_SIZE;
+    const rects = this._host.nodeRects();
+    const view = this._host.viewRect();
+    const at =
+      position ??
+      findFreePlace(
+        { width, height },
+        preferredPlace({ width, height }, [], view),
+        [...rects.values()],
+        { view }
+      );
+    const uuid = newUUID();
+    if (
+      !this.write(pipeline =>
+        addNote(pipeline, { uuid, text: '', position: at })
+      )
+    ) {
+      return null;
+    }
+    this._editNote = uuid;
+    this._host.selection.set([], [], [uuid]);
+    this._host.reveal([uuid]);
+    return uuid;
+  }
+
+  /** Where the canvas's context menu was last opened (canvas coordinates). */
+  get contextPosition(): Position | null {
+    return this._contextPosition;
+  }
+
+  /** The note just added (opened for writing when drawn). */
+  get editNote(): string | null {
+    return this._editNote;
+  }
+
+  /** Change a note's text. */
+  setNoteText(uuid: string, text: string): void {
+    this._editNote = null;
+    this.write(pipeline => setNoteText(pipeline, uuid, text));
+  }
+
+  /** Change a note's size. */
+  resizeNote(uuid: string, size: [number, number]): void {
+    this.write(pipeline => resizeNote(pipeline, uuid, size));
   }
 
   /** Why `source` -> `target` cannot be connected, as a sentence; null if it can. */
@@ -277,19 +356,7 @@ export class PipelineEditing {
       return null;
     }
     const title = (uuid: string) => `'${model.getStep(uuid)?.title ?? uuid}'`;
-    switch (problem.kind) {
-      case 'self':
-        return 'A step cannot be connected to itself.';
-      case 'duplicate':
-        return `${title(source)} is already connected to ${title(target)}.`;
-      case 'unknown-step':
-        return `There is no step ${problem.uuid}.`;
-      case 'cycle':
-        return (
-          `Connecting ${title(source)} to ${title(target)} would make a cycle: ` +
-          `${[...problem.path, source].map(title).join(' → ')}.`
-        );
-    }
+    return describeConnectionProblem(problem, source, target, title);
   }
 
   /** Connect two steps, unless that would make a cycle (then say so). */
@@ -357,13 +424,14 @@ export class PipelineEditing {
   }
 
   /** What the editor view calls. */
-  viewActions(): IEditorActions {
+  viewActions(): Omit<IEditorActions, 'refreshFiles'> {
     return {
       moveSteps: positions => this.moveSteps(positions),
       connect: (source, target) => void this.connect(source, target),
       canConnect: (source, target) =>
         this.connectionProblem(source, target) === null,
       dropFiles: (paths, position) => void this.addFiles(paths, position),
+      addFile: path => void this.addFiles([path]),
       updateStep: (uuid, patch) => this.updateStep(uuid, patch),
       updatePipeline: patch => this.updatePipeline(patch),
       browseFile: uuid => void this.browseFile(uuid),
@@ -378,17 +446,31 @@ export class PipelineEditing {
           this._services.showEnvironments?.(project, environment);
         }
       },
-      deleteSelection: () => this.deleteSelection()
+      deleteSelection: () => this.deleteSelection(),
+      setNoteText: (uuid, text) => this.setNoteText(uuid, text),
+      resizeNote: (uuid, size) => this.resizeNote(uuid, size),
+      contextMenuAt: position => {
+        this._contextPosition = position;
+      }
     };
   }
 
-  /** Top-left corner for `count` new steps stacked around the view's center. */
-  private _centered(count: number): Position {
-    const [cx, cy] = this._host.viewCenter();
-    return [
-      cx - DEFAULT_LAYOUT.nodeWidth / 2,
-      cy - (count * ADD_GAP - DEFAULT_LAYOUT.nodeSeparation) / 2
-    ];
+  /**
+   * Top-left corner for `count` new steps stacked in a column: the free
+   * place nearest to the right of the selection, or to the view's middle.
+   */
+  private _freePlace(count: number): Position {
+    const size = {
+      width: DEFAULT_LAYOUT.nodeWidth,
+      height: count * ADD_GAP - DEFAULT_LAYOUT.nodeSeparation
+    };
+    const rects = this._host.nodeRects();
+    const view = this._host.viewRect();
+    const selected = this._host.selection.steps
+      .map(uuid => rects.get(uuid))
+      .filter(rect => rect !== undefined);
+    const preferred = preferredPlace(size, selected, view);
+    return findFreePlace(size, preferred, [...rects.values()], { view });
   }
 
   private _undoable(): IUndoable | null {
@@ -400,4 +482,6 @@ export class PipelineEditing {
   private _host: IEditingHost;
   private _services: IEditorServices;
   private _pastes = 0;
+  private _editNote: string | null = null;
+  private _contextPosition: Position | null = null;
 }

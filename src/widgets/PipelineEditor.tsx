@@ -10,6 +10,7 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { Contents } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
@@ -20,14 +21,23 @@ import {
   IEditorActions,
   PipelineEditorView
 } from '../components/PipelineEditorView';
-import { StepNodeType } from '../components/StepNode';
 import { DataOutputsModel } from '../model/DataOutputsModel';
+import { CanvasNodeType } from '../components/graphElements';
+import {
+  EditorLayout,
+  NARROW_EDITOR_WIDTH,
+  PALETTE_EDITOR_WIDTH,
+  browserStorage,
+  panelShown
+} from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import { FilePaletteModel } from '../model/FilePaletteModel';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
-import { Position } from '../model/pipeline';
+import { DEFAULT_LAYOUT } from '../model/layout';
+import { IRect } from '../model/placement';
 import { folderOf } from '../model/paths';
 import { IRunState, isJobRun } from '../model/runState';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
@@ -78,8 +88,17 @@ export class PipelineEditor extends ReactWidget {
       source: options.api.data,
       path: () => this.path
     });
+    this.viewLayout = new EditorLayout(browserStorage());
+    this.viewLayout.changed.connect(() => {
+      this._layoutChanged.emit();
+      this._emitState();
+    }, this);
+    this.palette = new FilePaletteModel(options.services?.listFolder ?? null);
     this.editing = new PipelineEditing(this, options.services ?? {});
-    this._actions = this.editing.viewActions();
+    this._actions = {
+      ...this.editing.viewActions(),
+      refreshFiles: () => void this.palette.load(this._project ?? this.folder)
+    };
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
@@ -104,6 +123,12 @@ export class PipelineEditor extends ReactWidget {
 
   /** The runs of every pipeline (null when runs are not available). */
   readonly runs: IRunsModel | null;
+
+  /** The remembered layout (panel width, minimap), shared by editors. */
+  readonly viewLayout: EditorLayout;
+
+  /** The notebooks and scripts of the pipeline's project. */
+  readonly palette: FilePaletteModel;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -137,7 +162,7 @@ export class PipelineEditor extends ReactWidget {
   }
 
   /** React Flow, once the canvas is up (coordinates, viewport). */
-  get flow(): ReactFlowInstance<StepNodeType, Edge> | null {
+  get flow(): ReactFlowInstance<CanvasNodeType, Edge> | null {
     return this._flow;
   }
 
@@ -155,25 +180,50 @@ export class PipelineEditor extends ReactWidget {
     return this.model.pipeline !== null && this.model.parseError === null;
   }
 
-  /** The canvas position at the middle of the visible area. */
-  viewCenter(): Position {
+  /** The visible part of the canvas, in canvas coordinates. */
+  viewRect(): IRect | null {
     const flow = this._flow;
     const rect = this.node
       .querySelector('.orchest-lab-PipelineGraph')
       ?.getBoundingClientRect();
     if (!flow || !rect || rect.width === 0) {
-      return [0, 0];
+      return null;
     }
-    const at = flow.screenToFlowPosition({
-      x: rect.left + rect.width / 2,
-      y: rect.top + rect.height / 2
+    const topLeft = flow.screenToFlowPosition({ x: rect.left, y: rect.top });
+    const bottomRight = flow.screenToFlowPosition({
+      x: rect.right,
+      y: rect.bottom
     });
-    return [at.x, at.y];
+    return {
+      x: topLeft.x,
+      y: topLeft.y,
+      width: bottomRight.x - topLeft.x,
+      height: bottomRight.y - topLeft.y
+    };
+  }
+
+  /** Where every node is drawn, by uuid, in canvas coordinates. */
+  nodeRects(): Map<string, IRect> {
+    const rects = new Map<string, IRect>();
+    for (const node of this._flow?.getNodes() ?? []) {
+      rects.set(node.id, {
+        x: node.position.x,
+        y: node.position.y,
+        width: node.measured?.width ?? DEFAULT_LAYOUT.nodeWidth,
+        height: node.measured?.height ?? DEFAULT_LAYOUT.nodeHeight
+      });
+    }
+    return rects;
+  }
+
+  /** Pan the view so that these steps are visible (when they are not). */
+  reveal(uuids: readonly string[]): void {
+    this._graphRequests.emit({ kind: 'reveal', uuids: [...uuids] });
   }
 
   /** Fit the whole pipeline into the view. */
-  fitView(): void {
-    this._graphRequests.emit({ kind: 'fit' });
+  fitView(afterChange = false): void {
+    this._graphRequests.emit({ kind: 'fit', afterChange });
   }
 
   /** Center the view on a step. */
@@ -196,19 +246,42 @@ export class PipelineEditor extends ReactWidget {
     }
   }
 
-  /** Show or hide the properties panel. */
+  /** Show or hide the properties panel (remembered for every editor). */
   toggleProperties(show?: boolean): void {
-    this._settings.showProperties = show ?? !this._settings.showProperties;
-    this._layoutChanged.emit();
+    this.viewLayout.update({ propertiesShown: show ?? !this.propertiesShown });
   }
 
-  /** Whether the properties panel is shown. */
+  /**
+   * Whether the properties panel is shown: as last chosen, or else as set
+   * (and only when the editor is wide enough).
+   */
   get propertiesShown(): boolean {
-    return this._settings.showProperties;
+    return panelShown(
+      this.viewLayout.state.propertiesShown,
+      this._settings.showProperties,
+      this._width
+    );
+  }
+
+  /** Whether the file palette is shown: as last chosen, or when wide. */
+  get paletteShown(): boolean {
+    return panelShown(
+      this.viewLayout.state.paletteShown,
+      true,
+      this._width,
+      PALETTE_EDITOR_WIDTH
+    );
   }
 
   /** Apply changed user settings. */
   updateSettings(settings: Partial<IPipelineEditorSettings>): void {
+    if (
+      settings.showProperties !== undefined &&
+      settings.showProperties !== this._settings.showProperties
+    ) {
+      // A new setting overrides the last choice made with the mouse.
+      this.viewLayout.update({ propertiesShown: null });
+    }
     this._settings = { ...this._settings, ...settings };
     this.validation.delay = this._settings.validationDelay;
     this._layoutChanged.emit();
@@ -237,7 +310,12 @@ export class PipelineEditor extends ReactWidget {
         runChanged={this._runChanged}
         dataOutputs={this.dataOutputs}
         onOpenOutput={this._openOutput}
-        showProperties={() => this._settings.showProperties}
+        showProperties={() => this.propertiesShown}
+        onShowProperties={shown => this.toggleProperties(shown)}
+        layout={this.viewLayout}
+        editNote={() => this.editing.editNote}
+        palette={this.palette}
+        paletteShown={() => this.paletteShown}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
         actions={actions}
@@ -259,6 +337,25 @@ export class PipelineEditor extends ReactWidget {
       '.orchest-lab-PipelineGraph'
     );
     (canvas ?? this.node).focus({ preventScroll: true });
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    const width = msg.width >= 0 ? msg.width : this.node.offsetWidth;
+    // Which of the widths panels open at is the editor below?
+    const band = (value: number) =>
+      value <= 0
+        ? 0
+        : [NARROW_EDITOR_WIDTH, PALETTE_EDITOR_WIDTH].filter(
+            limit => value < limit
+          ).length;
+    const changed = band(width) !== band(this._width);
+    this._width = width;
+    if (changed) {
+      // Panels left to the width open or close.
+      this._layoutChanged.emit();
+      this._emitState();
+    }
   }
 
   protected onAfterShow(msg: Message): void {
@@ -303,6 +400,8 @@ export class PipelineEditor extends ReactWidget {
       console.warn('orchest-lab: could not list pipelines', reason);
     }
     if (!this.isDisposed) {
+      this._project = project;
+      void this.palette.load(project);
       await this.environments.load(project);
     }
   }
@@ -336,7 +435,8 @@ export class PipelineEditor extends ReactWidget {
   private _onModelChanged(): void {
     const steps = new Set(this.model.steps.map(step => step.uuid));
     const edges = new Set(this.model.edges.map(edge => edge.id));
-    this.selection.retain(steps, edges);
+    const notes = new Set(this.model.notes.map(note => note.uuid));
+    this.selection.retain(steps, edges, notes);
     this._emitState();
   }
 
@@ -400,7 +500,7 @@ export class PipelineEditor extends ReactWidget {
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
-  private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
+  private _flow: ReactFlowInstance<CanvasNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
@@ -409,6 +509,8 @@ export class PipelineEditor extends ReactWidget {
   private _wasShown = false;
   // One function for the editor's life: nodes are rebuilt when it changes.
   private _openOutput = (step: string): void => this.previewOutput(step);
+  private _project: string | null = null;
+  private _width = 0;
 }
 
 export namespace PipelineEditor {

@@ -41,6 +41,7 @@ const COMMAND_ITEMS: [string, string, string?][] = [
   ['create-job', CommandIDs.createJob, 'Create Job…'],
   ['separator-1', ''],
   ['new-step', CommandIDs.newStep],
+  ['add-note', CommandIDs.addNote],
   ['auto-layout', CommandIDs.autoLayout]
 ];
 

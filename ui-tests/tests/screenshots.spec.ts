@@ -13,7 +13,7 @@
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { pipelineEditor } from './helpers';
+import { openNotebook, pipelineEditor, runCommand } from './helpers';
 import { writeScreenshot } from './png';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
@@ -125,4 +125,32 @@ test('light and dark screenshots of the quickstart pipeline during a run', async
       writeScreenshot(path.join(SCREENSHOTS, `pipeline-editor-${theme}.png`), image);
     }
   }
+});
+
+test.describe('beside a notebook', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test('screenshot of the editor beside a notebook split at 1280×800', async ({ page, tmpPath }) => {
+    // Only the example project; the file browser leaves the folder first.
+    await page.filebrowser.openHomeDirectory();
+    await page.contents.deleteDirectory(tmpPath);
+    await page.sidebar.close('left');
+    await runCommand(page, 'docmanager:open', { path: 'quickstart.orchest', factory: 'Pipeline Editor' });
+    const editor = pipelineEditor(page, 'quickstart.orchest');
+    await expect(editor.locator('.orchest-lab-ValidationStatus')).toHaveText('Valid pipeline');
+    await openNotebook(page, 'train.ipynb', 'split-right');
+    await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(5);
+    await expect(editor.locator('.react-flow[data-view-moving]')).toHaveCount(0);
+    // What the image shows: the canvas keeps most of the editor, readable.
+    const canvas = (await editor.locator('.orchest-lab-PipelineGraph').boundingBox())!;
+    const whole = (await editor.boundingBox())!;
+    expect(canvas.width).toBeGreaterThan(whole.width * 0.8);
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+    await page.mouse.move(640, 790);
+    if (UPDATE) {
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      const image = await page.screenshot({ animations: 'disabled' });
+      writeScreenshot(path.join(SCREENSHOTS, 'pipeline-editor-split.png'), image);
+    }
+  });
 });
