@@ -26,6 +26,7 @@ export namespace CommandIDs {
   export const runSelected = 'orchest-lab:run-selected';
   export const runIncoming = 'orchest-lab:run-incoming';
   export const runDownstream = 'orchest-lab:run-downstream';
+  export const runOutdated = 'orchest-lab:run-outdated';
   export const cancelRun = 'orchest-lab:cancel-run';
   // Editing (in the current pipeline editor).
   export const deleteSelection = 'orchest-lab:delete-selection';

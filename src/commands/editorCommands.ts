@@ -110,7 +110,10 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     return launcher.run({
       pipelinePath: editor.path,
       mode,
-      steps: mode === 'full' ? undefined : [...editor.selection.steps]
+      steps:
+        mode === 'full' || mode === 'outdated'
+          ? undefined
+          : [...editor.selection.steps]
     });
   };
 
@@ -171,6 +174,13 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     caption: 'Run the selected steps and every step that depends on them',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'downstream')
+  });
+  add(CommandIDs.runOutdated, {
+    label: 'Run Outdated Steps',
+    caption:
+      'Run the steps whose outputs are not up to date (their file, parameters, environment or parents changed since they last succeeded)',
+    isEnabled: editor => canRun(editor) && editor!.freshness.steps.size > 0,
+    execute: editor => run(editor, 'outdated')
   });
   add(CommandIDs.cancelRun, {
     label: 'Cancel Run',
@@ -318,6 +328,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     CommandIDs.runSelected,
     CommandIDs.runIncoming,
     CommandIDs.runDownstream,
+    CommandIDs.runOutdated,
     CommandIDs.cancelRun,
     CommandIDs.deleteSelection,
     CommandIDs.copySteps,

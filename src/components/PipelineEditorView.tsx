@@ -10,6 +10,7 @@ import React, { useCallback, useMemo, useRef } from 'react';
 
 import type { IIssue } from '../api';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import { OutputsFreshness } from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
@@ -46,6 +47,8 @@ export interface IPipelineEditorViewProps {
   /** The run whose statuses are shown, and when it changes. */
   run: () => IRunState | null;
   runChanged: ISignal<unknown, void>;
+  /** Whether each step's outputs are up to date. */
+  freshness: OutputsFreshness;
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   layoutChanged: ISignal<unknown, void>;
@@ -77,6 +80,7 @@ export function PipelineEditorView(
   useSignal(validation.changed);
   useSignal(selection.changed);
   useSignal(props.runChanged);
+  useSignal(props.freshness.changed);
   useSignal(props.layoutChanged);
   const keysRef = useRef<HTMLDivElement>(null);
 
@@ -146,6 +150,7 @@ export function PipelineEditorView(
             allIssues={issues}
             selection={selection}
             runSteps={run ? run.steps : null}
+            freshness={props.freshness.steps}
             requests={requests}
             editable={editable}
             emptyMessage={emptyMessage}

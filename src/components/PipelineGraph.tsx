@@ -31,6 +31,7 @@ import { IEdge, IStep } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { Position } from '../model/pipeline';
+import { IStepFreshness } from '../model/OutputsFreshness';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
 import {
@@ -59,6 +60,8 @@ export interface IPipelineGraphProps {
   selection: SelectionModel;
   /** Steps of the pipeline's latest run. */
   runSteps: Readonly<Record<string, IStepRunState>> | null;
+  /** Whether each step's outputs are up to date (by uuid; absent: unknown). */
+  freshness?: ReadonlyMap<string, IStepFreshness>;
   /** Requests from outside React (fit view, focus a step). */
   requests: ISignal<unknown, GraphRequest>;
   /** Whether the graph can be changed (not while the JSON is invalid). */
@@ -108,6 +111,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     allIssues,
     selection,
     runSteps,
+    freshness,
     requests,
     editable
   } = props;
@@ -155,14 +159,24 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       issues,
       selectedSteps,
       runSteps,
-      editable
+      editable,
+      freshness
     ).map(node => {
       const known = lookup.get(node.id);
       return known?.internals.handleBounds && known.measured.width
         ? { ...node, measured: known.measured }
         : node;
     });
-  }, [store, steps, positions, issues, selectedSteps, runSteps, editable]);
+  }, [
+    store,
+    steps,
+    positions,
+    issues,
+    selectedSteps,
+    runSteps,
+    editable,
+    freshness
+  ]);
   const nodes = useMemo(() => {
     if (!dragged) {
       return baseNodes;

@@ -23,6 +23,8 @@ export function modeLabel(mode: string): string {
       return 'selected steps and their ancestors';
     case 'downstream':
       return 'selected steps and their descendants';
+    case 'outdated':
+      return 'outdated steps';
     default:
       return mode;
   }

@@ -8,6 +8,7 @@ import { Edge, MarkerType } from '@xyflow/react';
 import type { IIssue } from '../api';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { issueSteps, worstSeverity } from '../model/issues';
+import { IStepFreshness } from '../model/OutputsFreshness';
 import { IStepRunState } from '../model/runState';
 import { StepNodeType } from './StepNode';
 
@@ -22,7 +23,8 @@ export function buildNodes(
   issues: ReadonlyMap<string, readonly IIssue[]>,
   selected: ReadonlySet<string>,
   runSteps: Readonly<Record<string, IStepRunState>> | null = null,
-  editable = false
+  editable = false,
+  freshness: ReadonlyMap<string, IStepFreshness> | null = null
 ): StepNodeType[] {
   return steps.map(step => {
     const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
@@ -36,7 +38,8 @@ export function buildNodes(
         filePath: step.filePath,
         issues: stepIssues,
         severity: worstSeverity(stepIssues),
-        run: runSteps?.[step.uuid] ?? null
+        run: runSteps?.[step.uuid] ?? null,
+        freshness: freshness?.get(step.uuid) ?? null
       },
       selected: selected.has(step.uuid),
       draggable: editable,

@@ -164,6 +164,7 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
         runs,
         commands,
         settings: () => settings,
+        contents: app.serviceManager.contents,
         openLocation: (path, line, column) =>
           void openLocation(path, line, column),
         services: {

@@ -7,6 +7,7 @@
  * as for any JupyterLab document.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { Contents } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -20,13 +21,17 @@ import {
 } from '../components/PipelineEditorView';
 import { StepNodeType } from '../components/StepNode';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
+import {
+  OutputsFreshness,
+  affectsFreshness
+} from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
 import { Position } from '../model/pipeline';
 import { folderOf } from '../model/paths';
-import { IRunState, isJobRun } from '../model/runState';
+import { IRunState, isActive, isJobRun } from '../model/runState';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
 
@@ -71,11 +76,18 @@ export class PipelineEditor extends ReactWidget {
       localIssues: () =>
         this.model.parseError ? [parseErrorIssue(this.model.parseError)] : []
     });
+    this.freshness = new OutputsFreshness({
+      plan: request => options.api.pipelines.plan(request),
+      path: this.path
+    });
     this.editing = new PipelineEditing(this, options.services ?? {});
     this._actions = this.editing.viewActions();
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
+    this.freshness.changed.connect(this._onFreshnessChanged, this);
+    this._contents = options.contents ?? null;
+    this._contents?.fileChanged.connect(this._onFileChanged, this);
     void this._context.ready.then(() => this._onReady());
   }
 
@@ -93,6 +105,9 @@ export class PipelineEditor extends ReactWidget {
 
   /** The runs of every pipeline (null when runs are not available). */
   readonly runs: IRunsModel | null;
+
+  /** Whether each step's outputs are up to date (the plan's fingerprints). */
+  readonly freshness: OutputsFreshness;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -208,6 +223,8 @@ export class PipelineEditor extends ReactWidget {
       return;
     }
     this.validation.dispose();
+    this.freshness.dispose();
+    this._contents?.fileChanged.disconnect(this._onFileChanged, this);
     Signal.clearData(this);
     Signal.clearData(this.selection);
     Signal.clearData(this.environments);
@@ -224,6 +241,7 @@ export class PipelineEditor extends ReactWidget {
         environments={this.environments}
         run={() => this.currentRun}
         runChanged={this._runChanged}
+        freshness={this.freshness}
         showProperties={() => this._settings.showProperties}
         layoutChanged={this._layoutChanged}
         requests={this._graphRequests}
@@ -267,6 +285,7 @@ export class PipelineEditor extends ReactWidget {
     void this.validate();
     void this._loadProject();
     void this._loadRuns();
+    void this.freshness.refresh();
   }
 
   /** Find the pipeline's project, then its environments. */
@@ -325,7 +344,24 @@ export class PipelineEditor extends ReactWidget {
     if (run.pipelinePath === this.path && !isJobRun(run)) {
       this._runChanged.emit();
       this._emitState();
+      if (!isActive(run)) {
+        this.freshness.schedule();
+      }
     }
+  }
+
+  private _onFreshnessChanged(): void {
+    this._runChanged.emit();
+    this._emitState();
+  }
+
+  /** A saved step file (or anything it reads) may change the fingerprints. */
+  private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
+    const path = change.newValue?.path ?? change.oldValue?.path;
+    if (change.type !== 'delete' && path && !affectsFreshness(path)) {
+      return;
+    }
+    this.freshness.schedule();
   }
 
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
@@ -336,6 +372,7 @@ export class PipelineEditor extends ReactWidget {
 
   private _onPathChanged(): void {
     this._showPath();
+    this.freshness.path = this.path;
     this._runChanged.emit();
     this._emitState();
   }
@@ -359,6 +396,7 @@ export class PipelineEditor extends ReactWidget {
 
   private _context: DocumentRegistry.Context;
   private _api: IOrchestLabAPI;
+  private _contents: Contents.IManager | null;
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
@@ -385,6 +423,8 @@ export namespace PipelineEditor {
     runs?: IRunsModel | null;
     settings?: Partial<IPipelineEditorSettings>;
     openLocation?: OpenLocation;
+    /** The contents manager: saved files refresh the outputs' freshness. */
+    contents?: Contents.IManager;
     /** What the editor asks of the application (files, logs, runs). */
     services?: IEditorServices;
   }
