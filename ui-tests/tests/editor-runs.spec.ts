@@ -1,0 +1,198 @@
+/**
+ * The editor around runs, as a new user meets it (issue 13): nodes keep
+ * their file and say whether their outputs are up to date, "Run outdated"
+ * runs only what changed, a freshly opened notebook runs without a save
+ * prompt, and edits made to a notebook during its run are kept with no
+ * "File Changed" dialog on save.
+ */
+import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+
+import {
+  createProject,
+  notebookText,
+  openNotebook,
+  openPipeline,
+  pipelineText,
+  readJSON,
+  runCommand,
+  saveWithKeyboard,
+  stepNode,
+  uuid
+} from './helpers';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+/** A toolbar button of the pipeline editor. */
+function toolbarButton(page: IJupyterLabPageFixture, label: string): Locator {
+  return page
+    .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
+    .filter({ visible: true })
+    .getByRole('button', { name: label, exact: true });
+}
+
+/** nbformat multiline text as one string. */
+function join(text: string | string[]): string {
+  return [text].flat().join('');
+}
+
+/** Whether the open document of `path` has unsaved changes. */
+function isDirty(page: IJupyterLabPageFixture, path: string): Promise<boolean> {
+  return page.evaluate(path => {
+    for (const widget of (window as any).jupyterapp.shell.widgets('main')) {
+      if (widget.context?.localPath === path) {
+        return widget.context.model.dirty as boolean;
+      }
+    }
+    throw new Error(`${path} is not open`);
+  }, path);
+}
+
+test('nodes keep their file after a run and show when their outputs are outdated; Run outdated reruns only those', async ({
+  page,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/fresh`;
+  const [load, use, alone] = [uuid(), uuid(), uuid()];
+  await createProject(page, folder, {
+    'load.py': 'print("load")\n',
+    'use.py': 'print("use")\n',
+    'alone.py': 'print("alone")\n',
+    'fresh.orchest': pipelineText('fresh', [
+      { uuid: load, title: 'Load', file: 'load.py', position: [0, 0] },
+      { uuid: use, title: 'Use', file: 'use.py', parents: [load], position: [300, 0] },
+      { uuid: alone, title: 'Alone', file: 'alone.py', position: [0, 150] }
+    ])
+  });
+  const path = `${folder}/fresh.orchest`;
+  const editor = await openPipeline(page, path);
+  for (const step of [load, use, alone]) {
+    await expect(stepNode(editor, step)).toHaveAttribute('data-freshness', 'never');
+  }
+  await expect(stepNode(editor, load)).toContainText('Not run yet');
+
+  await toolbarButton(page, 'Run all').click();
+  const bar = editor.locator('.orchest-lab-RunBar');
+  await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS');
+  for (const step of [load, use, alone]) {
+    await expect(stepNode(editor, step)).toHaveAttribute('data-freshness', 'fresh');
+  }
+  // The file stays on the node beside the status.
+  await expect(stepNode(editor, load).locator('.orchest-lab-StepNode-file')).toHaveText('load.py');
+  await expect(stepNode(editor, load)).toContainText('Succeeded');
+  await expect(stepNode(editor, load)).toContainText('Up to date');
+
+  // Change the first step's file in the text editor and save it.
+  await runCommand(page, 'docmanager:open', {
+    path: `${folder}/load.py`,
+    factory: 'Editor',
+    options: { mode: 'split-right' }
+  });
+  const text = page.locator('.jp-FileEditor .cm-content').filter({ visible: true });
+  await text.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('print("changed")\n');
+  expect(await saveWithKeyboard(page, `${folder}/load.py`)).toBe('completed');
+
+  // It and the step after it are outdated; their last run still succeeded.
+  await expect(stepNode(editor, load)).toHaveAttribute('data-freshness', 'outdated');
+  await expect(stepNode(editor, use)).toHaveAttribute('data-freshness', 'outdated');
+  await expect(stepNode(editor, load)).toContainText('Outdated');
+  await expect(stepNode(editor, load)).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(stepNode(editor, alone)).toHaveAttribute('data-freshness', 'fresh');
+  await expect(stepNode(editor, load)).toHaveAttribute('title', /its file changed/);
+
+  await toolbarButton(page, 'Run outdated').click();
+  await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(bar).toContainText('2 of 2 steps');
+  await expect(bar).toContainText('outdated steps');
+  // The step that was up to date did not run.
+  await expect(stepNode(editor, alone)).not.toHaveAttribute('data-run-status', /.*/);
+  for (const step of [load, use, alone]) {
+    await expect(stepNode(editor, step)).toHaveAttribute('data-freshness', 'fresh');
+  }
+
+  // With everything up to date, it says so and runs nothing.
+  const runId = await bar.getAttribute('data-run-id');
+  await toolbarButton(page, 'Run outdated').click();
+  await expect(page.locator('.Toastify__toast', { hasText: 'is up to date' })).toBeVisible();
+  await expect(bar).toHaveAttribute('data-run-id', runId!);
+});
+
+test('a freshly opened notebook whose kernel filled in its metadata runs without a save prompt', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/fresh-notebook`;
+  const step = uuid();
+  await createProject(page, folder, {
+    'new.ipynb': notebookText(['print("hello")']),
+    'new.orchest': pipelineText('new', [{ uuid: step, title: 'New', file: 'new.ipynb', position: [0, 0] }])
+  });
+  const notebookPath = `${folder}/new.ipynb`;
+  const editor = await openPipeline(page, `${folder}/new.orchest`);
+  await runCommand(page, 'docmanager:open', { path: notebookPath, factory: 'Notebook', options: { mode: 'split-right' } });
+  // The kernel's information leaves the untouched notebook "dirty".
+  await page.waitForFunction(path => {
+    for (const widget of (window as any).jupyterapp.shell.widgets('main')) {
+      if (widget.context?.localPath === path) {
+        return widget.context.model.dirty === true;
+      }
+    }
+    return false;
+  }, notebookPath);
+
+  await toolbarButton(page, 'Run all').click();
+  await expect(stepNode(editor, step)).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  const onDisk = await readJSON(request, notebookPath);
+  expect(join(onDisk.cells[0].outputs[0].text)).toBe('hello\n');
+  expect(await isDirty(page, notebookPath)).toBe(false);
+});
+
+test('edits made to a notebook during its run are kept, and saving shows no "File Changed"', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/edit-during`;
+  const step = uuid();
+  await createProject(page, folder, {
+    'slow.ipynb': notebookText([
+      'import time\nfor i in range(12):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.3)',
+      '41 + 1'
+    ]),
+    'slow.orchest': pipelineText('slow', [{ uuid: step, title: 'Slow', file: 'slow.ipynb', position: [0, 0] }])
+  });
+  const notebookPath = `${folder}/slow.ipynb`;
+  const editor = await openPipeline(page, `${folder}/slow.orchest`);
+  const notebook = await openNotebook(page, notebookPath);
+
+  await toolbarButton(page, 'Run all').click();
+  const cells = notebook.locator('.jp-Cell');
+  await expect(cells.first().locator('.jp-OutputArea-output')).toContainText('tick 1');
+  // Edit the second cell while the first still runs.
+  await cells.nth(1).locator('.cm-content').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('  # mine');
+  await expect(stepNode(editor, step)).toHaveAttribute('data-run-status', 'SUCCESS');
+
+  // The user is told, correctly, what happened.
+  await expect(page.locator('.Toastify__toast', { hasText: 'edits made during the run are kept' })).toBeVisible();
+  await expect(page.locator('.Toastify__toast', { hasText: 'not loaded' })).toHaveCount(0);
+  // The run's outputs and the edit are both in the notebook, unsaved.
+  await expect(cells.first().locator('.jp-OutputArea-output')).toContainText('tick 11');
+  await expect(cells.nth(1).locator('.jp-OutputArea-output')).toHaveText('42');
+  await expect(cells.nth(1).locator('.cm-content')).toHaveText('41 + 1  # mine');
+  expect(await isDirty(page, notebookPath)).toBe(true);
+
+  // Saving asks nothing and writes the edit with the run's outputs.
+  await cells.nth(1).locator('.cm-content').click();
+  expect(await saveWithKeyboard(page, notebookPath)).toBe('completed');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  const saved = await readJSON(request, notebookPath);
+  expect(join(saved.cells[1].source)).toBe('41 + 1  # mine');
+  expect(join(saved.cells[1].outputs[0].data['text/plain'])).toBe('42');
+  expect(join(saved.cells[0].outputs[0].text)).toContain('tick 11');
+});
