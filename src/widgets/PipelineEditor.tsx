@@ -185,6 +185,23 @@ export class PipelineEditor extends ReactWidget {
     this._graphRequests.emit({ kind: 'focus', uuid });
   }
 
+  /**
+   * Select a step and bring it into view, once the pipeline is loaded (the
+   * canvas may not be up yet: the view then moves when it is).
+   */
+  async revealStep(uuid: string): Promise<void> {
+    await this._context.ready;
+    if (this.isDisposed || !this.model.getStep(uuid)) {
+      return;
+    }
+    this.selection.set([uuid]);
+    if (this._flow) {
+      this.focusStep(uuid);
+    } else {
+      this._pendingFocus = uuid;
+    }
+  }
+
   /** Validate the current text now. */
   validate(): Promise<void> {
     return this.validation.validate(this._source());
@@ -252,6 +269,10 @@ export class PipelineEditor extends ReactWidget {
         }
         onFlowInit={flow => {
           this._flow = flow;
+          if (this._pendingFocus) {
+            this.focusStep(this._pendingFocus);
+            this._pendingFocus = null;
+          }
         }}
       />
     );
@@ -402,6 +423,7 @@ export class PipelineEditor extends ReactWidget {
   private _actions: IEditorActions;
   private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
+  private _pendingFocus: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
   private _runChanged = new Signal<this, void>(this);

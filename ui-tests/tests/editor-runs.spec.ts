@@ -196,3 +196,57 @@ test('edits made to a notebook during its run are kept, and saving shows no "Fil
   expect(join(saved.cells[1].outputs[0].data['text/plain'])).toBe('42');
   expect(join(saved.cells[0].outputs[0].text)).toContain('tick 11');
 });
+
+test.describe('from a notebook in a split', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test('"Run up to step" shows the run\'s progress until the notebook runs; "Open pipeline" selects its step', async ({
+    page,
+    tmpPath
+  }) => {
+    const folder = `${tmpPath}/from-notebook`;
+    const [load, clean, report] = [uuid(), uuid(), uuid()];
+    await createProject(page, folder, {
+      // The first step waits for a file the test writes: the run is held
+      // before the notebook's step until the test has seen the progress.
+      'load.py': [
+        'import pathlib, time',
+        'while not pathlib.Path("go").exists():',
+        '    time.sleep(0.05)',
+        'print("loaded")',
+        ''
+      ].join('\n'),
+      'clean.py': 'print("cleaned")\n',
+      'report.ipynb': notebookText(['print("reported")']),
+      'chain.orchest': pipelineText('chain', [
+        { uuid: load, title: 'Load', file: 'load.py', position: [0, 0] },
+        { uuid: clean, title: 'Clean', file: 'clean.py', parents: [load], position: [300, 0] },
+        { uuid: report, title: 'Report', file: 'report.ipynb', parents: [clean], position: [600, 0] }
+      ])
+    });
+    const notebook = await openNotebook(page, `${folder}/report.ipynb`);
+    const buttons = notebook.locator('.orchest-lab-NotebookButtons');
+    // One split button: it fits the split's toolbar.
+    await expect(buttons.getByRole('button', { name: 'Run step' })).toBeVisible();
+    await expect(buttons.getByRole('button', { name: 'More pipeline actions' })).toBeVisible();
+
+    await buttons.getByRole('button', { name: 'More pipeline actions' }).click();
+    const menu = page.locator('.orchest-lab-NotebookButtons-menu');
+    await menu.getByText('Run Pipeline up to This Notebook').click();
+    const progress = notebook.locator('.orchest-lab-NotebookButtons-progress');
+    await expect(progress).toContainText("running 'Load'");
+    await expect(progress).toContainText('0 of 3 steps done');
+
+    await page.contents.uploadContent('', 'text', `${folder}/go`);
+    await expect(notebook.locator('.jp-OutputArea-output')).toContainText('reported');
+    await expect(progress).toHaveCount(0);
+
+    await buttons.getByRole('button', { name: 'More pipeline actions' }).click();
+    await menu.getByText("Open This Notebook's Pipeline").click();
+    const editor = page.locator(`.orchest-lab-PipelineEditor[data-path="${folder}/chain.orchest"]`);
+    await expect(editor).toBeVisible();
+    await expect(stepNode(editor, report)).toHaveClass(/orchest-lab-mod-selected/);
+    await expect(stepNode(editor, report)).toBeInViewport();
+    await expect(stepNode(editor, report)).toHaveAttribute('data-run-status', 'SUCCESS');
+  });
+});
