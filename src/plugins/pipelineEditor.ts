@@ -42,6 +42,7 @@ import {
   PipelineEditorDocument,
   PipelineEditorFactory
 } from '../widgets/PipelineEditorFactory';
+import { followPipelineRenames } from '../widgets/pipelineRenames';
 
 /** The part of a text editor document this plugin uses. */
 interface IEditorLike {
@@ -221,6 +222,12 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           void reloadChangedOnDisk(contexts, app.serviceManager.contents);
         });
       });
+      followPipelineRenames(
+        app.serviceManager.contents,
+        paths =>
+          tracker.find(widget => paths.includes(widget.context.localPath))
+            ?.content ?? null
+      );
       if (restorer) {
         void restorer.restore(tracker, {
           command: 'docmanager:open',

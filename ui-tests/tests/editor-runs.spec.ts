@@ -250,3 +250,42 @@ test.describe('from a notebook in a split', () => {
     await expect(stepNode(editor, report)).toHaveAttribute('data-run-status', 'SUCCESS');
   });
 });
+
+/** Rename a file as the file browser does (through the page's contents manager). */
+async function renameInPage(page: IJupyterLabPageFixture, from: string, to: string): Promise<void> {
+  await page.evaluate(
+    async ({ from, to }) => {
+      await (window as any).jupyterapp.serviceManager.contents.rename(from, to);
+    },
+    { from, to }
+  );
+}
+
+test('a new pipeline is named after its file, and follows its renames until named otherwise', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await runCommand(page, 'orchest-lab:new-pipeline', { cwd: tmpPath });
+  const created = `${tmpPath}/untitled.orchest`;
+  await expect(page.locator(`.orchest-lab-PipelineEditor[data-path="${created}"]`)).toBeVisible();
+  expect((await readJSON(request, created)).name).toBe('untitled');
+
+  // Open: the editor renames it and saves.
+  const renamed = `${tmpPath}/etl.orchest`;
+  await renameInPage(page, created, renamed);
+  const editor = page.locator(`.orchest-lab-PipelineEditor[data-path="${renamed}"]`);
+  await expect(editor.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('etl');
+  await expect.poll(async () => (await readJSON(request, renamed)).name).toBe('etl');
+  expect(await isDirty(page, renamed)).toBe(false);
+
+  // Closed: the file is rewritten; a name of its own is kept.
+  await createProject(page, `${tmpPath}/closed`, {
+    'draft.orchest': pipelineText('draft', []),
+    'mine.orchest': pipelineText('My own name', [])
+  });
+  await renameInPage(page, `${tmpPath}/closed/draft.orchest`, `${tmpPath}/closed/sales.orchest`);
+  await renameInPage(page, `${tmpPath}/closed/mine.orchest`, `${tmpPath}/closed/other.orchest`);
+  await expect.poll(async () => (await readJSON(request, `${tmpPath}/closed/sales.orchest`)).name).toBe('sales');
+  expect((await readJSON(request, `${tmpPath}/closed/other.orchest`)).name).toBe('My own name');
+});
