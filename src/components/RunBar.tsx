@@ -64,6 +64,12 @@ export function RunBar(props: IRunBarProps): JSX.Element {
     .map(uuid => run.steps[uuid])
     .filter(step => step?.status === 'FAILURE');
   const status = run.status.toLowerCase();
+  // A run that ended badly is not "complete": its bar shows the steps that
+  // succeeded, in the failure colour, rather than a full bar.
+  const endedBadly = !active && run.status !== 'SUCCESS';
+  const succeeded = run.stepOrder.filter(
+    uuid => run.steps[uuid]?.status === 'SUCCESS'
+  ).length;
   return (
     <div
       className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}`}
@@ -80,10 +86,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         {total > 0 ? `${done} of ${total} steps` : 'Preparing…'}
       </span>
       <progress
-        className="orchest-lab-RunBar-meter"
+        className={`orchest-lab-RunBar-meter${endedBadly ? ' orchest-lab-RunBar-meter--failed' : ''}`}
         max={Math.max(total, 1)}
-        value={done}
+        value={endedBadly ? succeeded : done}
         aria-label="Run progress"
+        aria-valuetext={
+          endedBadly
+            ? `${statusLabel(run.status)}: ${succeeded} of ${total} steps succeeded`
+            : `${done} of ${total} steps`
+        }
       />
       {elapsed && <span className="orchest-lab-RunBar-elapsed">{elapsed}</span>}
       {run.mode && (

@@ -289,3 +289,28 @@ test('a new pipeline is named after its file, and follows its renames until name
   await expect.poll(async () => (await readJSON(request, `${tmpPath}/closed/sales.orchest`)).name).toBe('sales');
   expect((await readJSON(request, `${tmpPath}/closed/other.orchest`)).name).toBe('My own name');
 });
+
+test('a failed run does not show a full progress bar', async ({ page, tmpPath }) => {
+  const folder = `${tmpPath}/failed-bar`;
+  const [ok, bad, after] = [uuid(), uuid(), uuid()];
+  await createProject(page, folder, {
+    'ok.py': 'print("ok")\n',
+    'bad.py': 'raise ValueError("boom")\n',
+    'after.py': 'print("never")\n',
+    'failing.orchest': pipelineText('failing', [
+      { uuid: ok, title: 'Fine', file: 'ok.py', position: [0, 0] },
+      { uuid: bad, title: 'Bad', file: 'bad.py', parents: [ok], position: [300, 0] },
+      { uuid: after, title: 'After', file: 'after.py', parents: [bad], position: [600, 0] }
+    ])
+  });
+  const editor = await openPipeline(page, `${folder}/failing.orchest`);
+  await toolbarButton(page, 'Run all').click();
+  const bar = editor.locator('.orchest-lab-RunBar');
+  await expect(bar).toHaveAttribute('data-run-status', 'FAILURE');
+  const meter = bar.getByRole('progressbar', { name: 'Run progress' });
+  await expect(meter).toHaveClass(/orchest-lab-RunBar-meter--failed/);
+  // One of three steps succeeded: a third of the bar, not all of it.
+  await expect(meter).toHaveJSProperty('value', 1);
+  await expect(meter).toHaveJSProperty('max', 3);
+  await expect(meter).toHaveAttribute('aria-valuetext', 'Failed: 1 of 3 steps succeeded');
+});
