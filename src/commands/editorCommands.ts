@@ -25,7 +25,7 @@ import {
 } from '@jupyterlab/ui-components';
 
 import { RunMode } from '../api';
-import { joinPath } from '../model/paths';
+import { firstUnusedName, joinPath } from '../model/paths';
 import { isJobRun } from '../model/runState';
 import { IPipelineEditorTracker } from '../editorTracker';
 import { CommandIDs, PALETTE_CATEGORY } from '../ids';
@@ -258,7 +258,11 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
       const name = await InputDialog.getText({
         title: 'New step',
         label: 'Notebook name (created next to the pipeline)',
-        text: await unusedName(editor.folder, 'step', '.ipynb'),
+        text: firstUnusedName(
+          (await folderNames(editor.folder)) ?? new Set(),
+          'step',
+          '.ipynb'
+        ),
         okLabel: 'Create'
       });
       if (!name.button.accept || !name.value?.trim()) {
@@ -269,8 +273,16 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
         file += '.ipynb';
       }
       const path = joinPath(editor.folder, file);
-      const exists = await fileExists(path);
-      if (!exists) {
+      // One listing of the folder, not a GET that fails with 404 when the
+      // file is new (the browser logs each failed request).
+      const names = await folderNames(editor.folder);
+      if (names === null) {
+        Notification.error(`Could not list ${editor.folder || 'the root'}`, {
+          autoClose: 8000
+        });
+        return;
+      }
+      if (!names.has(file)) {
         try {
           await serviceManager.contents.save(path, {
             type: 'file',
@@ -367,26 +379,19 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     }
   });
 
-  async function fileExists(path: string): Promise<boolean> {
+  /** The names in a folder (null when it cannot be listed). */
+  async function folderNames(folder: string): Promise<Set<string> | null> {
     try {
-      await serviceManager.contents.get(path, { content: false });
-      return true;
+      const listing = await serviceManager.contents.get(folder, {
+        type: 'directory',
+        content: true
+      });
+      const items = Array.isArray(listing.content)
+        ? (listing.content as { name: string }[])
+        : [];
+      return new Set(items.map(item => item.name));
     } catch {
-      return false;
+      return null;
     }
-  }
-
-  async function unusedName(
-    folder: string,
-    base: string,
-    extension: string
-  ): Promise<string> {
-    for (let i = 1; i < 1000; i++) {
-      const name = `${base}${i}${extension}`;
-      if (!(await fileExists(joinPath(folder, name)))) {
-        return name;
-      }
-    }
-    return `${base}${extension}`;
   }
 }

@@ -314,3 +314,26 @@ test('a failed run does not show a full progress bar', async ({ page, tmpPath })
   await expect(meter).toHaveJSProperty('max', 3);
   await expect(meter).toHaveAttribute('aria-valuetext', 'Failed: 1 of 3 steps succeeded');
 });
+
+test('a new step finds a free notebook name without failed requests', async ({ page, tmpPath }) => {
+  const folder = `${tmpPath}/names`;
+  await createProject(page, folder, {
+    'step1.ipynb': notebookText(['print(1)']),
+    'names.orchest': pipelineText('names', [])
+  });
+  const editor = await openPipeline(page, `${folder}/names.orchest`);
+  const notFound: string[] = [];
+  page.on('response', response => {
+    if (response.status() === 404 && response.url().includes('/api/contents/')) {
+      notFound.push(response.url());
+    }
+  });
+  await editor.locator('.orchest-lab-PipelineGraph').click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press('n');
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('input')).toHaveValue('step2.ipynb');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(editor.locator('.orchest-lab-StepNode')).toHaveCount(1);
+  expect(await page.contents.fileExists(`${folder}/step2.ipynb`)).toBe(true);
+  expect(notFound).toEqual([]);
+});
