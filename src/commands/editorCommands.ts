@@ -120,7 +120,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
   const add = (
     id: string,
     spec: {
-      label: string;
+      label: string | ((args: ReadonlyPartialJSONObject) => string);
       caption: string;
       icon?: LabIcon;
       isEnabled: (editor: PipelineEditor | null) => boolean;
@@ -156,15 +156,27 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     isEnabled: canRun,
     execute: editor => run(editor, 'full')
   });
+  /** Labels of the step context menu (right-click on a node selects it). */
+  const stepMenuLabel =
+    (one: string, many: string) => (args: ReadonlyPartialJSONObject) =>
+      args.isContextMenu &&
+      (current(args)?.selection.steps.length ?? 0) <= 1
+        ? one
+        : many;
+  const singleStep = (editor: PipelineEditor | null): string | null =>
+    editor && editor.selection.steps.length === 1
+      ? editor.selection.steps[0]
+      : null;
+
   add(CommandIDs.runSelected, {
-    label: 'Run Selected Steps',
+    label: stepMenuLabel('Run This Step', 'Run Selected Steps'),
     caption: 'Run only the selected steps',
     icon: runSelectedIcon,
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'selection')
   });
   add(CommandIDs.runIncoming, {
-    label: 'Run Incoming Steps',
+    label: stepMenuLabel('Run Up to Here', 'Run Incoming Steps'),
     caption: 'Run the selected steps and every step they depend on',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'incoming')
@@ -181,6 +193,32 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
       'Run the steps whose outputs are not up to date (their file, parameters, environment or parents changed since they last succeeded)',
     isEnabled: editor => canRun(editor) && editor!.freshness.steps.size > 0,
     execute: editor => run(editor, 'outdated')
+  });
+  add(CommandIDs.openStepFile, {
+    label: args => (args.isPalette ? 'Open Step File' : 'Open File'),
+    caption: "Open the selected step's notebook or script",
+    isEnabled: editor => {
+      const uuid = singleStep(editor);
+      return uuid !== null && !!editor!.model.getStep(uuid)?.filePath;
+    },
+    execute: editor => editor.editing.openStep(singleStep(editor)!)
+  });
+  add(CommandIDs.showStepLog, {
+    label: args => (args.isPalette ? 'Show Step Log' : 'Show Log'),
+    caption: "Show the selected step's log in the run shown on the canvas",
+    isEnabled: editor => {
+      const uuid = singleStep(editor);
+      return uuid !== null && !!editor!.currentRun?.steps[uuid];
+    },
+    execute: editor => {
+      const uuid = singleStep(editor)!;
+      const run = editor.currentRun!;
+      return commands.execute(CommandIDs.showLog, {
+        runId: run.id,
+        stepUuid: uuid,
+        title: run.steps[uuid]?.title ?? uuid
+      });
+    }
   });
   add(CommandIDs.cancelRun, {
     label: 'Cancel Run',
@@ -341,6 +379,8 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     CommandIDs.runIncoming,
     CommandIDs.runDownstream,
     CommandIDs.runOutdated,
+    CommandIDs.openStepFile,
+    CommandIDs.showStepLog,
     CommandIDs.cancelRun,
     CommandIDs.deleteSelection,
     CommandIDs.copySteps,

@@ -337,3 +337,46 @@ test('a new step finds a free notebook name without failed requests', async ({ p
   expect(await page.contents.fileExists(`${folder}/step2.ipynb`)).toBe(true);
   expect(notFound).toEqual([]);
 });
+
+test("a step's context menu opens its file, runs it or up to it, and shows its log", async ({ page, tmpPath }) => {
+  const folder = `${tmpPath}/menu`;
+  const [first, second] = [uuid(), uuid()];
+  await createProject(page, folder, {
+    'first.py': 'print("first ran")\n',
+    'second.py': 'print("second ran")\n',
+    'menu.orchest': pipelineText('menu', [
+      { uuid: first, title: 'First', file: 'first.py', position: [0, 0] },
+      { uuid: second, title: 'Second', file: 'second.py', parents: [first], position: [300, 0] }
+    ])
+  });
+  const editor = await openPipeline(page, `${folder}/menu.orchest`);
+  const menu = page.locator('.lm-Menu');
+  const item = (label: string) => menu.getByRole('menuitem', { name: label, exact: true });
+
+  await stepNode(editor, second).click({ button: 'right' });
+  await expect(item('Open File')).toBeVisible();
+  await expect(item('Run This Step')).toBeVisible();
+  // No run yet: no log to show.
+  await expect(item('Show Log')).toHaveAttribute('aria-disabled', 'true');
+  await item('Run Up to Here').click();
+  await expect(stepNode(editor, second)).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(stepNode(editor, first)).toHaveAttribute('data-run-status', 'SUCCESS');
+
+  await stepNode(editor, second).click({ button: 'right' });
+  await item('Show Log').click();
+  const log = page.locator(`.orchest-lab-LogView[data-step-uuid="${second}"]`);
+  await expect(log.locator('.orchest-lab-LogView-text')).toContainText('second ran');
+
+  const bar = editor.locator('.orchest-lab-RunBar');
+  const upToHere = await bar.getAttribute('data-run-id');
+  await stepNode(editor, first).click({ button: 'right' });
+  await item('Run This Step').click();
+  await expect(bar).not.toHaveAttribute('data-run-id', upToHere!);
+  await expect(bar).toContainText('selected steps');
+  await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(bar).toContainText('1 of 1 steps');
+
+  await stepNode(editor, first).click({ button: 'right' });
+  await item('Open File').click();
+  await expect(page.getByRole('main').getByRole('tab', { name: /^first\.py/ })).toBeVisible();
+});
