@@ -36,6 +36,8 @@ export interface IEditorActions extends IPropertiesActions {
   dropFiles(paths: string[], position: Position): void;
   showRuns(): void;
   dismissRun(): void;
+  /** Back from a past run to the latest one. */
+  showLatestRun?(): void;
 }
 
 /** Properties of {@link PipelineEditorView}. */
@@ -47,6 +49,8 @@ export interface IPipelineEditorViewProps {
   /** The run whose statuses are shown, and when it changes. */
   run: () => IRunState | null;
   runChanged: ISignal<unknown, void>;
+  /** Whether the run shown is a past one (chosen in the run history). */
+  isPastRun?: () => boolean;
   /** Whether each step's outputs are up to date. */
   freshness: OutputsFreshness;
   /** Whether the properties panel is shown, and when that changes. */
@@ -122,7 +126,9 @@ export function PipelineEditorView(
   }
 
   return (
-    <div className="orchest-lab-PipelineEditor-body">
+    <div
+      className={`orchest-lab-PipelineEditor-body${props.isPastRun?.() ? ' orchest-lab-mod-pastRun' : ''}`}
+    >
       {parseError && model.pipeline && (
         <div className="orchest-lab-PipelineEditor-notice" role="status">
           The file is not valid JSON (line {parseError.line}, column{' '}
@@ -132,8 +138,10 @@ export function PipelineEditorView(
       {run && (
         <RunBar
           run={run}
+          past={props.isPastRun?.() ?? false}
           onShowRuns={actions.showRuns}
           onDismiss={actions.dismissRun}
+          onShowLatest={actions.showLatestRun}
         />
       )}
       <div className="orchest-lab-PipelineEditor-main">

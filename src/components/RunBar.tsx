@@ -50,8 +50,12 @@ export function useElapsed(
 /** Properties of {@link RunBar}. */
 export interface IRunBarProps {
   run: IRunState;
+  /** Whether the run is a past one the user chose (not the latest). */
+  past?: boolean;
   onShowRuns?: () => void;
   onDismiss?: () => void;
+  /** Back to the latest run (shown for a past run). */
+  onShowLatest?: () => void;
 }
 
 /** The run status bar. */
@@ -72,11 +76,20 @@ export function RunBar(props: IRunBarProps): JSX.Element {
   ).length;
   return (
     <div
-      className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}`}
+      className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}${props.past ? ' orchest-lab-RunBar--past' : ''}`}
       data-run-id={run.id}
       data-run-status={run.status}
+      data-past={props.past ? 'true' : undefined}
       role="status"
     >
+      {props.past && (
+        <span className="orchest-lab-RunBar-past">
+          Past run
+          {run.createdAt
+            ? ` of ${new Date(run.createdAt).toLocaleString()}`
+            : ''}
+        </span>
+      )}
       <span
         className={`orchest-lab-StatusBadge orchest-lab-RunStatus--${status}`}
       >
@@ -123,7 +136,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
           Run history
         </button>
       )}
-      {props.onDismiss && !active && (
+      {props.past && props.onShowLatest && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-LinkButton orchest-lab-RunBar-latest"
+          onClick={props.onShowLatest}
+        >
+          Back to latest run
+        </button>
+      )}
+      {props.onDismiss && !active && !props.past && (
         <button
           className="jp-Button jp-mod-minimal orchest-lab-IconButton"
           title="Hide the statuses of this run"

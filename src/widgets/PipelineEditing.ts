@@ -69,6 +69,7 @@ export interface IEditingHost {
   viewCenter(): Position;
   fitView(): void;
   dismissRun(): void;
+  showLatestRun?(): void;
 }
 
 /** The text editing part of a shared text document. */
@@ -367,6 +368,7 @@ export class PipelineEditing {
       showLog: (runId, stepUuid) => this._services.showLog?.(runId, stepUuid),
       showRuns: () => this._services.showRuns?.(this._host.path),
       dismissRun: () => this._host.dismissRun(),
+      showLatestRun: () => this._host.showLatestRun?.(),
       refreshEnvironments: () => void this._host.environments.load(),
       showEnvironments: environment => {
         const project = this._host.environments.project;

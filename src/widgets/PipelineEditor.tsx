@@ -146,12 +146,58 @@ export class PipelineEditor extends ReactWidget {
   }
 
   /**
-   * The run whose statuses the editor shows: the pipeline's latest
-   * interactive run (never a job's, see {@link IRunsModel.latest}).
+   * The run whose statuses the editor shows: a past run the user chose in
+   * the run history, else the pipeline's latest interactive run (never a
+   * job's, see {@link IRunsModel.latest}).
    */
   get currentRun(): IRunState | null {
+    const past = this.pastRun;
+    if (past) {
+      return past;
+    }
     const run = this.runs?.latest(this.path);
     return run && run.id !== this._dismissedRun ? run : null;
+  }
+
+  /** The past run shown instead of the latest one, if any. */
+  get pastRun(): IRunState | null {
+    if (!this._pastRun) {
+      return null;
+    }
+    const run = this.runs?.get(this._pastRun);
+    const latest = this.runs?.latest(this.path);
+    return run && run.id !== latest?.id ? run : null;
+  }
+
+  /**
+   * Show the statuses (and logs) of one run of this pipeline on the canvas,
+   * until {@link showLatestRun} or a new run starts.
+   */
+  async showRun(runId: string): Promise<void> {
+    const runs = this.runs;
+    if (!runs) {
+      return;
+    }
+    let run = runs.get(runId);
+    if (!run?.complete) {
+      run = await runs.fetch(runId);
+    }
+    if (run.pipelinePath !== this.path || isJobRun(run)) {
+      return;
+    }
+    this._pastRun = runId;
+    this._dismissedRun = null;
+    this._runChanged.emit();
+    this._emitState();
+  }
+
+  /** Go back to the statuses of the latest run. */
+  showLatestRun(): void {
+    if (this._pastRun) {
+      this._pastRun = null;
+      this._runChanged.emit();
+      this._emitState();
+    }
   }
 
   /** Whether the pipeline can be edited now (its JSON is valid). */
@@ -257,6 +303,7 @@ export class PipelineEditor extends ReactWidget {
         selection={this.selection}
         environments={this.environments}
         run={() => this.currentRun}
+        isPastRun={() => this.pastRun !== null}
         runChanged={this._runChanged}
         freshness={this.freshness}
         showProperties={() => this._settings.showProperties}
@@ -363,6 +410,10 @@ export class PipelineEditor extends ReactWidget {
   private _onRunChanged(_: IRunsModel, run: IRunState): void {
     // Runs of jobs ran on a snapshot: the editor never shows their statuses.
     if (run.pipelinePath === this.path && !isJobRun(run)) {
+      // A new run brings the canvas back to live statuses.
+      if (this._pastRun && isActive(run) && run.id !== this._pastRun) {
+        this._pastRun = null;
+      }
       this._runChanged.emit();
       this._emitState();
       if (!isActive(run)) {
@@ -424,6 +475,7 @@ export class PipelineEditor extends ReactWidget {
   private _flow: ReactFlowInstance<StepNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
   private _pendingFocus: string | null = null;
+  private _pastRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
   private _runChanged = new Signal<this, void>(this);

@@ -380,3 +380,46 @@ test("a step's context menu opens its file, runs it or up to it, and shows its l
   await item('Open File').click();
   await expect(page.getByRole('main').getByRole('tab', { name: /^first\.py/ })).toBeVisible();
 });
+
+test('a past run chosen in the history shows its statuses and logs on the canvas, with a way back', async ({
+  page,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/past`;
+  const step = uuid();
+  await createProject(page, folder, {
+    // Fails until the file "fixed" exists.
+    'flaky.py': 'import pathlib\nif not pathlib.Path("fixed").exists():\n    raise ValueError("not fixed yet")\nprint("fixed")\n',
+    'past.orchest': pipelineText('past', [{ uuid: step, title: 'Flaky', file: 'flaky.py', position: [0, 0] }])
+  });
+  const path = `${folder}/past.orchest`;
+  const editor = await openPipeline(page, path);
+  const bar = editor.locator('.orchest-lab-RunBar');
+  await toolbarButton(page, 'Run all').click();
+  await expect(bar).toHaveAttribute('data-run-status', 'FAILURE');
+  const failedRun = await bar.getAttribute('data-run-id');
+  await page.contents.uploadContent('', 'text', `${folder}/fixed`);
+  await toolbarButton(page, 'Run all').click();
+  await expect(bar).not.toHaveAttribute('data-run-id', failedRun!);
+  await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS');
+
+  await runCommand(page, 'orchest-lab:show-pipelines');
+  const history = page.locator(`#orchest-lab-pipelines-sidebar .orchest-lab-RunItem[data-run-id="${failedRun}"]`);
+  await history.locator('.orchest-lab-RunItem-toggle').click();
+  await history.getByRole('button', { name: 'Show on canvas' }).click();
+
+  // The canvas shows the failed run, marked as past.
+  await expect(bar).toHaveAttribute('data-run-id', failedRun!);
+  await expect(bar).toHaveAttribute('data-past', 'true');
+  await expect(bar).toContainText('Past run');
+  await expect(stepNode(editor, step)).toHaveAttribute('data-run-status', 'FAILURE');
+  // Its log is the failed run's.
+  await stepNode(editor, step).click({ button: 'right' });
+  await page.locator('.lm-Menu').getByRole('menuitem', { name: 'Show Log', exact: true }).click();
+  const log = page.locator(`.orchest-lab-LogView[data-step-uuid="${step}"]`);
+  await expect(log.locator('.orchest-lab-LogView-text')).toContainText('not fixed yet');
+
+  await bar.getByRole('button', { name: 'Back to latest run' }).click();
+  await expect(bar).not.toHaveAttribute('data-past', 'true');
+  await expect(stepNode(editor, step)).toHaveAttribute('data-run-status', 'SUCCESS');
+});
