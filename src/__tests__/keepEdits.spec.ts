@@ -1,6 +1,10 @@
 import { INotebookLike, keepEditsOverRun } from '../model/keepEdits';
 
-const code = (id: string | undefined, source: string, outputs: string[] = []) => ({
+const code = (
+  id: string | undefined,
+  source: string,
+  outputs: string[] = []
+) => ({
   ...(id ? { id } : {}),
   cell_type: 'code',
   source,
@@ -37,7 +41,10 @@ describe('keepEditsOverRun', () => {
       { id: 'm', cell_type: 'markdown', source: '# note', metadata: {} },
       code('new', 'y')
     ]);
-    const written = notebook([code('a', 'x', ['out']), code('gone', 'z', ['z'])]);
+    const written = notebook([
+      code('a', 'x', ['out']),
+      code('gone', 'z', ['z'])
+    ]);
     const merged = keepEditsOverRun(edited, written);
     expect(merged.cells.map(c => c.id)).toEqual(['a', 'm', 'new']);
     expect(merged.cells[0].outputs).toHaveLength(1);

@@ -68,9 +68,7 @@ describe('runProgressFor', () => {
   it('says nothing once the notebook runs, or for runs without it or ended', () => {
     expect(runProgressFor(run([['d', 'STARTED']]), mine)).toBeNull();
     expect(runProgressFor(run([['a', 'STARTED']]), mine)).toBeNull();
-    expect(
-      runProgressFor(run([['d', 'PENDING']], 'ABORTED'), mine)
-    ).toBeNull();
+    expect(runProgressFor(run([['d', 'PENDING']], 'ABORTED'), mine)).toBeNull();
     expect(
       runProgressFor(run([['d', 'PENDING']]), { ...mine, pipelinePath: 'x' })
     ).toBeNull();
@@ -87,7 +85,13 @@ describe('notebookRunProgress', () => {
   it('finds the run that includes one of the notebook steps', () => {
     const other = { ...run([['x', 'STARTED']]), id: 'r0' };
     const progress = notebookRunProgress(
-      [other, run([['a', 'STARTED'], ['d', 'PENDING']])],
+      [
+        other,
+        run([
+          ['a', 'STARTED'],
+          ['d', 'PENDING']
+        ])
+      ],
       [{ pipelinePath: 'elsewhere', uuid: 'd' }, mine]
     );
     expect(progress?.runId).toBe('r1');

@@ -159,8 +159,7 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
   /** Labels of the step context menu (right-click on a node selects it). */
   const stepMenuLabel =
     (one: string, many: string) => (args: ReadonlyPartialJSONObject) =>
-      args.isContextMenu &&
-      (current(args)?.selection.steps.length ?? 0) <= 1
+      args.isContextMenu && (current(args)?.selection.steps.length ?? 0) <= 1
         ? one
         : many;
   const singleStep = (editor: PipelineEditor | null): string | null =>

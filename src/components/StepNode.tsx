@@ -95,8 +95,7 @@ function StatusLine(props: {
 }): JSX.Element | null {
   const { run, freshness } = props;
   // While the step runs, its outputs' state is about to change: not shown.
-  const showFreshness =
-    freshness !== null && (!run || isEnded(run.status));
+  const showFreshness = freshness !== null && (!run || isEnded(run.status));
   if (!run && !showFreshness) {
     return null;
   }
@@ -167,9 +166,7 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
       />
       <div className="orchest-lab-StepNode-text">
         <div className="orchest-lab-StepNode-title">{data.title}</div>
-        <div className="orchest-lab-StepNode-file">
-          {fileName || 'no file'}
-        </div>
+        <div className="orchest-lab-StepNode-file">{fileName || 'no file'}</div>
         <StatusLine run={data.run} freshness={freshness} />
       </div>
       {data.severity && (

@@ -42,9 +42,7 @@ export function runProgressFor(
   if (!own || own.status !== 'PENDING') {
     return null;
   }
-  const order = run.stepOrder.length
-    ? run.stepOrder
-    : Object.keys(run.steps);
+  const order = run.stepOrder.length ? run.stepOrder : Object.keys(run.steps);
   const total = Math.max(run.progress.total, order.length);
   const done = Math.max(
     run.progress.done,

@@ -153,7 +153,9 @@ export function hasDefaultName(pipeline: unknown, path: string): boolean {
     return false;
   }
   const name = pipeline.name;
-  return name === undefined || name === '' || name === pipelineNameFromPath(path);
+  return (
+    name === undefined || name === '' || name === pipelineNameFromPath(path)
+  );
 }
 
 /**

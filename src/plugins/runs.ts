@@ -109,8 +109,7 @@ export const runLauncherPlugin: JupyterFrontEndPlugin<IRunLauncher> = {
       findDocuments: path => openContexts(docManager, notebooks, path),
       confirmBeforeRun: () => confirm,
       readFile: async path =>
-        (await app.serviceManager.contents.get(path, { content: true }))
-          .content
+        (await app.serviceManager.contents.get(path, { content: true })).content
     });
 
     const { commands, shell } = app;

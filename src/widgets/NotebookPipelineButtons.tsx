@@ -8,11 +8,7 @@
  */
 import { CommandRegistry } from '@lumino/commands';
 import { Menu } from '@lumino/widgets';
-import {
-  ReactWidget,
-  caretDownIcon,
-  runIcon
-} from '@jupyterlab/ui-components';
+import { ReactWidget, caretDownIcon, runIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { useSignal } from '../components/useSignal';

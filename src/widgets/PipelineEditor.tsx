@@ -21,10 +21,7 @@ import {
 } from '../components/PipelineEditorView';
 import { StepNodeType } from '../components/StepNode';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
-import {
-  OutputsFreshness,
-  affectsFreshness
-} from '../model/OutputsFreshness';
+import { OutputsFreshness, affectsFreshness } from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';

@@ -56,9 +56,16 @@ async function follow(
     const file = await contents.get(newPath, { content: true, format: 'text' });
     const text = renamedPipelineText(String(file.content), oldPath, newPath);
     if (text !== null) {
-      await contents.save(newPath, { type: 'file', format: 'text', content: text });
+      await contents.save(newPath, {
+        type: 'file',
+        format: 'text',
+        content: text
+      });
     }
   } catch (reason) {
-    console.warn(`orchest-lab: could not rename the pipeline ${newPath}`, reason);
+    console.warn(
+      `orchest-lab: could not rename the pipeline ${newPath}`,
+      reason
+    );
   }
 }
