@@ -427,6 +427,9 @@ export class PipelineEditor extends ReactWidget {
   /** A saved step file (or anything it reads) may change the fingerprints. */
   private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
     const path = change.newValue?.path ?? change.oldValue?.path;
+    if (path === this.path && change.type === 'delete') {
+      return; // Nothing to plan: the pipeline file is gone.
+    }
     if (change.type !== 'delete' && path && !affectsFreshness(path)) {
       return;
     }

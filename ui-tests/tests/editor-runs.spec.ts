@@ -248,6 +248,8 @@ test.describe('from a notebook in a split', () => {
     await expect(stepNode(editor, report)).toHaveClass(/orchest-lab-mod-selected/);
     await expect(stepNode(editor, report)).toBeInViewport();
     await expect(stepNode(editor, report)).toHaveAttribute('data-run-status', 'SUCCESS');
+    // The run bar counts the run's three steps.
+    await expect(editor.locator('.orchest-lab-RunBar')).toContainText('3 of 3 steps');
   });
 });
 
