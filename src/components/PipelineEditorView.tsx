@@ -35,6 +35,8 @@ export interface IEditorActions extends IPropertiesActions {
   canConnect(source: string, target: string): boolean;
   dropFiles(paths: string[], position: Position): void;
   showRuns(): void;
+  /** Run the steps whose outputs are not up to date. */
+  runOutdated?(): void;
   dismissRun(): void;
   /** Back from a past run to the latest one. */
   showLatestRun?(): void;
@@ -142,6 +144,8 @@ export function PipelineEditorView(
           onShowRuns={actions.showRuns}
           onDismiss={actions.dismissRun}
           onShowLatest={actions.showLatestRun}
+          outdatedCount={props.freshness.outdated.length}
+          onRunOutdated={actions.runOutdated}
         />
       )}
       <div className="orchest-lab-PipelineEditor-main">

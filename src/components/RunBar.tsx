@@ -56,6 +56,10 @@ export interface IRunBarProps {
   onDismiss?: () => void;
   /** Back to the latest run (shown for a past run). */
   onShowLatest?: () => void;
+  /** How many steps' outputs are not up to date. */
+  outdatedCount?: number;
+  /** Run those steps (offered once the run ended, when there are some). */
+  onRunOutdated?: () => void;
 }
 
 /** The run status bar. */
@@ -128,6 +132,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         <span className="orchest-lab-RunBar-reason">{run.reason}</span>
       )}
       <span className="orchest-lab-RunBar-spacer" />
+      {props.onRunOutdated && !active && (props.outdatedCount ?? 0) > 0 && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-LinkButton orchest-lab-RunBar-outdated"
+          title="Run the steps whose outputs are not up to date (their file, parameters, environment or parents changed, or they never succeeded)"
+          onClick={props.onRunOutdated}
+        >
+          Run outdated ({props.outdatedCount})
+        </button>
+      )}
       {props.onShowRuns && (
         <button
           className="jp-Button jp-mod-minimal orchest-lab-LinkButton"

@@ -184,6 +184,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
               project,
               environment
             }),
+          runOutdated: path =>
+            void launcher.run({ pipelinePath: path, mode: 'outdated' }),
           showRuns: () => {
             if (commands.hasCommand(CommandIDs.showPipelines)) {
               void commands.execute(CommandIDs.showPipelines, {

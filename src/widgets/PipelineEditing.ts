@@ -52,6 +52,8 @@ export interface IEditorServices {
   showLog?: (runId: string, stepUuid: string) => void;
   /** Show the run history. */
   showRuns?: (pipelinePath: string) => void;
+  /** Run the steps of a pipeline whose outputs are not up to date. */
+  runOutdated?: (pipelinePath: string) => void;
   /** Show the project's environments (with `environment` selected). */
   showEnvironments?: (project: string, environment: string) => void;
 }
@@ -367,6 +369,7 @@ export class PipelineEditing {
       openStep: uuid => this.openStep(uuid),
       showLog: (runId, stepUuid) => this._services.showLog?.(runId, stepUuid),
       showRuns: () => this._services.showRuns?.(this._host.path),
+      runOutdated: () => this._services.runOutdated?.(this._host.path),
       dismissRun: () => this._host.dismissRun(),
       showLatestRun: () => this._host.showLatestRun?.(),
       refreshEnvironments: () => void this._host.environments.load(),

@@ -38,7 +38,6 @@ const COMMAND_ITEMS: [string, string, string?][] = [
   ['run-selected', CommandIDs.runSelected, 'Selected'],
   ['run-incoming', CommandIDs.runIncoming, 'Incoming'],
   ['run-downstream', CommandIDs.runDownstream, 'Downstream'],
-  ['run-outdated', CommandIDs.runOutdated, 'Run outdated'],
   ['cancel-run', CommandIDs.cancelRun, 'Cancel'],
   ['create-job', CommandIDs.createJob, 'Create Job…'],
   ['separator-1', ''],

@@ -42,6 +42,8 @@ async function follow(
 ): Promise<void> {
   try {
     if (editor) {
+      // Saves go to the context's path: wait until it follows the rename.
+      await pathIs(editor, newPath);
       const pipeline = editor.model.pipeline;
       if (!editor.editable || !hasDefaultName(pipeline, oldPath)) {
         return;
@@ -68,4 +70,21 @@ async function follow(
       reason
     );
   }
+}
+
+/** Resolves once the editor's document is at `path`. */
+function pathIs(editor: PipelineEditor, path: string): Promise<void> {
+  return new Promise(resolve => {
+    if (editor.path === path) {
+      resolve();
+      return;
+    }
+    const onPath = () => {
+      if (editor.path === path) {
+        editor.context.pathChanged.disconnect(onPath);
+        resolve();
+      }
+    };
+    editor.context.pathChanged.connect(onPath);
+  });
 }

@@ -102,7 +102,7 @@ test('nodes keep their file after a run and show when their outputs are outdated
   await expect(stepNode(editor, alone)).toHaveAttribute('data-freshness', 'fresh');
   await expect(stepNode(editor, load)).toHaveAttribute('title', /its file changed/);
 
-  await toolbarButton(page, 'Run outdated').click();
+  await bar.getByRole('button', { name: 'Run outdated (2)' }).click();
   await expect(bar).toHaveAttribute('data-run-status', 'SUCCESS');
   await expect(bar).toContainText('2 of 2 steps');
   await expect(bar).toContainText('outdated steps');
@@ -112,9 +112,11 @@ test('nodes keep their file after a run and show when their outputs are outdated
     await expect(stepNode(editor, step)).toHaveAttribute('data-freshness', 'fresh');
   }
 
-  // With everything up to date, it says so and runs nothing.
+  // With everything up to date there is nothing to offer; the command says so.
+  await expect(bar.getByRole('button', { name: /Run outdated/ })).toHaveCount(0);
   const runId = await bar.getAttribute('data-run-id');
-  await toolbarButton(page, 'Run outdated').click();
+  await page.getByRole('main').getByRole('tab', { name: /^fresh\.orchest/ }).click();
+  await runCommand(page, 'orchest-lab:run-outdated');
   await expect(page.locator('.Toastify__toast', { hasText: 'is up to date' })).toBeVisible();
   await expect(bar).toHaveAttribute('data-run-id', runId!);
 });
@@ -270,14 +272,18 @@ test('a new pipeline is named after its file, and follows its renames until name
 }) => {
   await runCommand(page, 'orchest-lab:new-pipeline', { cwd: tmpPath });
   const created = `${tmpPath}/untitled.orchest`;
-  await expect(page.locator(`.orchest-lab-PipelineEditor[data-path="${created}"]`)).toBeVisible();
+  const nameField = (path: string) =>
+    page
+      .locator(`.orchest-lab-PipelineEditor[data-path="${path}"]`)
+      .getByRole('textbox', { name: 'Name', exact: true });
+  // Loaded: the properties panel shows the pipeline's name.
+  await expect(nameField(created)).toHaveValue('untitled');
   expect((await readJSON(request, created)).name).toBe('untitled');
 
   // Open: the editor renames it and saves.
   const renamed = `${tmpPath}/etl.orchest`;
   await renameInPage(page, created, renamed);
-  const editor = page.locator(`.orchest-lab-PipelineEditor[data-path="${renamed}"]`);
-  await expect(editor.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('etl');
+  await expect(nameField(renamed)).toHaveValue('etl');
   await expect.poll(async () => (await readJSON(request, renamed)).name).toBe('etl');
   expect(await isDirty(page, renamed)).toBe(false);
 
