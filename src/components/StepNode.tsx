@@ -105,7 +105,11 @@ function StatusLine(props: {
   } else if (run && isEnded(run.status) && run.startedAt && run.finishedAt) {
     detail = formatDuration(elapsedMs(run.startedAt, run.finishedAt));
   }
-  const kind = showFreshness ? freshnessKind(freshness!) : null;
+  let kind = showFreshness ? freshnessKind(freshness!) : null;
+  // "Not run yet" says nothing more than the run's own status.
+  if (kind === 'never' && run) {
+    kind = null;
+  }
   return (
     <div className="orchest-lab-StepNode-status">
       {run && (
