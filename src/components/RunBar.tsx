@@ -9,6 +9,7 @@ import {
   elapsedMs,
   formatDuration,
   isActive,
+  runMeter,
   statusLabel
 } from '../model/runState';
 
@@ -72,12 +73,7 @@ export function RunBar(props: IRunBarProps): JSX.Element {
     .map(uuid => run.steps[uuid])
     .filter(step => step?.status === 'FAILURE');
   const status = run.status.toLowerCase();
-  // A run that ended badly is not "complete": its bar shows the steps that
-  // succeeded, in the failure colour, rather than a full bar.
-  const endedBadly = !active && run.status !== 'SUCCESS';
-  const succeeded = run.stepOrder.filter(
-    uuid => run.steps[uuid]?.status === 'SUCCESS'
-  ).length;
+  const meter = runMeter(run);
   return (
     <div
       className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}${props.past ? ' orchest-lab-RunBar--past' : ''}`}
@@ -103,15 +99,11 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         {total > 0 ? `${done} of ${total} steps` : 'Preparing…'}
       </span>
       <progress
-        className={`orchest-lab-RunBar-meter${endedBadly ? ' orchest-lab-RunBar-meter--failed' : ''}`}
-        max={Math.max(total, 1)}
-        value={endedBadly ? succeeded : done}
+        className={`orchest-lab-RunBar-meter${meter.failed ? ' orchest-lab-RunBar-meter--failed' : ''}`}
+        max={meter.max}
+        value={meter.value}
         aria-label="Run progress"
-        aria-valuetext={
-          endedBadly
-            ? `${statusLabel(run.status)}: ${succeeded} of ${total} steps succeeded`
-            : `${done} of ${total} steps`
-        }
+        aria-valuetext={meter.text}
       />
       {elapsed && <span className="orchest-lab-RunBar-elapsed">{elapsed}</span>}
       {run.mode && (
