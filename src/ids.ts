@@ -32,6 +32,9 @@ export namespace CommandIDs {
   export const runSelected = 'orchest-lab:run-selected';
   export const runIncoming = 'orchest-lab:run-incoming';
   export const runDownstream = 'orchest-lab:run-downstream';
+  export const runOutdated = 'orchest-lab:run-outdated';
+  export const openStepFile = 'orchest-lab:open-step-file';
+  export const showStepLog = 'orchest-lab:show-step-log';
   export const cancelRun = 'orchest-lab:cancel-run';
   // Editing (in the current pipeline editor).
   export const deleteSelection = 'orchest-lab:delete-selection';

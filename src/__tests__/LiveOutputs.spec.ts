@@ -188,19 +188,62 @@ describe('LiveOutputs', () => {
     expect(nb.reverts).toBe(1);
   });
 
-  it('never reloads a notebook with unsaved edits: it says so instead', async () => {
-    const { ctx, nb } = context(true);
-    const conflicts: NotebookContext[] = [];
+  it('reloads a notebook with unsaved edits and puts the edits back on top', async () => {
+    const nb = (source: string, outputs: string[]) => ({
+      cells: [
+        {
+          id: 'c0',
+          cell_type: 'code',
+          source,
+          metadata: {},
+          outputs: outputs.map(text => ({ output_type: 'stream', text })),
+          execution_count: outputs.length ? 1 : null
+        }
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5
+    });
+    // In the page: the user's edit, with the outputs shown live.
+    let content: any = nb('print(2)', ['1']);
+    let dirty = true;
+    const loaded: any[] = [];
+    const ctx = {
+      localPath: 'p/nb.ipynb',
+      model: {
+        get dirty() {
+          return dirty;
+        },
+        set dirty(value: boolean) {
+          dirty = value;
+        },
+        toJSON: () => content,
+        fromJSON: (value: any) => {
+          loaded.push(value);
+          content = value;
+          dirty = true;
+        }
+      },
+      // On disk: what the run executed and wrote.
+      revert: async () => {
+        content = nb('print(1)', ['1\n']);
+        dirty = false;
+      }
+    } as unknown as NotebookContext;
+    const kept: NotebookContext[] = [];
     const live = new LiveOutputs({
       findNotebooks: () => [ctx],
-      onConflict: c => conflicts.push(c)
+      notebookOfStep: () => 'p/nb.ipynb',
+      onEditsKept: c => kept.push(c)
     });
-    live.handleEvent(cellEvent(1, ['x']));
     live.handleEvent(stepEnded());
     await new Promise(resolve => setTimeout(resolve, 0));
-    expect(nb.reverts).toBe(0);
-    expect(conflicts).toEqual([ctx]);
-    expect(nb.dirty).toBe(true);
+    expect(kept).toEqual([ctx]);
+    expect(dirty).toBe(true);
+    expect(content.cells[0].source).toBe('print(2)');
+    expect(content.cells[0].outputs).toEqual([
+      { output_type: 'stream', text: '1\n' }
+    ]);
   });
 
   it('reloads the notebook of a step that ended before any cell event arrived', async () => {

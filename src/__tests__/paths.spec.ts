@@ -1,5 +1,6 @@
 import {
   baseName,
+  firstUnusedName,
   folderOf,
   joinPath,
   normalizePath,
@@ -30,5 +31,18 @@ describe('paths', () => {
     expect(relativePath('proj', 'proj/nb/a.ipynb')).toBe('nb/a.ipynb');
     expect(relativePath('proj/pipelines', 'proj/a.ipynb')).toBe('../a.ipynb');
     expect(relativePath('', 'a/b.py')).toBe('a/b.py');
+  });
+});
+
+describe('firstUnusedName', () => {
+  it('takes the smallest free number', () => {
+    expect(firstUnusedName(new Set(), 'step', '.ipynb')).toBe('step1.ipynb');
+    expect(
+      firstUnusedName(
+        new Set(['step1.ipynb', 'step3.ipynb', 'step2.py']),
+        'step',
+        '.ipynb'
+      )
+    ).toBe('step2.ipynb');
   });
 });

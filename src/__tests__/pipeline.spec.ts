@@ -1,8 +1,10 @@
 import {
   createPipeline,
+  hasDefaultName,
   newPipelineContent,
   newUUID,
-  pipelineNameFromPath
+  pipelineNameFromPath,
+  renamedPipelineText
 } from '../model/pipeline';
 
 const UUID_V4 =
@@ -76,5 +78,39 @@ describe('new pipelines', () => {
         configurable: true
       });
     }
+  });
+});
+
+describe('renamedPipelineText', () => {
+  const text = (name: string) =>
+    JSON.stringify({ name, steps: {}, version: '1.0.0' }, null, 4) + '\n';
+
+  it('renames a pipeline still named after its old file', () => {
+    const renamed = renamedPipelineText(
+      text('untitled'),
+      'a/untitled.orchest',
+      'a/etl.orchest'
+    );
+    expect(JSON.parse(renamed!)).toEqual({
+      name: 'etl',
+      steps: {},
+      version: '1.0.0'
+    });
+  });
+
+  it('keeps a name of its own, and leaves invalid files alone', () => {
+    expect(
+      renamedPipelineText(text('My ETL'), 'untitled.orchest', 'etl.orchest')
+    ).toBeNull();
+    expect(
+      renamedPipelineText('{ nope', 'untitled.orchest', 'etl.orchest')
+    ).toBeNull();
+  });
+
+  it('tells a default name from a set one', () => {
+    expect(hasDefaultName({ name: 'x' }, 'd/x.orchest')).toBe(true);
+    expect(hasDefaultName({}, 'd/x.orchest')).toBe(true);
+    expect(hasDefaultName({ name: 'y' }, 'd/x.orchest')).toBe(false);
+    expect(hasDefaultName(null, 'd/x.orchest')).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import {
   formatDuration,
   isActive,
   mergeStatus,
+  runMeter,
   statusLabel
 } from '../model/runState';
 
@@ -194,5 +195,37 @@ describe('durations and labels', () => {
     expect(statusLabel('PENDING')).toBe('Queued');
     expect(statusLabel('STARTED')).toBe('Running');
     expect(statusLabel('FAILURE')).toBe('Failed');
+  });
+});
+
+describe('runMeter', () => {
+  const ended = (status: 'SUCCESS' | 'FAILURE', b: 'SUCCESS' | 'FAILURE') =>
+    applyRun(undefined, {
+      ...API_RUN,
+      status,
+      progress: { done: 2, total: 2 },
+      steps: [
+        { uuid: 'a', title: 'A', file_path: 'a.ipynb', status: 'SUCCESS' },
+        { uuid: 'b', title: 'B', file_path: 'b.py', status: b }
+      ]
+    });
+
+  it('counts ended steps while running and after a success', () => {
+    expect(runMeter(applyRun(undefined, API_RUN))).toEqual({
+      value: 0,
+      max: 2,
+      failed: false,
+      text: '0 of 2 steps'
+    });
+    expect(runMeter(ended('SUCCESS', 'SUCCESS')).value).toBe(2);
+  });
+
+  it('shows only the steps that succeeded after a failure, not a full bar', () => {
+    expect(runMeter(ended('FAILURE', 'FAILURE'))).toEqual({
+      value: 1,
+      max: 2,
+      failed: true,
+      text: 'Failed: 1 of 2 steps succeeded'
+    });
   });
 });

@@ -76,7 +76,13 @@ export interface IElyraConversion {
 }
 
 /** Which steps a run executes. */
-export type RunMode = 'full' | 'selection' | 'incoming' | 'downstream';
+export type RunMode =
+  | 'full'
+  | 'selection'
+  | 'incoming'
+  | 'downstream'
+  /** The selected steps and their ancestors (none: every step) not up to date. */
+  | 'outdated';
 
 /** The body of `POST pipelines/plan`. */
 export interface IPlanRequest extends IPipelineSource {
@@ -98,11 +104,28 @@ export interface IPlannedStep {
   level: number;
 }
 
+/** What is known of a step's outputs (a plan's `data`). */
+export interface IStepDataState {
+  uuid: string;
+  title: string;
+  /** Whether the planned run executes the step. */
+  runs: boolean;
+  /** Hash of the step's code, parameters, environment and parents' fingerprints. */
+  fingerprint: string;
+  outputs: 'available' | 'none';
+  /** The step succeeded with this fingerprint (and its output is from then). */
+  up_to_date: boolean;
+  /** Why it is out of date. */
+  why: string | null;
+}
+
 /** The answer of `POST pipelines/plan`. */
 export interface IExecutionPlan {
   mode: RunMode;
   steps: IPlannedStep[];
   issues: IIssue[];
+  /** Every step with its outputs' state (for pipeline files). */
+  data?: IStepDataState[];
 }
 
 /** A step of a pipeline that runs a given file (`GET pipelines?file=`). */

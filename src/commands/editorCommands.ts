@@ -25,7 +25,7 @@ import {
 } from '@jupyterlab/ui-components';
 
 import { RunMode } from '../api';
-import { joinPath } from '../model/paths';
+import { firstUnusedName, joinPath } from '../model/paths';
 import { isJobRun } from '../model/runState';
 import { IPipelineEditorTracker } from '../editorTracker';
 import { CommandIDs, PALETTE_CATEGORY } from '../ids';
@@ -110,14 +110,17 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     return launcher.run({
       pipelinePath: editor.path,
       mode,
-      steps: mode === 'full' ? undefined : [...editor.selection.steps]
+      steps:
+        mode === 'full' || mode === 'outdated'
+          ? undefined
+          : [...editor.selection.steps]
     });
   };
 
   const add = (
     id: string,
     spec: {
-      label: string;
+      label: string | ((args: ReadonlyPartialJSONObject) => string);
       caption: string;
       icon?: LabIcon;
       isEnabled: (editor: PipelineEditor | null) => boolean;
@@ -158,15 +161,26 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     isEnabled: canRun,
     execute: editor => run(editor, 'full')
   });
+  /** Labels of the step context menu (right-click on a node selects it). */
+  const stepMenuLabel =
+    (one: string, many: string) => (args: ReadonlyPartialJSONObject) =>
+      args.isContextMenu && (current(args)?.selection.steps.length ?? 0) <= 1
+        ? one
+        : many;
+  const singleStep = (editor: PipelineEditor | null): string | null =>
+    editor && editor.selection.steps.length === 1
+      ? editor.selection.steps[0]
+      : null;
+
   add(CommandIDs.runSelected, {
-    label: 'Run Selected Steps',
+    label: stepMenuLabel('Run This Step', 'Run Selected Steps'),
     caption: 'Run only the selected steps',
     icon: runSelectedIcon,
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'selection')
   });
   add(CommandIDs.runIncoming, {
-    label: 'Run Incoming Steps',
+    label: stepMenuLabel('Run Up to Here', 'Run Incoming Steps'),
     caption: 'Run the selected steps and every step they depend on',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'incoming')
@@ -176,6 +190,39 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     caption: 'Run the selected steps and every step that depends on them',
     isEnabled: editor => canRun(editor) && hasSelection(editor),
     execute: editor => run(editor, 'downstream')
+  });
+  add(CommandIDs.runOutdated, {
+    label: 'Run Outdated Steps',
+    caption:
+      'Run the steps whose outputs are not up to date (their file, parameters, environment or parents changed since they last succeeded)',
+    isEnabled: editor => canRun(editor) && editor!.freshness.steps.size > 0,
+    execute: editor => run(editor, 'outdated')
+  });
+  add(CommandIDs.openStepFile, {
+    label: args => (args.isPalette ? 'Open Step File' : 'Open File'),
+    caption: "Open the selected step's notebook or script",
+    isEnabled: editor => {
+      const uuid = singleStep(editor);
+      return uuid !== null && !!editor!.model.getStep(uuid)?.filePath;
+    },
+    execute: editor => editor.editing.openStep(singleStep(editor)!)
+  });
+  add(CommandIDs.showStepLog, {
+    label: args => (args.isPalette ? 'Show Step Log' : 'Show Log'),
+    caption: "Show the selected step's log in the run shown on the canvas",
+    isEnabled: editor => {
+      const uuid = singleStep(editor);
+      return uuid !== null && !!editor!.currentRun?.steps[uuid];
+    },
+    execute: editor => {
+      const uuid = singleStep(editor)!;
+      const run = editor.currentRun!;
+      return commands.execute(CommandIDs.showLog, {
+        runId: run.id,
+        stepUuid: uuid,
+        title: run.steps[uuid]?.title ?? uuid
+      });
+    }
   });
   add(CommandIDs.cancelRun, {
     label: 'Cancel Run',
@@ -253,7 +300,11 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
       const name = await InputDialog.getText({
         title: 'New step',
         label: 'Notebook name (created next to the pipeline)',
-        text: await unusedName(editor.folder, 'step', '.ipynb'),
+        text: firstUnusedName(
+          (await folderNames(editor.folder)) ?? new Set(),
+          'step',
+          '.ipynb'
+        ),
         okLabel: 'Create'
       });
       if (!name.button.accept || !name.value?.trim()) {
@@ -264,8 +315,16 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
         file += '.ipynb';
       }
       const path = joinPath(editor.folder, file);
-      const exists = await fileExists(path);
-      if (!exists) {
+      // One listing of the folder, not a GET that fails with 404 when the
+      // file is new (the browser logs each failed request).
+      const names = await folderNames(editor.folder);
+      if (names === null) {
+        Notification.error(`Could not list ${editor.folder || 'the root'}`, {
+          autoClose: 8000
+        });
+        return;
+      }
+      if (!names.has(file)) {
         try {
           await serviceManager.contents.save(path, {
             type: 'file',
@@ -335,6 +394,9 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     CommandIDs.runSelected,
     CommandIDs.runIncoming,
     CommandIDs.runDownstream,
+    CommandIDs.runOutdated,
+    CommandIDs.openStepFile,
+    CommandIDs.showStepLog,
     CommandIDs.cancelRun,
     CommandIDs.deleteSelection,
     CommandIDs.copySteps,
@@ -374,26 +436,19 @@ export function registerEditorCommands(options: IEditorCommandsOptions): void {
     }
   });
 
-  async function fileExists(path: string): Promise<boolean> {
+  /** The names in a folder (null when it cannot be listed). */
+  async function folderNames(folder: string): Promise<Set<string> | null> {
     try {
-      await serviceManager.contents.get(path, { content: false });
-      return true;
+      const listing = await serviceManager.contents.get(folder, {
+        type: 'directory',
+        content: true
+      });
+      const items = Array.isArray(listing.content)
+        ? (listing.content as { name: string }[])
+        : [];
+      return new Set(items.map(item => item.name));
     } catch {
-      return false;
+      return null;
     }
-  }
-
-  async function unusedName(
-    folder: string,
-    base: string,
-    extension: string
-  ): Promise<string> {
-    for (let i = 1; i < 1000; i++) {
-      const name = `${base}${i}${extension}`;
-      if (!(await fileExists(joinPath(folder, name)))) {
-        return name;
-      }
-    }
-    return `${base}${extension}`;
   }
 }

@@ -13,6 +13,7 @@ import type { DataOutputsModel } from '../model/DataOutputsModel';
 import { EditorLayout } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { FilePaletteModel } from '../model/FilePaletteModel';
+import { OutputsFreshness } from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
@@ -43,11 +44,15 @@ export interface IEditorActions extends IPropertiesActions {
   /** List the palette's files again. */
   refreshFiles(): void;
   showRuns(): void;
+  /** Run the steps whose outputs are not up to date. */
+  runOutdated?(): void;
   dismissRun(): void;
   setNoteText(uuid: string, text: string): void;
   resizeNote(uuid: string, size: [number, number]): void;
   /** The canvas's context menu opened at this canvas position. */
   contextMenuAt(position: Position): void;
+  /** Back from a past run to the latest one. */
+  showLatestRun?(): void;
 }
 
 /** Properties of {@link PipelineEditorView}. */
@@ -63,6 +68,10 @@ export interface IPipelineEditorViewProps {
   dataOutputs: DataOutputsModel;
   /** A labelled connection was clicked: preview its parent's output. */
   onOpenOutput?: (step: string) => void;
+  /** Whether the run shown is a past one (chosen in the run history). */
+  isPastRun?: () => boolean;
+  /** Whether each step's outputs are up to date. */
+  freshness: OutputsFreshness;
   /** Whether the properties panel is shown, and when that changes. */
   showProperties: () => boolean;
   onShowProperties: (shown: boolean) => void;
@@ -104,6 +113,7 @@ export function PipelineEditorView(
   useSignal(selection.changed);
   useSignal(props.runChanged);
   useSignal(props.dataOutputs.changed);
+  useSignal(props.freshness.changed);
   useSignal(props.layoutChanged);
   useSignal(layout.changed);
   const keysRef = useRef<HTMLDivElement>(null);
@@ -154,7 +164,9 @@ export function PipelineEditorView(
   }
 
   return (
-    <div className="orchest-lab-PipelineEditor-body">
+    <div
+      className={`orchest-lab-PipelineEditor-body${props.isPastRun?.() ? ' orchest-lab-mod-pastRun' : ''}`}
+    >
       {parseError && model.pipeline && (
         <div className="orchest-lab-PipelineEditor-notice" role="status">
           The file is not valid JSON (line {parseError.line}, column{' '}
@@ -164,8 +176,12 @@ export function PipelineEditorView(
       {run && (
         <RunBar
           run={run}
+          past={props.isPastRun?.() ?? false}
           onShowRuns={actions.showRuns}
           onDismiss={actions.dismissRun}
+          onShowLatest={actions.showLatestRun}
+          outdatedCount={props.freshness.outdated.length}
+          onRunOutdated={actions.runOutdated}
         />
       )}
       <div className="orchest-lab-PipelineEditor-main">
@@ -191,6 +207,7 @@ export function PipelineEditorView(
             runSteps={run ? run.steps : null}
             outputs={props.dataOutputs.labels}
             onOpenOutput={props.onOpenOutput}
+            freshness={props.freshness.steps}
             requests={requests}
             editable={editable}
             emptyMessage={emptyMessage}

@@ -29,6 +29,7 @@ import { SelectionModel } from '../model/SelectionModel';
 import { DEFAULT_LAYOUT, LayoutCache, resolvePositions } from '../model/layout';
 import { INote } from '../model/notes';
 import { Position } from '../model/pipeline';
+import { IStepFreshness } from '../model/OutputsFreshness';
 import { IStepRunState } from '../model/runState';
 import { BackEdge } from './BackEdge';
 import { DataEdge } from './DataEdge';
@@ -70,6 +71,8 @@ export interface IPipelineGraphProps {
   outputs?: ReadonlyMap<string, IOutputLabel> | null;
   /** A labelled connection was clicked: preview its parent's output. */
   onOpenOutput?: (step: string) => void;
+  /** Whether each step's outputs are up to date (by uuid; absent: unknown). */
+  freshness?: ReadonlyMap<string, IStepFreshness>;
   /** Requests from outside React (fit view, focus a step). */
   requests: ISignal<unknown, GraphRequest>;
   /** Whether the graph can be changed (not while the JSON is invalid). */
@@ -130,6 +133,7 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     allIssues,
     selection,
     runSteps,
+    freshness,
     requests,
     editable
   } = props;
@@ -181,7 +185,8 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       runSteps,
       editable,
       props.outputs,
-      props.onOpenOutput
+      props.onOpenOutput,
+      freshness
     ).map(node => {
       const known = lookup.get(node.id);
       return known?.internals.handleBounds && known.measured.width
@@ -201,7 +206,8 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     selectedNotes,
     props.editNote,
     props.outputs,
-    props.onOpenOutput
+    props.onOpenOutput,
+    freshness
   ]);
   const { nodes, onNodesChange, onEdgesChange, onNodeDragStop } =
     useCanvasChanges(baseNodes, selection, noteIds, notes, props.onMove);

@@ -9,6 +9,7 @@ import {
   elapsedMs,
   formatDuration,
   isActive,
+  runMeter,
   statusLabel
 } from '../model/runState';
 
@@ -23,6 +24,8 @@ export function modeLabel(mode: string): string {
       return 'selected steps and their ancestors';
     case 'downstream':
       return 'selected steps and their descendants';
+    case 'outdated':
+      return 'outdated steps';
     default:
       return mode;
   }
@@ -48,8 +51,16 @@ export function useElapsed(
 /** Properties of {@link RunBar}. */
 export interface IRunBarProps {
   run: IRunState;
+  /** Whether the run is a past one the user chose (not the latest). */
+  past?: boolean;
   onShowRuns?: () => void;
   onDismiss?: () => void;
+  /** Back to the latest run (shown for a past run). */
+  onShowLatest?: () => void;
+  /** How many steps' outputs are not up to date. */
+  outdatedCount?: number;
+  /** Run those steps (offered once the run ended, when there are some). */
+  onRunOutdated?: () => void;
 }
 
 /** The run status bar. */
@@ -62,13 +73,23 @@ export function RunBar(props: IRunBarProps): JSX.Element {
     .map(uuid => run.steps[uuid])
     .filter(step => step?.status === 'FAILURE');
   const status = run.status.toLowerCase();
+  const meter = runMeter(run);
   return (
     <div
-      className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}`}
+      className={`orchest-lab-RunBar orchest-lab-RunStatus--${status}${props.past ? ' orchest-lab-RunBar--past' : ''}`}
       data-run-id={run.id}
       data-run-status={run.status}
+      data-past={props.past ? 'true' : undefined}
       role="status"
     >
+      {props.past && (
+        <span className="orchest-lab-RunBar-past">
+          Past run
+          {run.createdAt
+            ? ` of ${new Date(run.createdAt).toLocaleString()}`
+            : ''}
+        </span>
+      )}
       <span
         className={`orchest-lab-StatusBadge orchest-lab-RunStatus--${status}`}
       >
@@ -78,10 +99,11 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         {total > 0 ? `${done} of ${total} steps` : 'Preparing…'}
       </span>
       <progress
-        className="orchest-lab-RunBar-meter"
-        max={Math.max(total, 1)}
-        value={done}
+        className={`orchest-lab-RunBar-meter${meter.failed ? ' orchest-lab-RunBar-meter--failed' : ''}`}
+        max={meter.max}
+        value={meter.value}
         aria-label="Run progress"
+        aria-valuetext={meter.text}
       />
       {elapsed && <span className="orchest-lab-RunBar-elapsed">{elapsed}</span>}
       {run.mode && (
@@ -102,6 +124,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         <span className="orchest-lab-RunBar-reason">{run.reason}</span>
       )}
       <span className="orchest-lab-RunBar-spacer" />
+      {props.onRunOutdated && !active && (props.outdatedCount ?? 0) > 0 && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-LinkButton orchest-lab-RunBar-outdated"
+          title="Run the steps whose outputs are not up to date (their file, parameters, environment or parents changed, or they never succeeded)"
+          onClick={props.onRunOutdated}
+        >
+          Run outdated ({props.outdatedCount})
+        </button>
+      )}
       {props.onShowRuns && (
         <button
           className="jp-Button jp-mod-minimal orchest-lab-LinkButton"
@@ -110,7 +141,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
           Run history
         </button>
       )}
-      {props.onDismiss && !active && (
+      {props.past && props.onShowLatest && (
+        <button
+          className="jp-Button jp-mod-minimal orchest-lab-LinkButton orchest-lab-RunBar-latest"
+          onClick={props.onShowLatest}
+        >
+          Back to latest run
+        </button>
+      )}
+      {props.onDismiss && !active && !props.past && (
         <button
           className="jp-Button jp-mod-minimal orchest-lab-IconButton"
           title="Hide the statuses of this run"

@@ -15,6 +15,7 @@ import {
   elapsedMs,
   formatDuration,
   isActive,
+  isJobRun,
   statusLabel
 } from '../model/runState';
 import { modeLabel, useElapsed } from './RunBar';
@@ -27,6 +28,8 @@ export interface IRunsPanelActions {
   cancel(runId: string): void;
   showLog(runId: string, step: IStepRunState): void;
   openPipeline(path: string): void;
+  /** Open the pipeline showing this run's statuses on its canvas. */
+  showOnCanvas?(run: IRunState): void;
 }
 
 /** How many runs the panel lists. */
@@ -141,6 +144,15 @@ function RunItem(props: {
           >
             Open {run.pipelinePath}
           </button>
+          {actions.showOnCanvas && !isJobRun(run) && (
+            <button
+              className="jp-Button jp-mod-minimal orchest-lab-LinkButton orchest-lab-RunItem-showOnCanvas"
+              title="Open the pipeline with the statuses and logs of this run on its canvas"
+              onClick={() => actions.showOnCanvas!(run)}
+            >
+              Show on canvas
+            </button>
+          )}
           {run.reason && (
             <div className="orchest-lab-RunItem-reason">{run.reason}</div>
           )}

@@ -13,6 +13,11 @@ import type { IOutputLabel } from '../model/DataOutputsModel';
 import { stepFileKind } from '../icons';
 import { displayMessage } from '../model/issues';
 import {
+  IStepFreshness,
+  freshnessKind,
+  freshnessLabel
+} from '../model/OutputsFreshness';
+import {
   IStepRunState,
   elapsedMs,
   formatDuration,
@@ -34,6 +39,8 @@ export interface IStepNodeData extends Record<string, unknown> {
   /** The step's stored output, and what opens its preview. */
   output?: IOutputLabel | null;
   onOpenOutput?: (uuid: string) => void;
+  /** Whether the step's outputs are up to date (null: unknown). */
+  freshness?: IStepFreshness | null;
 }
 
 /** The React Flow node type of steps. */
@@ -51,6 +58,15 @@ export function stepTooltip(data: IStepNodeData, kindLabel: string): string {
       status += ` (${run.reason})`;
     }
     lines.push(`Last run: ${status}`);
+  }
+  if (data.freshness) {
+    const kind = freshnessKind(data.freshness);
+    lines.push(
+      `Outputs: ${freshnessLabel(kind).toLowerCase()}` +
+        (kind === 'outdated' && data.freshness.why
+          ? ` (${data.freshness.why})`
+          : '')
+    );
   }
   if (data.issues.length > 0) {
     lines.push('');
@@ -73,25 +89,50 @@ function Elapsed(props: { startedAt: string | null }): JSX.Element {
   return <>{formatDuration(elapsedMs(props.startedAt, null, now))}</>;
 }
 
-/** The run status line of a node. */
-function RunStatus(props: { run: IStepRunState }): JSX.Element {
-  const { run } = props;
-  const status = run.status.toLowerCase();
+/**
+ * The status line of a node: its run status (with the elapsed time) and
+ * whether its outputs are up to date. A step that ran is shown as outdated
+ * once its file changes, even though its last run succeeded.
+ */
+function StatusLine(props: {
+  run: IStepRunState | null;
+  freshness: IStepFreshness | null;
+}): JSX.Element | null {
+  const { run, freshness } = props;
+  // While the step runs, its outputs' state is about to change: not shown.
+  const showFreshness = freshness !== null && (!run || isEnded(run.status));
+  if (!run && !showFreshness) {
+    return null;
+  }
   let detail: React.ReactNode = null;
-  if (run.status === 'STARTED') {
+  if (run?.status === 'STARTED') {
     detail = <Elapsed startedAt={run.startedAt} />;
-  } else if (isEnded(run.status) && run.startedAt && run.finishedAt) {
+  } else if (run && isEnded(run.status) && run.startedAt && run.finishedAt) {
     detail = formatDuration(elapsedMs(run.startedAt, run.finishedAt));
   }
+  let kind = showFreshness ? freshnessKind(freshness!) : null;
+  // "Not run yet" says nothing more than the run's own status.
+  if (kind === 'never' && run) {
+    kind = null;
+  }
   return (
-    <div
-      className={`orchest-lab-StepNode-status orchest-lab-RunStatus--${status}`}
-    >
-      <span className="orchest-lab-StepNode-statusLabel">
-        {statusLabel(run.status)}
-      </span>
+    <div className="orchest-lab-StepNode-status">
+      {run && (
+        <span
+          className={`orchest-lab-StepNode-statusLabel orchest-lab-RunStatus--${run.status.toLowerCase()}`}
+        >
+          {statusLabel(run.status)}
+        </span>
+      )}
       {detail !== null && (
         <span className="orchest-lab-StepNode-elapsed">{detail}</span>
+      )}
+      {kind && (
+        <span
+          className={`orchest-lab-StepNode-freshness orchest-lab-StepNode-freshness--${kind}`}
+        >
+          {freshnessLabel(kind)}
+        </span>
       )}
     </div>
   );
@@ -110,11 +151,13 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
     classes.push('orchest-lab-mod-selected');
   }
   const fileName = data.filePath ? data.filePath.split('/').pop() : '';
+  const freshness = data.freshness ?? null;
   return (
     <div
       className={classes.join(' ')}
       data-step-uuid={id}
       data-run-status={data.run?.status ?? undefined}
+      data-freshness={freshness ? freshnessKind(freshness) : undefined}
       title={stepTooltip(data, kind.label)}
       aria-label={`Step ${data.title}`}
     >
@@ -132,13 +175,8 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>) {
       />
       <div className="orchest-lab-StepNode-text">
         <div className="orchest-lab-StepNode-title">{data.title}</div>
-        {data.run ? (
-          <RunStatus run={data.run} />
-        ) : (
-          <div className="orchest-lab-StepNode-file">
-            {fileName || 'no file'}
-          </div>
-        )}
+        <div className="orchest-lab-StepNode-file">{fileName || 'no file'}</div>
+        <StatusLine run={data.run} freshness={freshness} />
       </div>
       {data.severity && (
         <span

@@ -9,6 +9,7 @@ import type { IIssue } from '../api';
 import type { IOutputLabel } from '../model/DataOutputsModel';
 import { IEdge, IStep } from '../model/PipelineModel';
 import { issueSteps, worstSeverity } from '../model/issues';
+import { IStepFreshness } from '../model/OutputsFreshness';
 import { IStepRunState } from '../model/runState';
 import { DEFAULT_NOTE_SIZE, INote } from '../model/notes';
 import { NoteNodeType } from './NoteNode';
@@ -59,7 +60,8 @@ export function buildNodes(
   runSteps: Readonly<Record<string, IStepRunState>> | null = null,
   editable = false,
   outputs: ReadonlyMap<string, IOutputLabel> | null = null,
-  onOpenOutput?: (uuid: string) => void
+  onOpenOutput?: (uuid: string) => void,
+  freshness: ReadonlyMap<string, IStepFreshness> | null = null
 ): StepNodeType[] {
   return steps.map(step => {
     const stepIssues = issues.get(step.uuid) ?? NO_ISSUES;
@@ -75,7 +77,8 @@ export function buildNodes(
         severity: worstSeverity(stepIssues),
         run: runSteps?.[step.uuid] ?? null,
         output: outputs?.get(step.uuid) ?? null,
-        onOpenOutput
+        onOpenOutput,
+        freshness: freshness?.get(step.uuid) ?? null
       },
       selected: selected.has(step.uuid),
       draggable: editable,

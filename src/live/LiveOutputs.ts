@@ -3,8 +3,11 @@
  * open, each cell event from the server replaces that cell's outputs and
  * execution count in the notebook's model, without leaving the model dirty
  * (so autosave never writes what the run is writing). When the step ends,
- * the notebook is reloaded from disk if the user has no unsaved changes, so
- * it equals the file the run wrote, with no "File changed" dialog.
+ * the notebook is reloaded from the file the run wrote. Edits the user made
+ * meanwhile are kept: they are put back on top of the reloaded file (the
+ * user's cells and sources, the run's outputs), still unsaved. Either way
+ * JupyterLab then knows the file as it is on disk, so saving never shows
+ * the "File Changed" dialog.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel } from '@jupyterlab/notebook';
@@ -17,7 +20,9 @@ import {
   isStepEvent
 } from '../model/events';
 import { Output, diffOutputs, findCellIndex, joinText } from '../model/outputs';
+import { INotebookLike, keepEditsOverRun } from '../model/keepEdits';
 import { isEnded } from '../model/runState';
+import { notebookCodeDiffers } from '../model/unsavedCode';
 
 /** A notebook document open in JupyterLab. */
 export type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
@@ -31,8 +36,11 @@ export interface ILiveOutputsOptions {
    * its cell events arrived (null when unknown or not a notebook).
    */
   notebookOfStep?: (runId: string, stepUuid: string) => string | null;
-  /** Told when a notebook the run wrote could not be reloaded (unsaved edits). */
-  onConflict?: (context: NotebookContext) => void;
+  /**
+   * Told when the user's unsaved edits of a notebook were put back on top
+   * of the file the run wrote.
+   */
+  onEditsKept?: (context: NotebookContext) => void;
   /** Told after a cell event was applied to an open notebook (for tests/metrics). */
   onApplied?: (event: ICellEvent) => void;
 }
@@ -88,12 +96,8 @@ export class LiveOutputs implements IDisposable {
       this._options.findNotebooks(path)
     );
     for (const context of contexts) {
-      if (context.model.dirty) {
-        this._options.onConflict?.(context);
-        continue;
-      }
       try {
-        await context.revert();
+        await this._reload(context);
       } catch (reason) {
         console.warn(
           `orchest-lab: could not reload ${context.localPath}`,
@@ -101,6 +105,24 @@ export class LiveOutputs implements IDisposable {
         );
       }
     }
+  }
+
+  /** Reload a notebook from disk, keeping the user's unsaved edits. */
+  private async _reload(context: NotebookContext): Promise<void> {
+    const edited = context.model.dirty
+      ? (context.model.toJSON() as unknown as INotebookLike)
+      : null;
+    await context.revert();
+    if (!edited) {
+      return;
+    }
+    const written = context.model.toJSON() as unknown as INotebookLike;
+    if (!notebookCodeDiffers(edited, written)) {
+      return; // Only outputs or metadata changed: the run's file is it.
+    }
+    context.model.fromJSON(keepEditsOverRun(edited, written) as any);
+    context.model.dirty = true;
+    this._options.onEditsKept?.(context);
   }
 
   private _options: ILiveOutputsOptions;

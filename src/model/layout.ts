@@ -39,7 +39,7 @@ export const WRAP_ASPECT = 1.6;
 /** Default sizes; they match the step node's CSS. */
 export const DEFAULT_LAYOUT: ILayoutOptions = {
   nodeWidth: 200,
-  nodeHeight: 56,
+  nodeHeight: 64,
   rankSeparation: 90,
   nodeSeparation: 40
 };

@@ -63,3 +63,17 @@ export function relativePath(fromDir: string, target: string): string {
 export function projectLabel(project: string): string {
   return project === '' ? 'the server root' : `'${project}'`;
 }
+
+/** `<base><n><extension>` with the smallest n ≥ 1 not among `names`. */
+export function firstUnusedName(
+  names: ReadonlySet<string>,
+  base: string,
+  extension: string
+): string {
+  for (let i = 1; ; i++) {
+    const name = `${base}${i}${extension}`;
+    if (!names.has(name)) {
+      return name;
+    }
+  }
+}

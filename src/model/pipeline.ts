@@ -143,3 +143,44 @@ export function newPipelineContent(
     createPipeline({ name: pipelineNameFromPath(path), uuid })
   );
 }
+
+/**
+ * Whether a pipeline's name was never set: it is still the name its file
+ * gave it (see {@link pipelineNameFromPath}), or empty.
+ */
+export function hasDefaultName(pipeline: unknown, path: string): boolean {
+  if (!isJSONObject(pipeline)) {
+    return false;
+  }
+  const name = pipeline.name;
+  return (
+    name === undefined || name === '' || name === pipelineNameFromPath(path)
+  );
+}
+
+/**
+ * The text of a pipeline file renamed from `oldPath` to `newPath` whose name
+ * follows the file (it was never set), or null when it keeps its text (a
+ * name of its own, or not a valid pipeline).
+ */
+export function renamedPipelineText(
+  text: string,
+  oldPath: string,
+  newPath: string
+): string | null {
+  let pipeline: unknown;
+  try {
+    pipeline = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const name = pipelineNameFromPath(newPath);
+  if (
+    !isJSONObject(pipeline) ||
+    !hasDefaultName(pipeline, oldPath) ||
+    pipeline.name === name
+  ) {
+    return null;
+  }
+  return serializePipeline({ ...pipeline, name });
+}

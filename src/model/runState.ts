@@ -348,3 +348,40 @@ export function statusLabel(status: RunStatus): string {
       return 'Aborted';
   }
 }
+
+/** What a run's progress bar shows. */
+export interface IRunMeter {
+  value: number;
+  max: number;
+  /** The run ended badly (failed, aborted): drawn in the failure colour. */
+  failed: boolean;
+  /** The bar's text for assistive technology. */
+  text: string;
+}
+
+/**
+ * A run's progress bar: the steps that ended while it runs or after it
+ * succeeded; after it ended badly, only the steps that succeeded (a failed
+ * run is not "complete").
+ */
+export function runMeter(run: IRunState): IRunMeter {
+  const { done, total } = run.progress;
+  const failed = isEnded(run.status) && run.status !== 'SUCCESS';
+  if (!failed) {
+    return {
+      value: done,
+      max: Math.max(total, 1),
+      failed,
+      text: `${done} of ${total} steps`
+    };
+  }
+  const succeeded = run.stepOrder.filter(
+    uuid => run.steps[uuid]?.status === 'SUCCESS'
+  ).length;
+  return {
+    value: succeeded,
+    max: Math.max(total, 1),
+    failed,
+    text: `${statusLabel(run.status)}: ${succeeded} of ${total} steps succeeded`
+  };
+}

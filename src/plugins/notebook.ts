@@ -20,8 +20,13 @@ import { Widget } from '@lumino/widgets';
 import { IFileStep, NotebookSteps } from '../model/NotebookSteps';
 import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
 import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../ids';
-import { IOrchestLabAPI, IRunLauncher } from '../tokens';
-import { createNotebookButtons } from '../widgets/NotebookPipelineButtons';
+import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
+import type { PipelineEditorDocument } from '../widgets/PipelineEditorFactory';
+import { PipelineEditor } from '../widgets/PipelineEditor';
+import {
+  createNotebookButtons,
+  createNotebookRunProgress
+} from '../widgets/NotebookPipelineButtons';
 
 /** Ask which step to use when a file is a step of several pipelines. */
 async function chooseStep(
@@ -56,14 +61,15 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Run a notebook that is a pipeline step, or open its pipeline.',
   autoStart: true,
   requires: [IOrchestLabAPI, IRunLauncher],
-  optional: [INotebookTracker, IDocumentManager, ICommandPalette],
+  optional: [INotebookTracker, IDocumentManager, ICommandPalette, IRunsModel],
   activate: (
     app: JupyterFrontEnd,
     api: IOrchestLabAPI,
     launcher: IRunLauncher,
     notebooks: INotebookTracker | null,
     docManager: IDocumentManager | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    runs: IRunsModel | null
   ): void => {
     const { commands, shell, serviceManager } = app;
     const steps = new NotebookSteps(path => api.pipelines.withFile(path));
@@ -133,12 +139,18 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: args => known(args),
       execute: async args => {
         const step = await stepOf(args, 'Open pipeline');
-        return step
-          ? commands.execute('docmanager:open', {
-              path: step.pipelinePath,
-              factory: PIPELINE_FACTORY
-            })
-          : null;
+        if (!step) {
+          return null;
+        }
+        const widget = (await commands.execute('docmanager:open', {
+          path: step.pipelinePath,
+          factory: PIPELINE_FACTORY
+        })) as PipelineEditorDocument | undefined;
+        // Show where the notebook is in the pipeline: its step, selected.
+        if (widget?.content instanceof PipelineEditor) {
+          await widget.content.revealStep(step.uuid);
+        }
+        return widget ?? null;
       }
     });
     for (const command of [
@@ -186,14 +198,25 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
             openPipeline: CommandIDs.openNotebookPipeline
           }
         });
+        // Before the cell type: a narrow split's toolbar moves its last
+        // items into the overflow menu first, and this is the main action.
         if (
-          !panel.toolbar.insertAfter(
+          !panel.toolbar.insertBefore(
             'cellType',
             'orchest-lab-pipeline',
             buttons
           )
         ) {
           panel.toolbar.addItem('orchest-lab-pipeline', buttons);
+        }
+        if (runs) {
+          panel.contentHeader.addWidget(
+            createNotebookRunProgress({
+              path: () => panel.context.localPath,
+              steps,
+              runs
+            })
+          );
         }
         void panel.context.ready.then(() =>
           steps

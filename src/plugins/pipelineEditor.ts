@@ -43,6 +43,7 @@ import {
   PipelineEditorDocument,
   PipelineEditorFactory
 } from '../widgets/PipelineEditorFactory';
+import { followPipelineRenames } from '../widgets/pipelineRenames';
 
 /** The part of a text editor document this plugin uses. */
 interface IEditorLike {
@@ -165,10 +166,10 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
         runs,
         commands,
         settings: () => settings,
+        contents: app.serviceManager.contents,
         openLocation: (path, line, column) =>
           void openLocation(path, line, column),
         services: {
-          fileChanged: app.serviceManager.contents.fileChanged,
           openFile: path => void commands.execute('docmanager:open', { path }),
           pickFile,
           listFolder: async path => {
@@ -192,6 +193,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
               project,
               environment
             }),
+          runOutdated: path =>
+            void launcher.run({ pipelinePath: path, mode: 'outdated' }),
           showRuns: () => {
             if (commands.hasCommand(CommandIDs.showPipelines)) {
               void commands.execute(CommandIDs.showPipelines, {
@@ -230,6 +233,12 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<IPipelineEditorTracker>
           void reloadChangedOnDisk(contexts, app.serviceManager.contents);
         });
       });
+      followPipelineRenames(
+        app.serviceManager.contents,
+        paths =>
+          tracker.find(widget => paths.includes(widget.context.localPath))
+            ?.content ?? null
+      );
       if (restorer) {
         void restorer.restore(tracker, {
           command: 'docmanager:open',

@@ -57,11 +57,11 @@ export const runsPlugin: JupyterFrontEndPlugin<IRunsModel> = {
         const path = joinPath(folderOf(run.pipelinePath), step.filePath);
         return path.endsWith('.ipynb') ? path : null;
       },
-      onConflict: context =>
-        Notification.warning(
-          `${baseName(context.localPath)} has unsaved changes, so the outputs the run wrote to the file were not loaded. ` +
-            "Saving will ask whether to overwrite the file; File > Reload Notebook from Disk shows the run's outputs.",
-          { autoClose: false }
+      onEditsKept: context =>
+        Notification.info(
+          `${baseName(context.localPath)}: the run finished and its outputs are shown. ` +
+            'Your edits made during the run are kept, unsaved: saving writes them with these outputs.',
+          { autoClose: 10000 }
         )
     });
 
@@ -107,7 +107,9 @@ export const runLauncherPlugin: JupyterFrontEndPlugin<IRunLauncher> = {
       api,
       runs,
       findDocuments: path => openContexts(docManager, notebooks, path),
-      confirmBeforeRun: () => confirm
+      confirmBeforeRun: () => confirm,
+      readFile: async path =>
+        (await app.serviceManager.contents.get(path, { content: true })).content
     });
 
     const { commands, shell } = app;

@@ -16,6 +16,8 @@ import { PIPELINE_FILE_EXTENSION } from '../model/pipeline';
 import { IPipelineEditorTracker } from '../editorTracker';
 import { CommandIDs, PALETTE_CATEGORY, PIPELINE_FACTORY } from '../ids';
 import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
+import { PipelineEditor } from '../widgets/PipelineEditor';
+import type { PipelineEditorDocument } from '../widgets/PipelineEditorFactory';
 import {
   SIDEBAR_ID,
   createPipelinesSidebar
@@ -69,7 +71,16 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
             stepUuid: step.uuid,
             title: step.title
           }),
-        openPipeline: open
+        openPipeline: open,
+        showOnCanvas: async run => {
+          const widget = (await commands.execute('docmanager:open', {
+            path: run.pipelinePath,
+            factory: PIPELINE_FACTORY
+          })) as PipelineEditorDocument | undefined;
+          if (widget?.content instanceof PipelineEditor) {
+            await widget.content.showRun(run.id);
+          }
+        }
       },
       currentPipeline: () => tracker?.currentWidget?.context.localPath ?? null,
       currentChanged

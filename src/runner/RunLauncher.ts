@@ -4,8 +4,11 @@
  * - the run executes the pipeline file on disk, so an open pipeline with
  *   unsaved changes is saved first;
  * - if a notebook or script the run executes has unsaved changes in
- *   JupyterLab, the user chooses: save them and run, or cancel (the run
- *   writes into notebooks, so unsaved edits would otherwise be lost);
+ *   JupyterLab that differ from the file in what the run executes (cells'
+ *   sources, a script's text), the user chooses: save them and run, or
+ *   cancel (the run writes into notebooks, so unsaved edits would otherwise
+ *   be lost); changes the run does not execute (metadata the kernel filled
+ *   in) are saved without asking;
  * - with the confirm-before-run setting, the user confirms the steps;
  * - a refused run shows the server's message and issues.
  */
@@ -17,6 +20,7 @@ import { APIError, IIssue, IPlannedStep, RunMode } from '../api';
 import { displayMessage } from '../model/issues';
 import { baseName, folderOf, joinPath } from '../model/paths';
 import { IRunState } from '../model/runState';
+import { runnableContentDiffers } from '../model/unsavedCode';
 import { errorMessage } from '../model/errorMessage';
 import {
   IOrchestLabAPI,
@@ -33,6 +37,11 @@ export interface IRunLauncherOptions {
   findDocuments: (path: string) => DocumentRegistry.Context[];
   /** Whether to ask before each run. */
   confirmBeforeRun: () => boolean;
+  /**
+   * The content of a file on disk (notebook JSON or text), to tell unsaved
+   * changes a run executes from others. Without it every change asks.
+   */
+  readFile?: (path: string) => Promise<unknown>;
 }
 
 /** How a run mode is described in dialogs. */
@@ -40,8 +49,12 @@ const MODE_TEXT: Record<RunMode, string> = {
   full: 'every step',
   selection: 'the selected steps',
   incoming: 'the selected steps and their ancestors',
-  downstream: 'the selected steps and their descendants'
+  downstream: 'the selected steps and their descendants',
+  outdated: 'the steps whose outputs are not up to date'
 };
+
+/** Modes that run every step when none is selected. */
+const WHOLE_PIPELINE_MODES: readonly RunMode[] = ['full', 'outdated'];
 
 /** Starts and cancels runs. */
 export class RunLauncher implements IRunLauncher {
@@ -62,11 +75,23 @@ export class RunLauncher implements IRunLauncher {
           await context.save();
         }
       }
+      const steps = WHOLE_PIPELINE_MODES.includes(target.mode)
+        ? target.steps?.length
+          ? target.steps
+          : undefined
+        : target.steps;
       const plan = await api.pipelines.plan({
         path: target.pipelinePath,
         mode: target.mode,
-        steps: target.mode === 'full' ? undefined : target.steps
+        steps: target.mode === 'full' ? undefined : steps
       });
+      if (plan.steps.length === 0 && target.mode === 'outdated') {
+        Notification.info(
+          `Every step of ${name} is up to date: there is nothing to run.`,
+          { autoClose: 5000 }
+        );
+        return null;
+      }
       const asked = await this._saveStepFiles(target.pipelinePath, plan.steps);
       if (asked === 'cancel') {
         return null;
@@ -85,7 +110,7 @@ export class RunLauncher implements IRunLauncher {
       return await runs.start({
         pipeline_path: target.pipelinePath,
         mode: target.mode,
-        steps: target.mode === 'full' ? undefined : target.steps
+        steps: target.mode === 'full' ? undefined : steps
       });
     } catch (reason) {
       await showRunError(`Could not run ${name}`, reason);
@@ -124,9 +149,45 @@ export class RunLauncher implements IRunLauncher {
         }
       }
     }
-    if (dirty.length === 0) {
+    const differing: DocumentRegistry.Context[] = [];
+    for (const context of dirty) {
+      if (await this._differsFromDisk(context)) {
+        differing.push(context);
+      } else {
+        // Nothing the run executes changed: keep the file in step quietly.
+        await context.save();
+      }
+    }
+    if (differing.length === 0) {
       return 'none';
     }
+    return this._askToSave(differing);
+  }
+
+  /** Whether a document's unsaved changes touch what a run executes. */
+  private async _differsFromDisk(
+    context: DocumentRegistry.Context
+  ): Promise<boolean> {
+    const readFile = this._options.readFile;
+    if (!readFile) {
+      return true;
+    }
+    try {
+      const onDisk = await readFile(context.path);
+      const path = context.localPath;
+      const open = path.endsWith('.ipynb')
+        ? context.model.toJSON()
+        : context.model.toString();
+      return runnableContentDiffers(path, open, onDisk);
+    } catch {
+      return true;
+    }
+  }
+
+  /** Ask to save files whose changes a run executes. */
+  private async _askToSave(
+    dirty: DocumentRegistry.Context[]
+  ): Promise<'saved' | 'cancel'> {
     const names = dirty.map(context => baseName(context.localPath));
     const result = await showDialog({
       title: 'Save changes before running?',

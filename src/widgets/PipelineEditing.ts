@@ -6,8 +6,6 @@
  */
 import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
-import type { Contents } from '@jupyterlab/services';
-import type { ISignal } from '@lumino/signaling';
 
 import { IEditorActions } from '../components/PipelineEditorView';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
@@ -64,10 +62,10 @@ export interface IEditorServices {
   showLog?: (runId: string, stepUuid: string) => void;
   /** Show the run history. */
   showRuns?: (pipelinePath: string) => void;
+  /** Run the steps of a pipeline whose outputs are not up to date. */
+  runOutdated?: (pipelinePath: string) => void;
   /** Show the project's environments (with `environment` selected). */
   showEnvironments?: (project: string, environment: string) => void;
-  /** Files changed through JupyterLab (a saved step file can outdate outputs). */
-  fileChanged?: ISignal<unknown, Contents.IChangedArgs>;
   /** List a folder (server path), for the file palette. */
   listFolder?: ListFolder;
 }
@@ -90,6 +88,7 @@ export interface IEditingHost {
   reveal(uuids: readonly string[]): void;
   fitView(afterChange?: boolean): void;
   dismissRun(): void;
+  showLatestRun?(): void;
 }
 
 /** The text editing part of a shared text document. */
@@ -438,7 +437,9 @@ export class PipelineEditing {
       openStep: uuid => this.openStep(uuid),
       showLog: (runId, stepUuid) => this._services.showLog?.(runId, stepUuid),
       showRuns: () => this._services.showRuns?.(this._host.path),
+      runOutdated: () => this._services.runOutdated?.(this._host.path),
       dismissRun: () => this._host.dismissRun(),
+      showLatestRun: () => this._host.showLatestRun?.(),
       refreshEnvironments: () => void this._host.environments.load(),
       showEnvironments: environment => {
         const project = this._host.environments.project;

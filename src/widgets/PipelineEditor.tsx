@@ -7,7 +7,7 @@
  * as for any JupyterLab document.
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
-import type { Contents } from '@jupyterlab/services';
+import { Contents } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -32,6 +32,7 @@ import {
 } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { FilePaletteModel } from '../model/FilePaletteModel';
+import { OutputsFreshness, affectsFreshness } from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
@@ -39,7 +40,7 @@ import { parseErrorIssue } from '../model/issues';
 import { DEFAULT_LAYOUT } from '../model/layout';
 import { IRect } from '../model/placement';
 import { folderOf } from '../model/paths';
-import { IRunState, isJobRun } from '../model/runState';
+import { IRunState, isActive, isJobRun } from '../model/runState';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
 
@@ -94,6 +95,10 @@ export class PipelineEditor extends ReactWidget {
       this._emitState();
     }, this);
     this.palette = new FilePaletteModel(options.services?.listFolder ?? null);
+    this.freshness = new OutputsFreshness({
+      plan: request => options.api.pipelines.plan(request),
+      path: this.path
+    });
     this.editing = new PipelineEditing(this, options.services ?? {});
     this._actions = {
       ...this.editing.viewActions(),
@@ -102,7 +107,9 @@ export class PipelineEditor extends ReactWidget {
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
-    options.services?.fileChanged?.connect(this._onFileChanged, this);
+    this.freshness.changed.connect(this._onFreshnessChanged, this);
+    this._contents = options.contents ?? null;
+    this._contents?.fileChanged.connect(this._onFileChanged, this);
     void this._context.ready.then(() => this._onReady());
   }
 
@@ -129,6 +136,8 @@ export class PipelineEditor extends ReactWidget {
 
   /** The notebooks and scripts of the pipeline's project. */
   readonly palette: FilePaletteModel;
+  /** Whether each step's outputs are up to date (the plan's fingerprints). */
+  readonly freshness: OutputsFreshness;
 
   /** The editing operations (they write the document). */
   readonly editing: PipelineEditing;
@@ -167,12 +176,58 @@ export class PipelineEditor extends ReactWidget {
   }
 
   /**
-   * The run whose statuses the editor shows: the pipeline's latest
-   * interactive run (never a job's, see {@link IRunsModel.latest}).
+   * The run whose statuses the editor shows: a past run the user chose in
+   * the run history, else the pipeline's latest interactive run (never a
+   * job's, see {@link IRunsModel.latest}).
    */
   get currentRun(): IRunState | null {
+    const past = this.pastRun;
+    if (past) {
+      return past;
+    }
     const run = this.runs?.latest(this.path);
     return run && run.id !== this._dismissedRun ? run : null;
+  }
+
+  /** The past run shown instead of the latest one, if any. */
+  get pastRun(): IRunState | null {
+    if (!this._pastRun) {
+      return null;
+    }
+    const run = this.runs?.get(this._pastRun);
+    const latest = this.runs?.latest(this.path);
+    return run && run.id !== latest?.id ? run : null;
+  }
+
+  /**
+   * Show the statuses (and logs) of one run of this pipeline on the canvas,
+   * until {@link showLatestRun} or a new run starts.
+   */
+  async showRun(runId: string): Promise<void> {
+    const runs = this.runs;
+    if (!runs) {
+      return;
+    }
+    let run = runs.get(runId);
+    if (!run?.complete) {
+      run = await runs.fetch(runId);
+    }
+    if (run.pipelinePath !== this.path || isJobRun(run)) {
+      return;
+    }
+    this._pastRun = runId;
+    this._dismissedRun = null;
+    this._runChanged.emit();
+    this._emitState();
+  }
+
+  /** Go back to the statuses of the latest run. */
+  showLatestRun(): void {
+    if (this._pastRun) {
+      this._pastRun = null;
+      this._runChanged.emit();
+      this._emitState();
+    }
   }
 
   /** Whether the pipeline can be edited now (its JSON is valid). */
@@ -229,6 +284,23 @@ export class PipelineEditor extends ReactWidget {
   /** Center the view on a step. */
   focusStep(uuid: string): void {
     this._graphRequests.emit({ kind: 'focus', uuid });
+  }
+
+  /**
+   * Select a step and bring it into view, once the pipeline is loaded (the
+   * canvas may not be up yet: the view then moves when it is).
+   */
+  async revealStep(uuid: string): Promise<void> {
+    await this._context.ready;
+    if (this.isDisposed || !this.model.getStep(uuid)) {
+      return;
+    }
+    this.selection.set([uuid]);
+    if (this._flow) {
+      this.focusStep(uuid);
+    } else {
+      this._pendingFocus = uuid;
+    }
   }
 
   /** Validate the current text now. */
@@ -292,6 +364,8 @@ export class PipelineEditor extends ReactWidget {
       return;
     }
     this.validation.dispose();
+    this.freshness.dispose();
+    this._contents?.fileChanged.disconnect(this._onFileChanged, this);
     Signal.clearData(this);
     Signal.clearData(this.selection);
     Signal.clearData(this.environments);
@@ -307,9 +381,11 @@ export class PipelineEditor extends ReactWidget {
         selection={this.selection}
         environments={this.environments}
         run={() => this.currentRun}
+        isPastRun={() => this.pastRun !== null}
         runChanged={this._runChanged}
         dataOutputs={this.dataOutputs}
         onOpenOutput={this._openOutput}
+        freshness={this.freshness}
         showProperties={() => this.propertiesShown}
         onShowProperties={shown => this.toggleProperties(shown)}
         layout={this.viewLayout}
@@ -325,6 +401,10 @@ export class PipelineEditor extends ReactWidget {
         }
         onFlowInit={flow => {
           this._flow = flow;
+          if (this._pendingFocus) {
+            this.focusStep(this._pendingFocus);
+            this._pendingFocus = null;
+          }
         }}
       />
     );
@@ -378,6 +458,7 @@ export class PipelineEditor extends ReactWidget {
     void this._loadProject();
     void this._loadRuns();
     void this.dataOutputs.refresh();
+    void this.freshness.refresh();
   }
 
   /** Show a preview of what a step passes on. */
@@ -444,14 +525,29 @@ export class PipelineEditor extends ReactWidget {
     // Runs of jobs ran on a snapshot: the editor never shows their statuses.
     if (run.pipelinePath === this.path && !isJobRun(run)) {
       this.dataOutputs.noteRun(run);
+      // A new run brings the canvas back to live statuses.
+      if (this._pastRun && isActive(run) && run.id !== this._pastRun) {
+        this._pastRun = null;
+      }
       this._runChanged.emit();
       this._emitState();
+      if (!isActive(run)) {
+        this.freshness.schedule();
+      }
     }
   }
 
+  private _onFreshnessChanged(): void {
+    this._runChanged.emit();
+    this._emitState();
+  }
+
+  /** A saved step file (or anything it reads) may change the fingerprints. */
   private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
-    // A step file saved in the pipeline's folder may make outputs stale.
-    const path = change.newValue?.path;
+    const path = change.newValue?.path ?? change.oldValue?.path;
+    if (path === this.path && change.type === 'delete') {
+      return; // Nothing to plan: the pipeline file is gone.
+    }
     const folder = this.folder;
     if (
       change.type === 'save' &&
@@ -459,8 +555,12 @@ export class PipelineEditor extends ReactWidget {
       path !== this.path &&
       (folder === '' || path.startsWith(`${folder}/`))
     ) {
-      void this.dataOutputs.refresh();
+      void this.dataOutputs.refresh(); // a saved step file may make outputs stale
     }
+    if (change.type !== 'delete' && path && !affectsFreshness(path)) {
+      return;
+    }
+    this.freshness.schedule();
   }
 
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
@@ -474,6 +574,7 @@ export class PipelineEditor extends ReactWidget {
 
   private _onPathChanged(): void {
     this._showPath();
+    this.freshness.path = this.path;
     this._runChanged.emit();
     this._emitState();
   }
@@ -497,11 +598,14 @@ export class PipelineEditor extends ReactWidget {
 
   private _context: DocumentRegistry.Context;
   private _api: IOrchestLabAPI;
+  private _contents: Contents.IManager | null;
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
   private _flow: ReactFlowInstance<CanvasNodeType, Edge> | null = null;
   private _dismissedRun: string | null = null;
+  private _pendingFocus: string | null = null;
+  private _pastRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
   private _runChanged = new Signal<this, void>(this);
@@ -527,6 +631,8 @@ export namespace PipelineEditor {
     runs?: IRunsModel | null;
     settings?: Partial<IPipelineEditorSettings>;
     openLocation?: OpenLocation;
+    /** The contents manager: saved files refresh the outputs' freshness. */
+    contents?: Contents.IManager;
     /** What the editor asks of the application (files, logs, runs). */
     services?: IEditorServices;
   }

@@ -16,6 +16,7 @@ import {
   ToolbarButton,
   refreshIcon
 } from '@jupyterlab/ui-components';
+import { Contents } from '@jupyterlab/services';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
@@ -125,6 +126,7 @@ export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorDocume
       runs: options.runs ?? null,
       settings: options.settings(),
       openLocation: options.openLocation,
+      contents: options.contents,
       services: options.services
     });
     const widget = new DocumentWidget({ content, context });
@@ -146,6 +148,8 @@ export namespace PipelineEditorFactory {
     openLocation?: PipelineEditor.OpenLocation;
     /** What editors ask of the application. */
     services?: IEditorServices;
+    /** Saved files refresh the editors' outputs freshness. */
+    contents?: Contents.IManager;
     /** For the toolbar's command buttons. */
     commands?: CommandRegistry;
   }

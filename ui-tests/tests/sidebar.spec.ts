@@ -87,10 +87,12 @@ test('a notebook that is a step gets "Run step" in its toolbar and opens its pip
   const buttons = notebook.locator('.orchest-lab-NotebookButtons');
   await expect(buttons).toBeVisible();
   // "Run up to this step" runs Prepare, then Report; the outputs show here.
-  await buttons.locator('.orchest-lab-NotebookButtons-incoming').click();
+  await buttons.getByRole('button', { name: 'More pipeline actions' }).click();
+  await page.locator('.orchest-lab-NotebookButtons-menu').getByText('Run Pipeline up to This Notebook').click();
   await expect(notebook.locator('.jp-OutputArea-output')).toContainText('reported');
 
-  await buttons.locator('.orchest-lab-NotebookButtons-open').click();
+  await buttons.getByRole('button', { name: 'More pipeline actions' }).click();
+  await page.locator('.orchest-lab-NotebookButtons-menu').getByText("Open This Notebook's Pipeline").click();
   const editor = pipelineEditor(page, `${folder}/bar.orchest`);
   await expect(editor).toBeVisible();
   await expect(stepNode(editor, prepare)).toHaveAttribute('data-run-status', 'SUCCESS');
