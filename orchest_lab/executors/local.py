@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
 from traitlets import Bool, Int
 
+from ..environments.kernelspecs import SDK_PATH
 from ..records import StepFailure
 from .base import (
     DEFAULT_KERNEL,
@@ -21,15 +23,21 @@ from .base import (
 )
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
-from .kernels.zygote import Zygotes
+from .kernels.zygote import Preload, Zygotes
 from .log import StepLog
 from .notebook import NotebookRunner
 from .priority import lower_priority
 from .script import run_script, script_command
 
 
+# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
+# data with, when the kernel's Python has them.
+DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
+
+
 class LocalExecutor(Executor):
-    """Runs steps on this machine (`c.LocalExecutor.*`)."""
+    """Runs steps on this machine (`c.LocalExecutor.*`). `preload_modules` are imported by the
+    zygotes kernels are forked from (the server's `c.OrchestLab.preload_modules`)."""
 
     kernel_pool_size = Int(
         2,
@@ -50,9 +58,10 @@ class LocalExecutor(Executor):
         "(about 5 times less CPU per kernel than starting a new interpreter).",
     ).tag(config=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, preload_modules: Sequence[str] = DEFAULT_PRELOAD, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._zygotes = Zygotes(self.step_niceness) if self.fork_kernels else None
+        preload = Preload(tuple(preload_modules), str(SDK_PATH))
+        self._zygotes = Zygotes(self.step_niceness, preload) if self.fork_kernels else None
         self.pools = KernelPools(
             self._starter, idle_size=self.kernel_pool_size, max_size=self.kernel_pool_max
         )

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,35 @@ class ZygoteError(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class Preload:
+    """Modules a zygote imports before it forks (those its Python has), and a folder on its
+    path while it imports them (the SDK's)."""
+
+    modules: tuple[str, ...] = ()
+    path: str = ""
+
+    def arguments(self) -> list[str]:
+        if not self.modules:
+            return []
+        return ["--preload", *self.modules, *(["--path", self.path] if self.path else [])]
+
+
 class Zygote:
-    def __init__(self, python: str, env: dict[str, str], niceness: int = 0) -> None:
+    def __init__(
+        self, python: str, env: dict[str, str], niceness: int = 0, preload: Preload = Preload()
+    ) -> None:
         self.python = python
         self.env = env
         self.niceness = niceness  # its kernels inherit it
+        self.preload = preload
+        self.preloaded: list[str] = []  # what it imported of preload.modules
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     @property
     def alive(self) -> bool:
@@ -37,7 +60,9 @@ class Zygote:
 
     async def start(self) -> None:
         self._process = await asyncio.create_subprocess_exec(
-            *lower_priority([self.python, str(ZYGOTE_SCRIPT)], self.niceness),
+            *lower_priority(
+                [self.python, str(ZYGOTE_SCRIPT), *self.preload.arguments()], self.niceness
+            ),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
@@ -48,6 +73,9 @@ class Zygote:
         if not reply.get("ready"):
             await self.close()
             raise ZygoteError(reply.get("error", "the kernel zygote did not start"))
+        self.preloaded = list(reply.get("preloaded", []))
+        for name, reason in (reply.get("skipped") or {}).items():
+            log.info("kernels of %s start without %s preloaded: %s", self.python, name, reason)
 
     async def fork(
         self,
@@ -101,8 +129,9 @@ class Zygote:
 class Zygotes:
     """The zygotes of a process, started on first use and kept for reuse."""
 
-    def __init__(self, niceness: int = 0) -> None:
+    def __init__(self, niceness: int = 0, preload: Preload = Preload()) -> None:
         self.niceness = niceness  # the CPU priority of the kernels they fork (see priority.py)
+        self.preload = preload
         self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
         self._lock = asyncio.Lock()
 
@@ -111,11 +140,14 @@ class Zygotes:
         async with self._lock:
             zygote = self._zygotes.get(key)
             if zygote is None or not zygote.alive:
-                zygote = Zygote(python, env, self.niceness)
+                zygote = Zygote(python, env, self.niceness, self.preload)
                 await zygote.start()
                 self._zygotes[key] = zygote
                 log.debug("started a kernel zygote for %s", python)
             return zygote
+
+    def running(self) -> list[Zygote]:
+        return [z for z in self._zygotes.values() if z.alive]
 
     async def close(self) -> None:
         zygotes, self._zygotes = list(self._zygotes.values()), {}

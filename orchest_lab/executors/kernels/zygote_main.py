@@ -5,7 +5,14 @@ but the standard library and ipykernel. Importing ipykernel, IPython and debugpy
 kernel's start-up cost (about 0.4 CPU-seconds here); a forked child skips it and is ready in a
 fraction of that. Each child is a fresh kernel on which nothing has run.
 
-Protocol: one JSON request per line on stdin, one JSON reply per line on stdout.
+It also imports the modules of its command line (`--preload NAME... [--path FOLDER]`) that its
+Python has, such as pandas, so that steps that use them pay nothing for their imports: a module
+that cannot be imported is skipped and reported, never fatal. FOLDER (the SDK's) is on sys.path
+only while they are imported. Nothing else runs before a fork: each child is a process in which no
+step's code ran.
+
+Protocol: a first line {"ready": true, "preloaded": [str], "skipped": {name: reason}} (or
+{"error": str}); then one JSON request per line on stdin, one JSON reply per line on stdout.
   request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
             "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
@@ -14,6 +21,8 @@ The zygote exits when stdin closes; kernels exit when the zygote does (JPY_PAREN
 
 from __future__ import annotations
 
+import argparse
+import gc
 import importlib
 import json
 import os
@@ -49,6 +58,26 @@ def preload() -> None:
     localinterfaces.local_ips()  # lists the network interfaces (psutil), once, not per kernel
 
 
+def preload_modules(names: list[str], path: str) -> tuple[list[str], dict[str, str]]:
+    """Import what steps will; those that fail are skipped, with the reason."""
+    preloaded: list[str] = []
+    skipped: dict[str, str] = {}
+    if path:
+        sys.path.insert(0, path)
+    try:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except BaseException as err:  # an ImportError, or a module that fails as it loads
+                skipped[name] = f"{type(err).__name__}: {err}"
+            else:
+                preloaded.append(name)
+    finally:
+        if path and path in sys.path:
+            sys.path.remove(path)
+    return preloaded, skipped
+
+
 def run_kernel(request: dict[str, Any]) -> None:
     """In the forked child: become an independent kernel process. Never returns."""
     try:
@@ -74,13 +103,25 @@ def run_kernel(request: dict[str, Any]) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--preload", nargs="*", default=[])
+    parser.add_argument("--path", default="")
+    args = parser.parse_args()
     preload()
+    preloaded, skipped = preload_modules(args.preload, args.path)
     if threading.active_count() != 1:
         # Forking a process with threads can deadlock the child; refuse rather than hang.
-        print(json.dumps({"error": "zygote has threads after its imports"}), flush=True)
+        error = "zygote has threads after its imports"
+        if preloaded:
+            error += f" (of ipykernel and {', '.join(preloaded)}: preload fewer modules)"
+        print(json.dumps({"error": error}), flush=True)
         return 1
+    # What was imported stays out of the garbage collector's passes, so that they do not
+    # write to (and so copy) the pages the kernels share with the zygote.
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-    print(json.dumps({"ready": True}), flush=True)
+    print(json.dumps({"ready": True, "preloaded": preloaded, "skipped": skipped}), flush=True)
     for line in sys.stdin:
         try:
             request = json.loads(line)
