@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+import zmq.asyncio
 from jupyter_client.kernelspec import NoSuchKernel
 from traitlets import Bool, Int
 
@@ -67,6 +68,7 @@ class LocalExecutor(Executor):
         )
         self._languages: dict[str, str | None] = {}  # kernelspec -> its language (None: missing)
         self._retiring: set[asyncio.Task[None]] = set()  # used kernels being cleaned up
+        self._zmq = zmq.asyncio.Context()  # shared by all kernels' clients (see start_kernel)
 
     def _starter(self, spec_name: str):  # type: ignore[no-untyped-def]
         async def start() -> RunningKernel:
@@ -75,6 +77,7 @@ class LocalExecutor(Executor):
                 kernel_spec_manager=self.kernel_spec_manager,
                 zygotes=self._zygotes,
                 cwd=self.workdir,
+                context=self._zmq,
             )
 
         return start
@@ -139,7 +142,13 @@ class LocalExecutor(Executor):
 
     async def _kernel_for(self, task: StepTask) -> RunningKernel:
         try:
-            if await asyncio.to_thread(self._poolable, task.kernel_name):
+            known = task.kernel_name in self._languages  # else read from disk, off the loop
+            poolable = (
+                self._poolable(task.kernel_name)
+                if known
+                else await asyncio.to_thread(self._poolable, task.kernel_name)
+            )
+            if poolable:
                 return await self.pools.pool(task.kernel_name).acquire()
             return await start_kernel(
                 task.kernel_name,
@@ -147,6 +156,7 @@ class LocalExecutor(Executor):
                 zygotes=self._zygotes,
                 cwd=str(task.cwd),
                 env=task.env,
+                context=self._zmq,
             )
         except KernelStartError as err:
             raise StepFailed(StepFailure("KernelStartError", str(err))) from err
@@ -167,3 +177,4 @@ class LocalExecutor(Executor):
         await self.pools.close()
         if self._zygotes is not None:
             await self._zygotes.close()
+        self._zmq.destroy(linger=0)

@@ -232,8 +232,10 @@ class NotebookRunner:
             reply = await client.execute(code, silent=True, store_history=False, reply=True)
             if reply["content"]["status"] != "ok":
                 raise StepFailed(StepFailure("KernelSetupError", "could not prepare the kernel"))
-        info = await client.kernel_info(reply=True)
-        language_info = info["content"].get("language_info")
+        language_info = self.kernel.language_info
+        if language_info is None:
+            info = await client.kernel_info(reply=True)
+            language_info = info["content"].get("language_info")
         if language_info:
             notebook.metadata["language_info"] = language_info
 
