@@ -62,6 +62,11 @@ def preload() -> None:
     localinterfaces.local_ips()  # lists the network interfaces (psutil), once, not per kernel
 
 
+# What preloaded modules import on their first use (pyarrow: when it converts to pandas), so that
+# a step's first use costs nothing either; imported when the module is preloaded.
+ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")}
+
+
 def preload_modules(names: list[str], path: str) -> tuple[list[str], dict[str, str]]:
     """Import what steps will; those that fail are skipped, with the reason."""
     preloaded: list[str] = []
@@ -76,6 +81,11 @@ def preload_modules(names: list[str], path: str) -> tuple[list[str], dict[str, s
                 skipped[name] = f"{type(err).__name__}: {err}"
             else:
                 preloaded.append(name)
+                for companion in ON_FIRST_USE.get(name, ()):
+                    try:
+                        importlib.import_module(companion)
+                    except BaseException:  # only a head start: the step imports it if it can
+                        pass
     finally:
         if path and path in sys.path:
             sys.path.remove(path)
