@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,12 +25,12 @@ from .base import (
 )
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
-from .kernels.zygote import Preload, Zygotes
+from .kernels.provisioner import forkable
+from .kernels.zygote import Preload, ZygoteError, Zygotes
 from .log import StepLog
 from .notebook import NotebookRunner
 from .priority import lower_priority
 from .script import run_script, script_command
-
 
 # What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
 # data with, when the kernel's Python has them.
@@ -59,9 +60,17 @@ class LocalExecutor(Executor):
         "(about 5 times less CPU per kernel than starting a new interpreter).",
     ).tag(config=True)
 
-    def __init__(self, preload_modules: Sequence[str] = DEFAULT_PRELOAD, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        preload_modules: Sequence[str] = DEFAULT_PRELOAD,
+        fork_while_preloading: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """`fork_while_preloading`: kernels asked for before the zygote has imported
+        `preload_modules` start with what it has imported so far, instead of waiting (for a
+        command, whose first step would otherwise wait for imports it may not need)."""
         super().__init__(**kwargs)
-        preload = Preload(tuple(preload_modules), str(SDK_PATH))
+        preload = Preload(tuple(preload_modules), str(SDK_PATH), fork_while_preloading)
         self._zygotes = Zygotes(self.step_niceness, preload) if self.fork_kernels else None
         self.pools = KernelPools(
             self._starter, idle_size=self.kernel_pool_size, max_size=self.kernel_pool_max
@@ -100,6 +109,20 @@ class LocalExecutor(Executor):
         """Get the idle kernels of the default kernelspec ready before the first run."""
         if self.kernel_pool_size > 0 and await asyncio.to_thread(self._poolable, DEFAULT_KERNEL):
             self.pools.pool(DEFAULT_KERNEL).fill()
+
+    def start_early(self, kernel_name: str) -> None:
+        """The zygote of the kernel starts importing while the caller works."""
+        if self._zygotes is None:
+            return
+        try:
+            spec = self.kernel_spec_manager.get_kernel_spec(kernel_name)
+        except NoSuchKernel:
+            return
+        if forkable(spec):
+            try:  # the same zygote as start_kernel asks for
+                self._zygotes.spawn(spec_python(spec), {**os.environ, **(spec.env or {})})
+            except ZygoteError as err:
+                self.log.debug("no early zygote: %s", err)
 
     async def prepare(self, tasks: list[StepTask]) -> None:
         demand = await asyncio.to_thread(self._kernel_demand, tasks)

@@ -13,6 +13,8 @@ step's code ran.
 
 Protocol: a first line {"ready": true, "preloaded": [str], "skipped": {name: reason}} (or
 {"error": str}); then one JSON request per line on stdin, one JSON reply per line on stdout.
+With --fork-while-preloading, {"ready": true} comes before the modules are imported, requests are
+served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one.
   request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
             "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
@@ -22,13 +24,16 @@ The zygote exits when stdin closes; kernels exit when the zygote does (JPY_PAREN
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import json
 import os
+import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # What every kernel imports on start-up: done once here, before any fork.
@@ -67,29 +72,74 @@ def preload() -> None:
 ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")}
 
 
-def preload_modules(names: list[str], path: str) -> tuple[list[str], dict[str, str]]:
-    """Import what steps will; those that fail are skipped, with the reason."""
+def preload_modules(
+    names: list[str], path: str, between: Callable[[], None] = lambda: None
+) -> tuple[list[str], dict[str, str]]:
+    """Import what steps will; those that fail are skipped, with the reason. `between` runs
+    before each module (a zygote that forks while preloading serves its requests there)."""
     preloaded: list[str] = []
     skipped: dict[str, str] = {}
-    if path:
-        sys.path.insert(0, path)
-    try:
-        for name in names:
-            try:
-                importlib.import_module(name)
-            except BaseException as err:  # an ImportError, or a module that fails as it loads
-                skipped[name] = f"{type(err).__name__}: {err}"
-            else:
-                preloaded.append(name)
-                for companion in ON_FIRST_USE.get(name, ()):
-                    try:
-                        importlib.import_module(companion)
-                    except BaseException:  # only a head start: the step imports it if it can
-                        pass
-    finally:
-        if path and path in sys.path:
-            sys.path.remove(path)
+    for name in names:
+        between()
+        if path:
+            sys.path.insert(0, path)
+        try:
+            importlib.import_module(name)
+        except BaseException as err:  # an ImportError, or a module that fails as it loads
+            skipped[name] = f"{type(err).__name__}: {err}"
+        else:
+            preloaded.append(name)
+            for companion in ON_FIRST_USE.get(name, ()):
+                # Only a head start: a step imports it itself if it can.
+                with contextlib.suppress(BaseException):
+                    importlib.import_module(companion)
+        finally:
+            if path and path in sys.path:
+                sys.path.remove(path)
     return preloaded, skipped
+
+
+class Requests:
+    """Request lines on stdin, read without Python's buffering so that `waiting` can tell
+    whether one has arrived."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def waiting(self) -> bool:
+        return b"\n" in self._buffer or bool(select.select([0], [], [], 0)[0])
+
+    def next(self) -> bytes | None:
+        """The next line (blocking); None once stdin is closed."""
+        while b"\n" not in self._buffer:
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+
+def serve(line: bytes) -> None:
+    """Fork a kernel for a request; the reply goes to stdout."""
+    if threading.active_count() != 1:
+        # Forking a process with threads can deadlock the child; refuse rather than hang.
+        reply(error="the zygote has threads after its imports: preload fewer modules")
+        return
+    try:
+        request = json.loads(line)
+        gc.freeze()  # see main
+        pid = os.fork()
+    except Exception as err:
+        reply(error=f"{type(err).__name__}: {err}")
+        return
+    if pid == 0:
+        run_kernel(request)
+    reply(pid=pid)
+
+
+def reply(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
 
 
 def run_kernel(request: dict[str, Any]) -> None:
@@ -120,32 +170,40 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--preload", nargs="*", default=[])
     parser.add_argument("--path", default="")
+    parser.add_argument("--fork-while-preloading", action="store_true")
     args = parser.parse_args()
     preload()
-    preloaded, skipped = preload_modules(args.preload, args.path)
-    if threading.active_count() != 1:
-        # Forking a process with threads can deadlock the child; refuse rather than hang.
-        error = "zygote has threads after its imports"
-        if preloaded:
-            error += f" (of ipykernel and {', '.join(preloaded)}: preload fewer modules)"
-        print(json.dumps({"error": error}), flush=True)
-        return 1
-    # What was imported stays out of the garbage collector's passes, so that they do not
-    # write to (and so copy) the pages the kernels share with the zygote.
-    gc.collect()
-    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-    print(json.dumps({"ready": True, "preloaded": preloaded, "skipped": skipped}), flush=True)
-    for line in sys.stdin:
-        try:
-            request = json.loads(line)
-            pid = os.fork()
-        except Exception as err:
-            print(json.dumps({"error": f"{type(err).__name__}: {err}"}), flush=True)
-            continue
-        if pid == 0:
-            run_kernel(request)
-        print(json.dumps({"pid": pid}), flush=True)
+    requests = Requests()
+    # Imported objects stay out of the garbage collector's passes (gc.freeze before each fork),
+    # so that these do not write to, and so copy, the pages kernels share with the zygote.
+    if args.fork_while_preloading:
+        # Ready at once; kernels asked for meanwhile start with the modules imported so far.
+        reply(ready=True)
+
+        def between() -> None:
+            while requests.waiting():
+                line = requests.next()
+                if line is None:
+                    sys.exit(0)
+                serve(line)
+
+        preloaded, skipped = preload_modules(args.preload, args.path, between)
+        gc.collect()
+        reply(preloaded=preloaded, skipped=skipped)
+    else:
+        preloaded, skipped = preload_modules(args.preload, args.path)
+        if threading.active_count() != 1:
+            # Forking a process with threads can deadlock the child; refuse rather than hang.
+            error = "zygote has threads after its imports"
+            if preloaded:
+                error += f" (of ipykernel and {', '.join(preloaded)}: preload fewer modules)"
+            reply(error=error)
+            return 1
+        gc.collect()
+        reply(ready=True, preloaded=preloaded, skipped=skipped)
+    while (line := requests.next()) is not None:
+        serve(line)
     return 0
 
 
