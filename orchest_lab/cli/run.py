@@ -7,6 +7,7 @@ import asyncio
 import json
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..executors.base import DEFAULT_KERNEL
@@ -56,22 +57,19 @@ def register(commands: Any) -> None:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
+    executor = executor_maker(args)(
+        workdir=str(Path.cwd()), kernel_pool_size=0, fork_while_preloading=True
+    )
+    # Kernels of the default kernelspec get ready (importing, on another core) while the
+    # pipeline is loaded, validated and planned.
+    executor.start_early(DEFAULT_KERNEL)
     pipeline = LocalPipeline.of(args.path)
-    make_executor = executor_maker(args)
     data_dir = shared_data_dir(args.data_dir)
     from ..environments.resolver import RunEnvironments
 
     # Steps' environments are built first when needed, printing their logs with --output.
     builds = environment_builds(quiet=not args.output, data_dir=data_dir)
-    executor = make_executor(
-        workdir=str(pipeline.pipelines.root),
-        kernel_pool_size=0,
-        fork_while_preloading=True,
-        environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),
-    )
-    # Kernels of the default kernelspec get ready (importing, on another core) while the
-    # pipeline is loaded, validated and planned.
-    executor.start_early(DEFAULT_KERNEL)
+    executor.environments = RunEnvironments(builds, build_on_run=True, label=lambda p: p.name)
     from ..services.planning import RunPlanner, RunRequest
 
     planner = RunPlanner(pipeline.pipelines, data_dir)

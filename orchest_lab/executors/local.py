@@ -28,7 +28,6 @@ from .kernels.pool import KernelPools
 from .kernels.provisioner import forkable
 from .kernels.zygote import Preload, ZygoteError, Zygotes
 from .log import StepLog
-from .notebook import NotebookRunner
 from .priority import lower_priority
 from .script import run_script, script_command
 
@@ -152,6 +151,10 @@ class LocalExecutor(Executor):
                 await run_script(task, command, output, log)
 
     async def _run_notebook(self, task: StepTask, output: StepOutput, log: StepLog) -> None:
+        # nbclient and nbformat load with the first notebook step, not with the executor: a
+        # command starts its kernels' zygote before it pays for them (see start_early).
+        from .notebook import NotebookRunner
+
         kernel = await self._kernel_for(task)
         try:
             await NotebookRunner(task, kernel, output, log).run()
