@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import gc
 import importlib
 import json
 import os
+import re
 import select
 import signal
 import sys
@@ -161,9 +163,40 @@ def run_kernel(request: dict[str, Any]) -> None:
         sys.argv += [*request.get("options", []), f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel.kernelapp import IPKernelApp
 
+        parsed = parsed_options(sys.argv[3:])
+        if parsed is not None:
+            # What parsing the command line would give, without building its parser over every
+            # configurable class (a sixth of a forked kernel's start).
+            def parse_command_line(self: Any, argv: Any = None) -> None:
+                self.argv, self.extra_args = list(sys.argv[3:]), []
+                self.cli_config = copy.deepcopy(parsed)
+                self.update_config(self.cli_config)
+
+            IPKernelApp.parse_command_line = parse_command_line  # type: ignore[method-assign]
         IPKernelApp.launch_instance(argv=sys.argv[3:])
     finally:
         os._exit(0)
+
+
+OPTION = re.compile(r"--([A-Za-z_]\w*)\.([A-Za-z_]\w*)=(.*)", re.DOTALL)
+
+
+def parsed_options(argv: list[str]) -> Any:
+    """`-f FILE --Class.name=value...` as the Config a command line parser makes of it (values
+    as strings, read by each setting's type); None for anything else (aliases, flags)."""
+    from traitlets.config import Config
+    from traitlets.config.loader import DeferredConfigString
+
+    if len(argv) < 2 or argv[0] != "-f":
+        return None
+    config = Config()
+    config.IPKernelApp.connection_file = argv[1]
+    for option in argv[2:]:
+        match = OPTION.fullmatch(option)
+        if match is None:
+            return None
+        config[match[1]][match[2]] = DeferredConfigString(match[3])
+    return config
 
 
 def main() -> int:
