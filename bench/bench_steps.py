@@ -21,6 +21,7 @@ Every timing is the median of REPEAT rounds; the machine's other load shows in t
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -266,6 +267,12 @@ def smaps(pid: int) -> dict[str, float]:
     return values
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time the process has used (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def memory_line(label: str, m: dict[str, float]) -> str:
     shared = m["Shared_Clean"] + m["Shared_Dirty"]
     private = m["Private_Clean"] + m["Private_Dirty"]
@@ -295,6 +302,8 @@ async def warm_pool_memory(folder: Path, preload: Sequence[str]) -> list[str]:
                 private.append(m["Private_Clean"] + m["Private_Dirty"])
                 lines.append(memory_line(f"ready kernel of {name}", m))
             pss = sum(smaps(pid)["Pss"] for pid in kernels)
+            started = statistics.median(cpu_ms(pid) for pid in kernels)
+            lines.append(f"   CPU a forked kernel used to get ready: {started:.0f} ms")
             lines.append(
                 f"   {len(kernels)} ready kernels of {name}: Pss {pss:.1f} MiB in all, private "
                 f"at most {max(private):.1f} MiB each (goal < 30 MiB)"
