@@ -158,9 +158,10 @@ class Zygote:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+        for pipe in (process.stdin, process.stdout):  # stdout too, when never read
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         while process.poll() is None:  # killed: gone at once
             await asyncio.sleep(0.01)
 
