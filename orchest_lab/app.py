@@ -22,7 +22,7 @@ from .executors.base import Executor
 from .executors.kubernetes import KubernetesExecutor  # its client loads only when used
 from .executors.kubernetes.kernels import write_cluster_kernelspecs
 from .executors.live_file import remove_interrupted_writes
-from .executors.local import LocalExecutor
+from .executors.local import DEFAULT_PRELOAD, LocalExecutor
 from .executors.orphans import reap, record_groups_in
 from .handlers import routes
 from .jobs.manager import JobManager
@@ -88,6 +88,13 @@ class OrchestLab(ExtensionApp):
         klass=Executor,
         help="The executor that runs steps (its settings: c.<ExecutorClass>.*). Default: "
         "orchest_lab.executors.local.LocalExecutor, on this machine.",
+    ).tag(config=True)
+    preload_modules = List(
+        Unicode(),
+        default_value=list(DEFAULT_PRELOAD),
+        help="Modules that the processes Python kernels of steps are forked from import once, "
+        "so that a step's imports of them cost nothing (each one only when the kernel's Python "
+        "has it). Each step still gets a fresh process in which nothing ran.",
     ).tag(config=True)
     build_environments_on_run = Bool(
         True,
@@ -209,11 +216,15 @@ class OrchestLab(ExtensionApp):
         environments = RunEnvironments(
             self.builds, self.build_environments_on_run, self.environments.label
         )
+        options: dict[str, Any] = {}
+        if issubclass(self.executor_class, LocalExecutor):
+            options["preload_modules"] = self.preload_modules
         executor: Executor = self.executor_class(
             parent=self,
             environments=environments,
             workdir=str(root),
             kernel_spec_manager=kernel_specs,  # the server's, with its settings
+            **options,
         )
         self.log.info("orchest-lab: steps run with %s", type(executor).__name__)
         return executor

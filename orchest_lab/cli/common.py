@@ -183,6 +183,19 @@ def jupyter_config(settings: list[str]) -> Config:
     return config
 
 
+def configured_preload(config: Config) -> list[str]:
+    """`c.OrchestLab.preload_modules` of the configuration, read as the server reads it."""
+    from traitlets import List, Unicode
+    from traitlets.config import Configurable
+
+    from ..executors.local import DEFAULT_PRELOAD
+
+    class OrchestLab(Configurable):  # the server's section: this one setting of it
+        preload_modules = List(Unicode(), default_value=list(DEFAULT_PRELOAD)).tag(config=True)
+
+    return list(OrchestLab(config=config).preload_modules)
+
+
 def executor_maker(args: argparse.Namespace) -> Callable[..., Executor]:
     """What makes the executor `--executor` names (or the configuration does), with its
     settings from the Jupyter configuration and `--set`; checked now, made later (the options
@@ -208,6 +221,8 @@ def executor_maker(args: argparse.Namespace) -> Callable[..., Executor]:
     def make(**options: Any) -> Executor:
         if not issubclass(executor_class, LocalExecutor):
             options = {k: v for k, v in options.items() if k in ("workdir", "environments")}
+        else:
+            options.setdefault("preload_modules", configured_preload(config))
         if "instance" in executor_class.class_trait_names():
             import uuid
 

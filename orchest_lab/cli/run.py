@@ -7,8 +7,10 @@ import asyncio
 import json
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..executors.base import DEFAULT_KERNEL
 from ..pipeline import RUN_MODES
 from .common import (
     EXIT_INTERRUPTED,
@@ -55,11 +57,21 @@ def register(commands: Any) -> None:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
+    executor = executor_maker(args)(
+        workdir=str(Path.cwd()), kernel_pool_size=0, fork_while_preloading=True
+    )
+    # Kernels of the default kernelspec get ready (importing, on another core) while the
+    # pipeline is loaded, validated and planned.
+    executor.start_early(DEFAULT_KERNEL)
+    pipeline = LocalPipeline.of(args.path)
+    data_dir = shared_data_dir(args.data_dir)
+    from ..environments.resolver import RunEnvironments
+
+    # Steps' environments are built first when needed, printing their logs with --output.
+    builds = environment_builds(quiet=not args.output, data_dir=data_dir)
+    executor.environments = RunEnvironments(builds, build_on_run=True, label=lambda p: p.name)
     from ..services.planning import RunPlanner, RunRequest
 
-    pipeline = LocalPipeline.of(args.path)
-    make_executor = executor_maker(args)
-    data_dir = shared_data_dir(args.data_dir)
     planner = RunPlanner(pipeline.pipelines, data_dir)
     request = RunRequest(pipeline.source, mode=args.mode, steps=args.steps, assignments=args.param)
     planned = planner.plan(request)
@@ -71,18 +83,11 @@ def run_pipeline(args: argparse.Namespace) -> int:
             f"{reused} of {total} steps up to date: their stored outputs are reused",
             file=sys.stderr,
         )
-    from ..environments.resolver import RunEnvironments
     from ..records import Status
     from .progress import ProgressPrinter
 
     prepared = planner.prepare(planned)
-    # Steps' environments are built first when needed, printing their logs with --output.
-    builds = environment_builds(quiet=not args.output, data_dir=data_dir)
-    executor = make_executor(
-        workdir=prepared.record.folder or str(pipeline.pipelines.root),
-        kernel_pool_size=0,
-        environments=RunEnvironments(builds, build_on_run=True, label=lambda p: p.name),
-    )
+    executor.workdir = prepared.record.folder or str(pipeline.pipelines.root)
     listener = ProgressPrinter(sys.stderr, show_output=args.output and not args.json)
     run = asyncio.run(_run(prepared, executor, listener))
     if args.json:

@@ -131,6 +131,10 @@ class Executor(LoggingConfigurable):
     async def warm_up(self) -> None:
         """The server runs: get ready for a first run (start kernels ahead, connect...)."""
 
+    def start_early(self, kernel_name: str) -> None:
+        """Start now, without an event loop and without waiting, what steps on this kernel will
+        need: a command calls it before its slow work (loading, validating, planning)."""
+
     async def prepare(self, tasks: list[StepTask]) -> None:
         """A run is about to start these tasks: warm up what they need."""
 

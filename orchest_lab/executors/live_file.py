@@ -38,7 +38,8 @@ class LiveNotebookFile:
         self.path = path
         self.notebook = notebook
         self._signature = signature
-        self._last_write = 0.0
+        # As if just written: a step that ends within WRITE_INTERVAL writes its file once.
+        self._last_write = time.monotonic()
         self._pending: asyncio.Task[None] | None = None  # a write waiting for its turn
         self._lock = asyncio.Lock()  # one write at a time, so each sees the previous signature
         self._error: BaseException | None = None
@@ -88,8 +89,8 @@ class LiveNotebookFile:
         async with self._lock:
             if self._error is not None:
                 return
-            # Copied now, as the run keeps changing the notebook; serialised (which validates it
-            # too) and written in a worker thread: for a notebook of a few MiB that is 100 ms.
+            # Copied now, as the run keeps changing the notebook; serialised and written in a
+            # worker thread: for a notebook of a few MiB that is 100 ms.
             if self.before_write is not None:
                 self.before_write()
             notebook = _snapshot(self.notebook)
@@ -102,7 +103,9 @@ class LiveNotebookFile:
                 self._error = err
 
     def _replace(self, notebook: NotebookNode) -> tuple[int, int, int]:
-        text = nbformat.writes(notebook)
+        # As nbformat.writes, without its validation (which only logs): the notebook was valid
+        # when read, and what a run adds are nbclient's outputs.
+        text = nbformat.versions[notebook.nbformat].writes_json(notebook)
 
         def unchanged() -> None:
             # Checked after the slow part of the write, right before the rename.

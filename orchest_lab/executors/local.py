@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import os
+from collections.abc import Sequence
 from typing import Any
 
+import zmq.asyncio
 from jupyter_client.kernelspec import NoSuchKernel
 from traitlets import Bool, Int
 
+from ..environments.kernelspecs import SDK_PATH
 from ..records import StepFailure
 from .base import (
     DEFAULT_KERNEL,
@@ -21,15 +25,20 @@ from .base import (
 )
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
-from .kernels.zygote import Zygotes
+from .kernels.provisioner import forkable
+from .kernels.zygote import Preload, ZygoteError, Zygotes
 from .log import StepLog
-from .notebook import NotebookRunner
 from .priority import lower_priority
 from .script import run_script, script_command
 
+# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
+# data with, when the kernel's Python has them.
+DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
+
 
 class LocalExecutor(Executor):
-    """Runs steps on this machine (`c.LocalExecutor.*`)."""
+    """Runs steps on this machine (`c.LocalExecutor.*`). `preload_modules` are imported by the
+    zygotes kernels are forked from (the server's `c.OrchestLab.preload_modules`)."""
 
     kernel_pool_size = Int(
         2,
@@ -50,14 +59,24 @@ class LocalExecutor(Executor):
         "(about 5 times less CPU per kernel than starting a new interpreter).",
     ).tag(config=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        preload_modules: Sequence[str] = DEFAULT_PRELOAD,
+        fork_while_preloading: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """`fork_while_preloading`: kernels asked for before the zygote has imported
+        `preload_modules` start with what it has imported so far, instead of waiting (for a
+        command, whose first step would otherwise wait for imports it may not need)."""
         super().__init__(**kwargs)
-        self._zygotes = Zygotes(self.step_niceness) if self.fork_kernels else None
+        preload = Preload(tuple(preload_modules), str(SDK_PATH), fork_while_preloading)
+        self._zygotes = Zygotes(self.step_niceness, preload) if self.fork_kernels else None
         self.pools = KernelPools(
             self._starter, idle_size=self.kernel_pool_size, max_size=self.kernel_pool_max
         )
         self._languages: dict[str, str | None] = {}  # kernelspec -> its language (None: missing)
         self._retiring: set[asyncio.Task[None]] = set()  # used kernels being cleaned up
+        self._zmq = zmq.asyncio.Context()  # shared by all kernels' clients (see start_kernel)
 
     def _starter(self, spec_name: str):  # type: ignore[no-untyped-def]
         async def start() -> RunningKernel:
@@ -66,6 +85,7 @@ class LocalExecutor(Executor):
                 kernel_spec_manager=self.kernel_spec_manager,
                 zygotes=self._zygotes,
                 cwd=self.workdir,
+                context=self._zmq,
             )
 
         return start
@@ -88,6 +108,20 @@ class LocalExecutor(Executor):
         """Get the idle kernels of the default kernelspec ready before the first run."""
         if self.kernel_pool_size > 0 and await asyncio.to_thread(self._poolable, DEFAULT_KERNEL):
             self.pools.pool(DEFAULT_KERNEL).fill()
+
+    def start_early(self, kernel_name: str) -> None:
+        """The zygote of the kernel starts importing while the caller works."""
+        if self._zygotes is None:
+            return
+        try:
+            spec = self.kernel_spec_manager.get_kernel_spec(kernel_name)
+        except NoSuchKernel:
+            return
+        if forkable(spec):
+            try:  # the same zygote as start_kernel asks for
+                self._zygotes.spawn(spec_python(spec), {**os.environ, **(spec.env or {})})
+            except ZygoteError as err:
+                self.log.debug("no early zygote: %s", err)
 
     async def prepare(self, tasks: list[StepTask]) -> None:
         demand = await asyncio.to_thread(self._kernel_demand, tasks)
@@ -117,6 +151,10 @@ class LocalExecutor(Executor):
                 await run_script(task, command, output, log)
 
     async def _run_notebook(self, task: StepTask, output: StepOutput, log: StepLog) -> None:
+        # nbclient and nbformat load with the first notebook step, not with the executor: a
+        # command starts its kernels' zygote before it pays for them (see start_early).
+        from .notebook import NotebookRunner
+
         kernel = await self._kernel_for(task)
         try:
             await NotebookRunner(task, kernel, output, log).run()
@@ -130,7 +168,13 @@ class LocalExecutor(Executor):
 
     async def _kernel_for(self, task: StepTask) -> RunningKernel:
         try:
-            if await asyncio.to_thread(self._poolable, task.kernel_name):
+            known = task.kernel_name in self._languages  # else read from disk, off the loop
+            poolable = (
+                self._poolable(task.kernel_name)
+                if known
+                else await asyncio.to_thread(self._poolable, task.kernel_name)
+            )
+            if poolable:
                 return await self.pools.pool(task.kernel_name).acquire()
             return await start_kernel(
                 task.kernel_name,
@@ -138,6 +182,7 @@ class LocalExecutor(Executor):
                 zygotes=self._zygotes,
                 cwd=str(task.cwd),
                 env=task.env,
+                context=self._zmq,
             )
         except KernelStartError as err:
             raise StepFailed(StepFailure("KernelStartError", str(err))) from err
@@ -158,3 +203,4 @@ class LocalExecutor(Executor):
         await self.pools.close()
         if self._zygotes is not None:
             await self._zygotes.close()
+        self._zmq.destroy(linger=0)

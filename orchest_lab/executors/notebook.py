@@ -72,8 +72,8 @@ class _LiveClient(NotebookClient):
         cell_index: int,
     ) -> NotebookNode | None:
         # A plain stream piece, the message a printing loop sends thousands of times: built
-        # without nbformat's per-output schema validation (~0.5 ms each, on the event loop);
-        # the notebook is still validated as a whole when it is written.
+        # without nbformat's per-output schema validation (~0.5 ms each, on the event loop),
+        # as the checks below are all that schema asks of a stream output.
         content = msg["content"]
         if (
             msg["msg_type"] == "stream"
@@ -259,8 +259,10 @@ class NotebookRunner:
             reply = await client.execute(code, silent=True, store_history=False, reply=True)
             if reply["content"]["status"] != "ok":
                 raise StepFailed(StepFailure("KernelSetupError", "could not prepare the kernel"))
-        info = await client.kernel_info(reply=True)
-        language_info = info["content"].get("language_info")
+        language_info = self.kernel.language_info
+        if language_info is None:
+            info = await client.kernel_info(reply=True)
+            language_info = info["content"].get("language_info")
         if language_info:
             notebook.metadata["language_info"] = language_info
 

@@ -16,6 +16,9 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from .zygote import Zygote
 
 IPYKERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
+# Forked kernels run steps, whose inputs belong in their notebooks, not in the user's IPython
+# history: no history database (its opening and writer thread are a fifth of a kernel's start).
+STEP_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
 def forkable(spec: KernelSpec) -> bool:
@@ -50,7 +53,9 @@ class ForkingProvisioner(LocalProvisioner):
         cwd = str(kwargs.get("cwd") or os.getcwd())
         assert self.parent is not None, "the provisioner belongs to a kernel manager"
         connection_file = self.parent.connection_file
-        self.pid = await self.zygote.fork(connection_file, env, cwd, cmd[0], cmd[5:])
+        self.pid = await self.zygote.fork(
+            connection_file, env, cwd, cmd[0], [*STEP_KERNEL_OPTIONS, *cmd[5:]]
+        )
         self.pgid = self.pid
         self.cwd = cwd
         return self.connection_info

@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import signal
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,31 +25,96 @@ class ZygoteError(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class Preload:
+    """Modules a zygote imports before it forks (those its Python has), and a folder on its
+    path while it imports them (the SDK's)."""
+
+    modules: tuple[str, ...] = ()
+    path: str = ""
+    # Fork kernels asked for while the modules are being imported (with those imported so
+    # far), rather than after: for a command whose first step should not wait for them.
+    fork_while_preloading: bool = False
+
+    def arguments(self) -> list[str]:
+        if not self.modules:
+            return []
+        return [
+            "--preload",
+            *self.modules,
+            *(["--path", self.path] if self.path else []),
+            *(["--fork-while-preloading"] if self.fork_while_preloading else []),
+        ]
+
+
 class Zygote:
-    def __init__(self, python: str, env: dict[str, str], niceness: int = 0) -> None:
+    """A zygote process. `spawn` starts it at once, without a loop (a command starts it before
+    its slow imports); `ready` waits, in a loop, until it has imported what it preloads."""
+
+    def __init__(
+        self, python: str, env: dict[str, str], niceness: int = 0, preload: Preload = Preload()
+    ) -> None:
         self.python = python
         self.env = env
         self.niceness = niceness  # its kernels inherit it
-        self._process: asyncio.subprocess.Process | None = None
+        self.preload = preload
+        self.preloaded: list[str] = []  # what it imported of preload.modules
+        self._process: subprocess.Popen[bytes] | None = None
+        self._reader: asyncio.StreamReader | None = None
+        self._transport: asyncio.BaseTransport | None = None
+        self._ready = False
         self._lock = asyncio.Lock()
 
     @property
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return zygote_key(self.python, self.env)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
     def alive(self) -> bool:
-        return self._process is not None and self._process.returncode is None
+        return self._process is not None and self._process.poll() is None
+
+    def spawn(self) -> None:
+        try:
+            self._process = subprocess.Popen(
+                lower_priority(
+                    [self.python, str(ZYGOTE_SCRIPT), *self.preload.arguments()], self.niceness
+                ),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self.env,
+                start_new_session=True,  # Ctrl-C in a terminal must not reach it; we stop it
+            )
+        except OSError as err:
+            raise ZygoteError(f"could not start {self.python}: {err}") from err
 
     async def start(self) -> None:
-        self._process = await asyncio.create_subprocess_exec(
-            *lower_priority([self.python, str(ZYGOTE_SCRIPT)], self.niceness),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=self.env,
-            start_new_session=True,  # Ctrl-C in a terminal must not reach it; we stop it
-        )
+        self.spawn()
+        await self.ready()
+
+    async def ready(self) -> None:
+        async with self._lock:
+            await self._ready_locked()
+
+    async def _ready_locked(self) -> None:
+        if self._ready:
+            return
         reply = await self._read(START_TIMEOUT)
         if not reply.get("ready"):
             await self.close()
             raise ZygoteError(reply.get("error", "the kernel zygote did not start"))
+        self._ready = True
+        self._preload_report(reply)
+
+    def _preload_report(self, reply: dict[str, Any]) -> None:
+        if "preloaded" in reply:
+            self.preloaded = list(reply["preloaded"])
+        for name, reason in (reply.get("skipped") or {}).items():
+            log.info("kernels of %s start without %s preloaded: %s", self.python, name, reason)
 
     async def fork(
         self,
@@ -59,6 +126,7 @@ class Zygote:
     ) -> int:
         """Fork a kernel; returns its pid (also its process group id)."""
         async with self._lock:
+            await self._ready_locked()
             if not self.alive:
                 raise ZygoteError("the kernel zygote is not running")
             request = {
@@ -69,8 +137,12 @@ class Zygote:
                 "options": options or [],
             }
             assert self._process is not None and self._process.stdin is not None
-            self._process.stdin.write((json.dumps(request) + "\n").encode())
-            await self._process.stdin.drain()
+            try:
+                # A line far smaller than a pipe's buffer, which the zygote keeps reading.
+                self._process.stdin.write((json.dumps(request) + "\n").encode())
+                self._process.stdin.flush()
+            except OSError as err:
+                raise ZygoteError(f"the kernel zygote is not running: {err}") from err
             reply = await self._read(30.0)
         if "pid" not in reply:
             raise ZygoteError(reply.get("error", "the kernel zygote did not fork"))
@@ -78,44 +150,93 @@ class Zygote:
 
     async def close(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.returncode is not None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+        if process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        await process.wait()
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        for pipe in (process.stdin, process.stdout):  # stdout too, when never read
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        while process.poll() is None:  # killed: gone at once
+            await asyncio.sleep(0.01)
 
     async def _read(self, timeout: float) -> dict[str, Any]:
         assert self._process is not None and self._process.stdout is not None
-        try:
-            line = await asyncio.wait_for(self._process.stdout.readline(), timeout)
-        except asyncio.TimeoutError as err:
-            raise ZygoteError(f"the kernel zygote did not answer within {timeout:.0f} s") from err
-        if not line:
-            raise ZygoteError(
-                f"the kernel zygote of {self.python} exited (is ipykernel installed?)"
+        if self._reader is None:
+            reader = asyncio.StreamReader()
+            self._transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(reader), self._process.stdout
             )
-        reply: dict[str, Any] = json.loads(line)
-        return reply
+            self._reader = reader
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                line = await asyncio.wait_for(self._reader.readline(), max(0.0, remaining))
+            except asyncio.TimeoutError as err:
+                raise ZygoteError(
+                    f"the kernel zygote did not answer within {timeout:.0f} s"
+                ) from err
+            if not line:
+                raise ZygoteError(
+                    f"the kernel zygote of {self.python} exited (is ipykernel installed?)"
+                )
+            reply: dict[str, Any] = json.loads(line)
+            if "preloaded" in reply and "ready" not in reply:
+                self._preload_report(reply)  # a zygote forking while preloading is done
+                continue
+            return reply
+
+
+def zygote_key(python: str, env: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return (python, tuple(sorted(env.items())))
 
 
 class Zygotes:
     """The zygotes of a process, started on first use and kept for reuse."""
 
-    def __init__(self, niceness: int = 0) -> None:
+    def __init__(self, niceness: int = 0, preload: Preload = Preload()) -> None:
         self.niceness = niceness  # the CPU priority of the kernels they fork (see priority.py)
+        self.preload = preload
         self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
         self._lock = asyncio.Lock()
 
     async def get(self, python: str, env: dict[str, str]) -> Zygote:
-        key = (python, tuple(sorted(env.items())))
+        key = zygote_key(python, env)
         async with self._lock:
             zygote = self._zygotes.get(key)
             if zygote is None or not zygote.alive:
-                zygote = Zygote(python, env, self.niceness)
-                await zygote.start()
+                if zygote is not None:
+                    await zygote.close()  # it died: its pipe goes too
+                zygote = Zygote(python, env, self.niceness, self.preload)
+                zygote.spawn()
                 self._zygotes[key] = zygote
                 log.debug("started a kernel zygote for %s", python)
-            return zygote
+        try:
+            await zygote.ready()
+        except ZygoteError:
+            if self._zygotes.get(key) is zygote:
+                del self._zygotes[key]
+            await zygote.close()
+            raise
+        return zygote
+
+    def spawn(self, python: str, env: dict[str, str]) -> None:
+        """Start the zygote of `python` and `env` now, without a loop and without waiting for
+        it (`get` then finds it, ready or nearly)."""
+        key = zygote_key(python, env)
+        if key not in self._zygotes:
+            zygote = Zygote(python, env, self.niceness, self.preload)
+            zygote.spawn()
+            self._zygotes[key] = zygote
+
+    def running(self) -> list[Zygote]:
+        return [z for z in self._zygotes.values() if z.alive]
 
     async def close(self) -> None:
         zygotes, self._zygotes = list(self._zygotes.values()), {}

@@ -5,7 +5,16 @@ but the standard library and ipykernel. Importing ipykernel, IPython and debugpy
 kernel's start-up cost (about 0.4 CPU-seconds here); a forked child skips it and is ready in a
 fraction of that. Each child is a fresh kernel on which nothing has run.
 
-Protocol: one JSON request per line on stdin, one JSON reply per line on stdout.
+It also imports the modules of its command line (`--preload NAME... [--path FOLDER]`) that its
+Python has, such as pandas, so that steps that use them pay nothing for their imports: a module
+that cannot be imported is skipped and reported, never fatal. FOLDER (the SDK's) is on sys.path
+only while they are imported. Nothing else runs before a fork: each child is a process in which no
+step's code ran.
+
+Protocol: a first line {"ready": true, "preloaded": [str], "skipped": {name: reason}} (or
+{"error": str}); then one JSON request per line on stdin, one JSON reply per line on stdout.
+With --fork-while-preloading, {"ready": true} comes before the modules are imported, requests are
+served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one.
   request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
             "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
@@ -14,12 +23,19 @@ The zygote exits when stdin closes; kernels exit when the zygote does (JPY_PAREN
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import copy
+import gc
 import importlib
 import json
 import os
+import re
+import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # What every kernel imports on start-up: done once here, before any fork.
@@ -30,6 +46,10 @@ PRELOAD = (
     "sqlite3",
     "tornado.platform.asyncio",
     "IPython.core.interactiveshell",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.extensions.storemagic",
     "ipykernel.comm",
     "ipykernel.debugger",
     "ipykernel.heartbeat",
@@ -47,6 +67,81 @@ def preload() -> None:
     from jupyter_client import localinterfaces
 
     localinterfaces.local_ips()  # lists the network interfaces (psutil), once, not per kernel
+
+
+# What preloaded modules import on their first use (pyarrow: when it converts to pandas), so that
+# a step's first use costs nothing either; imported when the module is preloaded.
+ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")}
+
+
+def preload_modules(
+    names: list[str], path: str, between: Callable[[], None] = lambda: None
+) -> tuple[list[str], dict[str, str]]:
+    """Import what steps will; those that fail are skipped, with the reason. `between` runs
+    before each module (a zygote that forks while preloading serves its requests there)."""
+    preloaded: list[str] = []
+    skipped: dict[str, str] = {}
+    for name in names:
+        between()
+        if path:
+            sys.path.insert(0, path)
+        try:
+            importlib.import_module(name)
+        except BaseException as err:  # an ImportError, or a module that fails as it loads
+            skipped[name] = f"{type(err).__name__}: {err}"
+        else:
+            preloaded.append(name)
+            for companion in ON_FIRST_USE.get(name, ()):
+                # Only a head start: a step imports it itself if it can.
+                with contextlib.suppress(BaseException):
+                    importlib.import_module(companion)
+        finally:
+            if path and path in sys.path:
+                sys.path.remove(path)
+    return preloaded, skipped
+
+
+class Requests:
+    """Request lines on stdin, read without Python's buffering so that `waiting` can tell
+    whether one has arrived."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def waiting(self) -> bool:
+        return b"\n" in self._buffer or bool(select.select([0], [], [], 0)[0])
+
+    def next(self) -> bytes | None:
+        """The next line (blocking); None once stdin is closed."""
+        while b"\n" not in self._buffer:
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+
+def serve(line: bytes) -> None:
+    """Fork a kernel for a request; the reply goes to stdout."""
+    if threading.active_count() != 1:
+        # Forking a process with threads can deadlock the child; refuse rather than hang.
+        reply(error="the zygote has threads after its imports: preload fewer modules")
+        return
+    try:
+        request = json.loads(line)
+        gc.freeze()  # see main
+        pid = os.fork()
+    except Exception as err:
+        reply(error=f"{type(err).__name__}: {err}")
+        return
+    if pid == 0:
+        run_kernel(request)
+    reply(pid=pid)
+
+
+def reply(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
 
 
 def run_kernel(request: dict[str, Any]) -> None:
@@ -68,29 +163,80 @@ def run_kernel(request: dict[str, Any]) -> None:
         sys.argv += [*request.get("options", []), f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel.kernelapp import IPKernelApp
 
+        parsed = parsed_options(sys.argv[3:])
+        if parsed is not None:
+            # What parsing the command line would give, without building its parser over every
+            # configurable class (a sixth of a forked kernel's start).
+            def parse_command_line(self: Any, argv: Any = None) -> None:
+                self.argv, self.extra_args = list(sys.argv[3:]), []
+                self.cli_config = copy.deepcopy(parsed)
+                self.update_config(self.cli_config)
+
+            IPKernelApp.parse_command_line = parse_command_line  # type: ignore[method-assign]
         IPKernelApp.launch_instance(argv=sys.argv[3:])
     finally:
         os._exit(0)
 
 
+OPTION = re.compile(r"--([A-Za-z_]\w*)\.([A-Za-z_]\w*)=(.*)", re.DOTALL)
+
+
+def parsed_options(argv: list[str]) -> Any:
+    """`-f FILE --Class.name=value...` as the Config a command line parser makes of it (values
+    as strings, read by each setting's type); None for anything else (aliases, flags)."""
+    from traitlets.config import Config
+    from traitlets.config.loader import DeferredConfigString
+
+    if len(argv) < 2 or argv[0] != "-f":
+        return None
+    config = Config()
+    config.IPKernelApp.connection_file = argv[1]
+    for option in argv[2:]:
+        match = OPTION.fullmatch(option)
+        if match is None:
+            return None
+        config[match[1]][match[2]] = DeferredConfigString(match[3])
+    return config
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--preload", nargs="*", default=[])
+    parser.add_argument("--path", default="")
+    parser.add_argument("--fork-while-preloading", action="store_true")
+    args = parser.parse_args()
     preload()
-    if threading.active_count() != 1:
-        # Forking a process with threads can deadlock the child; refuse rather than hang.
-        print(json.dumps({"error": "zygote has threads after its imports"}), flush=True)
-        return 1
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        try:
-            request = json.loads(line)
-            pid = os.fork()
-        except Exception as err:
-            print(json.dumps({"error": f"{type(err).__name__}: {err}"}), flush=True)
-            continue
-        if pid == 0:
-            run_kernel(request)
-        print(json.dumps({"pid": pid}), flush=True)
+    requests = Requests()
+    # Imported objects stay out of the garbage collector's passes (gc.freeze before each fork),
+    # so that these do not write to, and so copy, the pages kernels share with the zygote.
+    if args.fork_while_preloading:
+        # Ready at once; kernels asked for meanwhile start with the modules imported so far.
+        reply(ready=True)
+
+        def between() -> None:
+            while requests.waiting():
+                line = requests.next()
+                if line is None:
+                    sys.exit(0)
+                serve(line)
+
+        preloaded, skipped = preload_modules(args.preload, args.path, between)
+        gc.collect()
+        reply(preloaded=preloaded, skipped=skipped)
+    else:
+        preloaded, skipped = preload_modules(args.preload, args.path)
+        if threading.active_count() != 1:
+            # Forking a process with threads can deadlock the child; refuse rather than hang.
+            error = "zygote has threads after its imports"
+            if preloaded:
+                error += f" (of ipykernel and {', '.join(preloaded)}: preload fewer modules)"
+            reply(error=error)
+            return 1
+        gc.collect()
+        reply(ready=True, preloaded=preloaded, skipped=skipped)
+    while (line := requests.next()) is not None:
+        serve(line)
     return 0
 
 

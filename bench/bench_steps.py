@@ -1,0 +1,343 @@
+"""What a step costs beyond the code in it: data steps' imports, per-step cost in a chain, the
+fixed cost of `orchest-lab run`, against other tools, and the memory of the warm kernels.
+
+1. Data steps. A fresh step's first `import orchest; orchest.get_inputs()` of a 512 MiB
+   DataFrame (no import before it), and a fresh step's `import pandas`, with the default
+   `preload_modules` against none, both in this run. Goal: at most 20 ms.
+2. Per-step cost. Chains of 2 and of 20 one-cell notebooks, in a server (an executor kept warm
+   between runs, as the server's) and with the whole `orchest-lab run` command; the marginal cost
+   of a step is (chain of 20 - chain of 2) / 18. Baseline: executing the same cell on a warm
+   kernel. Goal: at most 30 ms.
+3. Fixed cost of `orchest-lab run` on a one-step pipeline, process start to exit. Baseline: the
+   interpreter starting and exiting. Goal: at most 0.6 s.
+4. A chain of 10 one-cell notebooks with `orchest-lab run`, against papermill running them one
+   after another in one process. Goal: at most 0.05x.
+5. Memory of the warm pool (zygote and ready kernels) of each kernelspec, from
+   /proc/<pid>/smaps_rollup. Goal: a ready kernel's private (unshared) memory under 30 MiB.
+
+Every timing is the median of REPEAT rounds; the machine's other load shows in the spread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+from bench_runs import cli_run, papermill_all, quiet_kernels, run_in_process, write_notebook
+from jupyter_client.manager import AsyncKernelManager
+
+from orchest_lab.executors.local import DEFAULT_PRELOAD, LocalExecutor
+from orchest_lab.pipeline import PipelineDocument
+
+REPEAT = 5
+CELL = "x = 1 + 1\nprint(x)"
+MIB = 1 << 20
+FRAME_BYTES = 512 * MIB
+
+
+def write_chain(folder: Path, name: str, files: Sequence[str], chain: bool = True) -> Path:
+    document = PipelineDocument.new(name)
+    ids = [f"{name}-{i:02d}" for i in range(len(files))]
+    for i, (step_id, file) in enumerate(zip(ids, files, strict=True)):
+        document.data["steps"][step_id] = {
+            "uuid": step_id,
+            "title": f"Step {i}",
+            "file_path": file,
+            "incoming_connections": [ids[i - 1]] if chain and i else [],
+            "environment": "",
+            "parameters": {},
+        }
+    path = folder / f"{name}.orchest"
+    document.save(path)
+    return path
+
+
+def printed(path: Path, cell: int = 0) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for o in notebook.cells[cell].outputs)
+
+
+def median_ms(values: Sequence[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f} ms)"
+
+
+# --- 1. data steps ----------------------------------------------------------------------------
+
+PRODUCE = (
+    "import numpy as np, pandas as pd, orchest\n"
+    f"rows = {FRAME_BYTES // (16 * 8)}\n"
+    "frame = pd.DataFrame(np.random.default_rng(0).random((rows, 16)),\n"
+    "                     columns=[f'c{i}' for i in range(16)])\n"
+    "orchest.output(frame, name='frame')"
+)
+CONSUME = (
+    "import time\n"
+    "start, cpu = time.perf_counter(), time.process_time()\n"
+    "import orchest\n"
+    "inputs = orchest.get_inputs()\n"
+    "print(time.perf_counter() - start, time.process_time() - cpu)\n"
+    "assert inputs['frame'].shape[1] == 16"
+)
+IMPORT_PANDAS = (
+    "import time\n"
+    "start = time.perf_counter()\n"
+    "import pandas\n"
+    "print(repr(time.perf_counter() - start))"
+)
+
+
+async def data_steps(
+    folder: Path, preload: Sequence[str]
+) -> tuple[list[float], list[float], list[float]]:
+    """The first get_inputs() of fresh steps (wall and CPU seconds), and their import pandas."""
+    write_notebook(folder / "produce.ipynb", PRODUCE)
+    write_notebook(folder / "consume.ipynb", CONSUME)
+    write_notebook(folder / "pandas.ipynb", IMPORT_PANDAS)
+    pipeline = write_chain(folder, "data", ["produce.ipynb", "consume.ipynb"])
+    alone = write_chain(folder, "pandas", ["pandas.ipynb"])
+    executor = LocalExecutor(workdir=str(folder), preload_modules=preload)
+    first_inputs, first_inputs_cpu, pandas_imports = [], [], []
+    try:
+        await run_in_process(alone, executor=executor)  # the zygote and the pool are ready
+        for _ in range(REPEAT):
+            await asyncio.sleep(1.0)
+            run = await run_in_process(pipeline, executor=executor)
+            assert run.status.value == "SUCCESS", run
+            wall, cpu = printed(folder / "consume.ipynb").split()
+            first_inputs.append(float(wall))
+            first_inputs_cpu.append(float(cpu))
+            await asyncio.sleep(1.0)
+            run = await run_in_process(alone, executor=executor)
+            assert run.status.value == "SUCCESS", run
+            pandas_imports.append(float(printed(folder / "pandas.ipynb")))
+    finally:
+        await executor.close()
+    return first_inputs, first_inputs_cpu, pandas_imports
+
+
+def data(folder: Path) -> None:
+    (folder / "d1").mkdir()
+    (folder / "d2").mkdir()
+    bare_inputs, bare_cpu, bare_pandas = asyncio.run(data_steps(folder / "d1", ()))
+    inputs, cpu, pandas = asyncio.run(data_steps(folder / "d2", DEFAULT_PRELOAD))
+    print(f"1. data steps: a fresh step, no import before it, median of {REPEAT}")
+    print("   import orchest + first get_inputs(), 512 MiB DataFrame:")
+    print(
+        f"   baseline: no preload         wall {median_ms(bare_inputs):7.1f} ms "
+        f"{spread(bare_inputs)}, CPU {median_ms(bare_cpu):7.1f} ms"
+    )
+    print(
+        f"   default preload              wall {median_ms(inputs):7.1f} ms {spread(inputs)}, "
+        f"CPU {median_ms(cpu):5.1f} ms   {median_ms(inputs) / median_ms(bare_inputs):.3f}x "
+        "baseline (goal <= 20 ms)"
+    )
+    print("   import pandas:")
+    print(
+        f"   baseline: no preload         wall {median_ms(bare_pandas):7.1f} ms "
+        f"{spread(bare_pandas)}"
+    )
+    print(f"   default preload              wall {median_ms(pandas):7.2f} ms")
+
+
+# --- 2. per-step cost -------------------------------------------------------------------------
+
+
+async def warm_cell() -> list[float]:
+    """The floor: the same cell executed on a kernel that is already running."""
+    manager = AsyncKernelManager(kernel_name="python3")
+    await manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    samples = []
+    try:
+        for _ in range(20):
+            start = time.perf_counter()
+            await client.execute(CELL, reply=True)
+            samples.append(time.perf_counter() - start)
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+    return samples
+
+
+async def server_chains(folder: Path, short: Path, long: Path) -> tuple[list[float], list[float]]:
+    executor = LocalExecutor(workdir=str(folder))  # the server's: a warm pool kept between runs
+    times: dict[Path, list[float]] = {short: [], long: []}
+    try:
+        await run_in_process(short, executor=executor)
+        for _ in range(REPEAT):
+            for pipeline in (short, long):
+                await asyncio.sleep(1.0)  # as runs come in a server: the pool refills between
+                start = time.perf_counter()
+                run = await run_in_process(pipeline, executor=executor)
+                times[pipeline].append(time.perf_counter() - start)
+                assert run.status.value == "SUCCESS", run
+    finally:
+        await executor.close()
+    return times[short], times[long]
+
+
+def per_step(folder: Path) -> None:
+    files = [f"cell{i}.ipynb" for i in range(20)]
+    for file in files:
+        write_notebook(folder / file, CELL)
+    short = write_chain(folder, "chain2", files[:2])
+    long = write_chain(folder, "chain20", files)
+    with quiet_kernels():
+        floor = asyncio.run(warm_cell())
+    server_short, server_long = asyncio.run(server_chains(folder, short, long))
+    cli_short = [cli_run(short) for _ in range(REPEAT)]
+    cli_long = [cli_run(long) for _ in range(REPEAT)]
+    base = median_ms(floor)
+    print(f"2. per-step cost in a chain of one-cell notebooks, median of {REPEAT}")
+    print(f"   baseline: the cell on a warm kernel            {base:7.1f} ms")
+    for label, two, twenty in (
+        ("in a server", server_short, server_long),
+        ("orchest-lab run", cli_short, cli_long),
+    ):
+        marginal = (median_ms(twenty) - median_ms(two)) / 18
+        print(
+            f"   {label:16} chain of 2 {median_ms(two):6.0f} ms, of 20 {median_ms(twenty):6.0f} ms:"
+            f" {marginal:5.1f} ms per step  {marginal / base:.1f}x baseline (goal <= 30 ms)"
+        )
+
+
+# --- 3. and 4. the command --------------------------------------------------------------------
+
+
+def interpreter_start() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+def command(folder: Path) -> None:
+    write_notebook(folder / "one.ipynb", CELL)
+    one = write_chain(folder, "one", ["one.ipynb"])
+    files = [f"ten{i}.ipynb" for i in range(10)]
+    for file in files:
+        write_notebook(folder / file, CELL)
+    ten = write_chain(folder, "ten", files)
+    bare = [interpreter_start() for _ in range(REPEAT)]
+    fixed = [cli_run(one) for _ in range(REPEAT)]
+    print(f"3. orchest-lab run, one one-cell step, process start to exit, median of {REPEAT}")
+    print(f"   baseline: python -c pass           {median_ms(bare):6.0f} ms")
+    print(
+        f"   orchest-lab run                    {median_ms(fixed):6.0f} ms {spread(fixed)}  "
+        "(goal <= 600 ms)"
+    )
+    import papermill  # noqa: F401 - imported once, outside the timings
+
+    by_papermill = [papermill_all([folder / f for f in files]) for _ in range(3)]
+    chain = [cli_run(ten) for _ in range(3)]
+    ratio = statistics.median(chain) / statistics.median(by_papermill)
+    print("4. a chain of 10 one-cell notebooks, median of 3")
+    print(f"   baseline: papermill, one after another  {statistics.median(by_papermill):6.2f} s")
+    print(
+        f"   orchest-lab run                          {statistics.median(chain):6.2f} s   "
+        f"{ratio:.3f}x baseline (goal <= 0.05)"
+    )
+
+
+# --- 5. memory --------------------------------------------------------------------------------
+
+FIELDS = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty")
+
+
+def smaps(pid: int) -> dict[str, float]:
+    """MiB of each field of the process's smaps_rollup."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in FIELDS:
+            values[name] = int(rest.split()[0]) / 1024
+    return values
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time the process has used (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def memory_line(label: str, m: dict[str, float]) -> str:
+    shared = m["Shared_Clean"] + m["Shared_Dirty"]
+    private = m["Private_Clean"] + m["Private_Dirty"]
+    return (
+        f"   {label:22} Rss {m['Rss']:6.1f}  Pss {m['Pss']:6.1f}  "
+        f"Shared {shared:6.1f}  Private {private:6.1f} MiB"
+    )
+
+
+async def warm_pool_memory(folder: Path, preload: Sequence[str]) -> list[str]:
+    write_notebook(folder / "warm.ipynb", CELL)
+    pipeline = write_chain(folder, "warm", ["warm.ipynb"])
+    executor = LocalExecutor(workdir=str(folder), preload_modules=preload)
+    lines = []
+    try:
+        await run_in_process(pipeline, executor=executor)
+        await asyncio.sleep(3.0)  # the pool has refilled and the kernels are idle
+        assert executor._zygotes is not None
+        for zygote in executor._zygotes.running():
+            assert zygote.pid is not None
+            lines.append(memory_line(f"zygote ({zygote.python})", smaps(zygote.pid)))
+        for name, pool in executor.pools._pools.items():
+            kernels = [k.manager.provisioner.pid for k in pool._ready]
+            private = []
+            for pid in kernels:
+                m = smaps(pid)
+                private.append(m["Private_Clean"] + m["Private_Dirty"])
+                lines.append(memory_line(f"ready kernel of {name}", m))
+            pss = sum(smaps(pid)["Pss"] for pid in kernels)
+            started = statistics.median(cpu_ms(pid) for pid in kernels)
+            lines.append(f"   CPU a forked kernel used to get ready: {started:.0f} ms")
+            lines.append(
+                f"   {len(kernels)} ready kernels of {name}: Pss {pss:.1f} MiB in all, private "
+                f"at most {max(private):.1f} MiB each (goal < 30 MiB)"
+            )
+    finally:
+        await executor.close()
+    return lines
+
+
+def memory(folder: Path) -> None:
+    (folder / "m1").mkdir()
+    (folder / "m2").mkdir()
+    print("5. memory of the warm pool (zygote + ready kernels), per kernelspec")
+    print("   no preload:")
+    for line in asyncio.run(warm_pool_memory(folder / "m1", ())):
+        print(line)
+    print("   default preload (the SDK, numpy, pandas, pyarrow):")
+    for line in asyncio.run(warm_pool_memory(folder / "m2", DEFAULT_PRELOAD)):
+        print(line)
+
+
+SECTIONS = {"data": data, "steps": per_step, "command": command, "memory": memory}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SECTIONS)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            SECTIONS[name](folder)
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
