@@ -19,6 +19,10 @@ from ..fs import atomic_write_text
 from ..fs.atomic import TMP_SUFFIX
 
 WRITE_INTERVAL = 0.2  # seconds between two writes of the same notebook while it runs
+# Serialising a notebook is pure-Python JSON (indented, as JupyterLab writes it) that holds the
+# GIL: a notebook that takes long to serialise is written less often, so that its writes take
+# at most 1/WRITE_SPACING of the time and the event loop is not kept waiting for the GIL.
+WRITE_SPACING = 10
 
 
 class ChangedOnDisk(Exception):
@@ -40,6 +44,7 @@ class LiveNotebookFile:
         self._signature = signature
         # As if just written: a step that ends within WRITE_INTERVAL writes its file once.
         self._last_write = time.monotonic()
+        self._interval = WRITE_INTERVAL
         self._pending: asyncio.Task[None] | None = None  # a write waiting for its turn
         self._lock = asyncio.Lock()  # one write at a time, so each sees the previous signature
         self._error: BaseException | None = None
@@ -58,10 +63,11 @@ class LiveNotebookFile:
         return await asyncio.to_thread(cls.open, path)
 
     def changed(self) -> None:
-        """The notebook changed in memory: write it soon (at most every WRITE_INTERVAL)."""
+        """The notebook changed in memory: write it soon (at most every WRITE_INTERVAL, or
+        less often for a notebook whose last write cost much; see WRITE_SPACING)."""
         if self._pending is not None or self._error is not None:
             return
-        delay = max(0.0, self._last_write + WRITE_INTERVAL - time.monotonic())
+        delay = max(0.0, self._last_write + self._interval - time.monotonic())
         self._pending = asyncio.ensure_future(self._write_later(delay))
 
     def check(self) -> None:
@@ -103,6 +109,14 @@ class LiveNotebookFile:
                 self._error = err
 
     def _replace(self, notebook: NotebookNode) -> tuple[int, int, int]:
+        cost = time.thread_time()
+        try:
+            return self._serialise_and_replace(notebook)
+        finally:
+            cost = time.thread_time() - cost
+            self._interval = max(WRITE_INTERVAL, cost * WRITE_SPACING)
+
+    def _serialise_and_replace(self, notebook: NotebookNode) -> tuple[int, int, int]:
         # As nbformat.writes, without its validation (which only logs): the notebook was valid
         # when read, and what a run adds are nbclient's outputs.
         text = nbformat.versions[notebook.nbformat].writes_json(notebook)
