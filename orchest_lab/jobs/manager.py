@@ -299,11 +299,18 @@ class JobManager:
 
     def _ended(self, job: JobRecord, run: RunRecord) -> None:
         self._count(job, run.status, before=Status.STARTED)
-        self._last[job.id] = {
-            "id": run.id,
-            "status": run.status.value,
-            "finished_at": run.finished_at,
-        }
+        last = self._last.get(job.id)
+        # The run that ended last (ties by id, as the store finds it after a restart): runs in
+        # parallel may be told out of order.
+        if last is None or (run.finished_at or "", run.id) >= (
+            last["finished_at"] or "",
+            last["id"],
+        ):
+            self._last[job.id] = {
+                "id": run.id,
+                "status": run.status.value,
+                "finished_at": run.finished_at,
+            }
         if run.status is Status.FAILURE and self.on_failure is not None:
             self.on_failure.run_failed(job, run)
         self._changed(job)

@@ -150,9 +150,11 @@ class RunStore:
         return counts
 
     def _job_last_runs(self) -> dict[str, dict[str, Any]]:
-        # SQLite takes the bare columns of an aggregate query from the row of the MAX.
+        # SQLite takes the bare columns of an aggregate query from the row of the MAX. The newest
+        # is the one that ended last, ties broken by id, as JobManager keeps it while it runs.
         rows = self.db.connection().execute(
-            "SELECT job_id, id, status, json_extract(record, '$.finished_at'), MAX(created_at) "
+            "SELECT job_id, id, status, json_extract(record, '$.finished_at'), "
+            "MAX(COALESCE(json_extract(record, '$.finished_at'), '') || ' ' || id) "
             f"FROM runs WHERE job_id IS NOT NULL AND status NOT IN ({','.join('?' * 2)}) "
             "GROUP BY job_id",
             IN_FLIGHT,
