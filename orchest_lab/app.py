@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,18 @@ class OrchestLab(ExtensionApp):
     build_timeout = Float(
         3600, help="Seconds an environment build may take before it fails (0: no limit)."
     ).tag(config=True)
+    gil_switch_interval = Float(
+        0.001,
+        help="Python's thread switch interval in the server, in seconds (0: Python's default, "
+        "5 ms). Notebooks are serialised and files written in worker threads; each time the "
+        "event loop gives up the GIL for a system call it may wait this long to get it back, "
+        "so a shorter interval keeps the server answering while runs print a lot.",
+    ).tag(config=True)
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
+        if self.gil_switch_interval > 0:
+            sys.setswitchinterval(self.gil_switch_interval)
         events = self.serverapp.event_logger
         kernel_specs = self.serverapp.kernel_spec_manager
         assert events is not None and kernel_specs is not None
