@@ -7,7 +7,8 @@ import {
   minimapSizeFor,
   panelShown,
   parseLayoutState,
-  propertiesWidthFor
+  propertiesWidthFor,
+  widthBand
 } from '../model/EditorLayout';
 
 class MemoryStorage implements ILayoutStorage {
@@ -85,5 +86,14 @@ describe('EditorLayout', () => {
     const layout = new EditorLayout(null);
     layout.update({ propertiesWidth: 10 });
     expect(layout.state.propertiesWidth).toBe(MIN_PROPERTIES_WIDTH);
+  });
+});
+
+describe('widthBand', () => {
+  it('tells which panel widths an editor is below', () => {
+    expect(widthBand(0)).toBe(0);
+    expect(widthBand(500)).toBe(2);
+    expect(widthBand(900)).toBe(1);
+    expect(widthBand(1200)).toBe(0);
   });
 });

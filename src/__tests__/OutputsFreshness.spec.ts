@@ -3,7 +3,8 @@ import {
   OutputsFreshness,
   affectsFreshness,
   freshnessKind,
-  freshnessLabel
+  freshnessLabel,
+  outdatedBy
 } from '../model/OutputsFreshness';
 
 function step(
@@ -141,5 +142,33 @@ describe('affectsFreshness', () => {
     expect(affectsFreshness('proj/.orchest/pipelines/x/ledger.json')).toBe(
       false
     );
+  });
+});
+
+describe('outdatedBy', () => {
+  const at = (type: string, newPath: string | null, oldPath = newPath) =>
+    outdatedBy({ type, newPath, oldPath }, 'etl/p.orchest', 'etl');
+
+  it('a step file saved in the folder outdates labels and plan', () => {
+    expect(at('save', 'etl/a.ipynb')).toEqual({ labels: true, plan: true });
+  });
+
+  it('a file elsewhere outdates the plan only; run bookkeeping nothing', () => {
+    expect(at('save', 'lib/util.py')).toEqual({ labels: false, plan: true });
+    expect(at('save', '.orchest/environments/e/properties.json')).toEqual({
+      labels: false,
+      plan: false
+    });
+  });
+
+  it("the pipeline file's own deletion outdates nothing", () => {
+    expect(at('delete', null, 'etl/p.orchest')).toEqual({
+      labels: false,
+      plan: false
+    });
+    expect(at('delete', null, 'etl/a.ipynb')).toEqual({
+      labels: false,
+      plan: true
+    });
   });
 });

@@ -56,6 +56,17 @@ export const NARROW_EDITOR_WIDTH = 760;
 /** The file palette starts open only in editors at least this wide. */
 export const PALETTE_EDITOR_WIDTH = 1100;
 
+/**
+ * Which of the widths panels open at an editor this wide is below (0 for an
+ * editor not laid out yet): panels follow the width when this changes.
+ */
+export function widthBand(width: number): number {
+  return width <= 0
+    ? 0
+    : [NARROW_EDITOR_WIDTH, PALETTE_EDITOR_WIDTH].filter(limit => width < limit)
+        .length;
+}
+
 /** Whether a panel is shown: as the user chose, or as the width allows. */
 export function panelShown(
   chosen: boolean | null,
@@ -156,6 +167,24 @@ export class EditorLayout {
 
   get state(): Readonly<IEditorLayoutState> {
     return this._state;
+  }
+
+  /**
+   * Whether the properties panel is shown in an editor `width` wide: as last
+   * chosen, or else as the user's setting has it (when wide enough).
+   */
+  propertiesShown(setting: boolean, width: number): boolean {
+    return panelShown(this._state.propertiesShown, setting, width);
+  }
+
+  /** Whether the file palette is shown: as last chosen, or when wide. */
+  paletteShown(width: number): boolean {
+    return panelShown(
+      this._state.paletteShown,
+      true,
+      width,
+      PALETTE_EDITOR_WIDTH
+    );
   }
 
   /** Change some choices and remember them. */

@@ -165,6 +165,36 @@ export function affectsFreshness(savedPath: string): boolean {
   return !savedPath.split('/').includes('.orchest');
 }
 
+/** A file change as JupyterLab's contents manager tells it. */
+export interface IFileChange {
+  type: string;
+  oldPath?: string | null;
+  newPath?: string | null;
+}
+
+/**
+ * What a file change may outdate for the pipeline at `pipelinePath` in
+ * `folder`: its data labels (a file saved in its folder) and its plan (any
+ * change outside `.orchest/`, but not the pipeline file's own deletion).
+ */
+export function outdatedBy(
+  change: IFileChange,
+  pipelinePath: string,
+  folder: string
+): { labels: boolean; plan: boolean } {
+  const path = change.newPath ?? change.oldPath;
+  if (path === pipelinePath && change.type === 'delete') {
+    return { labels: false, plan: false }; // Nothing to plan: the file is gone.
+  }
+  const labels =
+    change.type === 'save' &&
+    !!path &&
+    path !== pipelinePath &&
+    (folder === '' || path.startsWith(`${folder}/`));
+  const plan = change.type === 'delete' || !path || affectsFreshness(path);
+  return { labels, plan };
+}
+
 /** How a step's freshness is shown. */
 export type FreshnessKind = 'fresh' | 'never' | 'outdated';
 

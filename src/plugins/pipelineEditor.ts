@@ -36,9 +36,9 @@ import { IOrchestLabAPI, IRunLauncher, IRunsModel } from '../tokens';
 import { SIDEBAR_ID } from '../widgets/PipelinesSidebar';
 import {
   DEFAULT_EDITOR_SETTINGS,
-  IPipelineEditorSettings,
-  PipelineEditor
-} from '../widgets/PipelineEditor';
+  IPipelineEditorSettings
+} from '../model/editorSettings';
+import { PipelineEditor } from '../widgets/PipelineEditor';
 import {
   PipelineEditorDocument,
   PipelineEditorFactory

@@ -23,45 +23,26 @@ import {
 } from '../components/PipelineEditorView';
 import { DataOutputsModel } from '../model/DataOutputsModel';
 import { CanvasNodeType } from '../components/graphElements';
-import {
-  EditorLayout,
-  NARROW_EDITOR_WIDTH,
-  PALETTE_EDITOR_WIDTH,
-  browserStorage,
-  panelShown
-} from '../model/EditorLayout';
+import { EditorLayout, browserStorage, widthBand } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { FilePaletteModel } from '../model/FilePaletteModel';
-import { OutputsFreshness, affectsFreshness } from '../model/OutputsFreshness';
+import { OutputsFreshness, outdatedBy } from '../model/OutputsFreshness';
 import { PipelineModel } from '../model/PipelineModel';
 import { SelectionModel } from '../model/SelectionModel';
 import { ValidationModel } from '../model/ValidationModel';
 import { parseErrorIssue } from '../model/issues';
-import { DEFAULT_LAYOUT } from '../model/layout';
 import { IRect } from '../model/placement';
 import { folderOf } from '../model/paths';
-import { IRunState, isActive, isJobRun } from '../model/runState';
+import { IRunState, isActive } from '../model/runState';
+import { ShownRun } from '../model/ShownRun';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
+import {
+  DEFAULT_EDITOR_SETTINGS,
+  IPipelineEditorSettings
+} from '../model/editorSettings';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
+import { drawnNodeRects, visibleRect } from './canvasGeometry';
 
-/** User settings that affect open editors. */
-export interface IPipelineEditorSettings {
-  /** Validate while the text changes (debounced), not only on open and save. */
-  validateOnChange: boolean;
-  /** Debounce delay of validation while editing, in milliseconds. */
-  validationDelay: number;
-  /** Show the properties panel beside the canvas. */
-  showProperties: boolean;
-}
-
-/** Settings used when the settings registry is not available. */
-export const DEFAULT_EDITOR_SETTINGS: IPipelineEditorSettings = {
-  validateOnChange: true,
-  validationDelay: 300,
-  showProperties: true
-};
-
-/** The pipeline editor. */
 export class PipelineEditor extends ReactWidget {
   constructor(options: PipelineEditor.IOptions) {
     super();
@@ -71,6 +52,9 @@ export class PipelineEditor extends ReactWidget {
     this._settings = { ...DEFAULT_EDITOR_SETTINGS, ...options.settings };
     this._openLocation = options.openLocation ?? null;
     this.runs = options.runs ?? null;
+    this._shownRun = this.runs
+      ? new ShownRun(this.runs, () => this.path)
+      : null;
     this._showPath();
     this._context.pathChanged.connect(this._onPathChanged, this);
     this.model = new PipelineModel();
@@ -107,7 +91,8 @@ export class PipelineEditor extends ReactWidget {
     this.model.changed.connect(this._onModelChanged, this);
     this.selection.changed.connect(this._emitState, this);
     this.runs?.changed.connect(this._onRunChanged, this);
-    this.freshness.changed.connect(this._onFreshnessChanged, this);
+    this._shownRun?.changed.connect(this._onNodeStateChanged, this);
+    this.freshness.changed.connect(this._onNodeStateChanged, this);
     this._contents = options.contents ?? null;
     this._contents?.fileChanged.connect(this._onFileChanged, this);
     void this._context.ready.then(() => this._onReady());
@@ -165,38 +150,12 @@ export class PipelineEditor extends ReactWidget {
     return this._stateChanged;
   }
 
-  /** Requests to the canvas (fit view, focus a step). */
-  get graphRequests(): ISignal<this, GraphRequest> {
-    return this._graphRequests;
-  }
-
-  /** React Flow, once the canvas is up (coordinates, viewport). */
-  get flow(): ReactFlowInstance<CanvasNodeType, Edge> | null {
-    return this._flow;
-  }
-
   /**
    * The run whose statuses the editor shows: a past run the user chose in
-   * the run history, else the pipeline's latest interactive run (never a
-   * job's, see {@link IRunsModel.latest}).
+   * the run history, else the pipeline's latest interactive run.
    */
   get currentRun(): IRunState | null {
-    const past = this.pastRun;
-    if (past) {
-      return past;
-    }
-    const run = this.runs?.latest(this.path);
-    return run && run.id !== this._dismissedRun ? run : null;
-  }
-
-  /** The past run shown instead of the latest one, if any. */
-  get pastRun(): IRunState | null {
-    if (!this._pastRun) {
-      return null;
-    }
-    const run = this.runs?.get(this._pastRun);
-    const latest = this.runs?.latest(this.path);
-    return run && run.id !== latest?.id ? run : null;
+    return this._shownRun?.current ?? null;
   }
 
   /**
@@ -204,30 +163,12 @@ export class PipelineEditor extends ReactWidget {
    * until {@link showLatestRun} or a new run starts.
    */
   async showRun(runId: string): Promise<void> {
-    const runs = this.runs;
-    if (!runs) {
-      return;
-    }
-    let run = runs.get(runId);
-    if (!run?.complete) {
-      run = await runs.fetch(runId);
-    }
-    if (run.pipelinePath !== this.path || isJobRun(run)) {
-      return;
-    }
-    this._pastRun = runId;
-    this._dismissedRun = null;
-    this._runChanged.emit();
-    this._emitState();
+    await this._shownRun?.show(runId);
   }
 
   /** Go back to the statuses of the latest run. */
   showLatestRun(): void {
-    if (this._pastRun) {
-      this._pastRun = null;
-      this._runChanged.emit();
-      this._emitState();
-    }
+    this._shownRun?.showLatest();
   }
 
   /** Whether the pipeline can be edited now (its JSON is valid). */
@@ -237,38 +178,12 @@ export class PipelineEditor extends ReactWidget {
 
   /** The visible part of the canvas, in canvas coordinates. */
   viewRect(): IRect | null {
-    const flow = this._flow;
-    const rect = this.node
-      .querySelector('.orchest-lab-PipelineGraph')
-      ?.getBoundingClientRect();
-    if (!flow || !rect || rect.width === 0) {
-      return null;
-    }
-    const topLeft = flow.screenToFlowPosition({ x: rect.left, y: rect.top });
-    const bottomRight = flow.screenToFlowPosition({
-      x: rect.right,
-      y: rect.bottom
-    });
-    return {
-      x: topLeft.x,
-      y: topLeft.y,
-      width: bottomRight.x - topLeft.x,
-      height: bottomRight.y - topLeft.y
-    };
+    return visibleRect(this.node, this._flow);
   }
 
   /** Where every node is drawn, by uuid, in canvas coordinates. */
   nodeRects(): Map<string, IRect> {
-    const rects = new Map<string, IRect>();
-    for (const node of this._flow?.getNodes() ?? []) {
-      rects.set(node.id, {
-        x: node.position.x,
-        y: node.position.y,
-        width: node.measured?.width ?? DEFAULT_LAYOUT.nodeWidth,
-        height: node.measured?.height ?? DEFAULT_LAYOUT.nodeHeight
-      });
-    }
-    return rects;
+    return drawnNodeRects(this._flow);
   }
 
   /** Pan the view so that these steps are visible (when they are not). */
@@ -310,12 +225,7 @@ export class PipelineEditor extends ReactWidget {
 
   /** Stop showing the statuses of the current run (until the next one). */
   dismissRun(): void {
-    const run = this.currentRun;
-    if (run) {
-      this._dismissedRun = run.id;
-      this._runChanged.emit();
-      this._emitState();
-    }
+    this._shownRun?.dismiss();
   }
 
   /** Show or hide the properties panel (remembered for every editor). */
@@ -323,26 +233,17 @@ export class PipelineEditor extends ReactWidget {
     this.viewLayout.update({ propertiesShown: show ?? !this.propertiesShown });
   }
 
-  /**
-   * Whether the properties panel is shown: as last chosen, or else as set
-   * (and only when the editor is wide enough).
-   */
+  /** Whether the properties panel is shown (see EditorLayout). */
   get propertiesShown(): boolean {
-    return panelShown(
-      this.viewLayout.state.propertiesShown,
+    return this.viewLayout.propertiesShown(
       this._settings.showProperties,
       this._width
     );
   }
 
-  /** Whether the file palette is shown: as last chosen, or when wide. */
+  /** Whether the file palette is shown (see EditorLayout). */
   get paletteShown(): boolean {
-    return panelShown(
-      this.viewLayout.state.paletteShown,
-      true,
-      this._width,
-      PALETTE_EDITOR_WIDTH
-    );
+    return this.viewLayout.paletteShown(this._width);
   }
 
   /** Apply changed user settings. */
@@ -381,7 +282,7 @@ export class PipelineEditor extends ReactWidget {
         selection={this.selection}
         environments={this.environments}
         run={() => this.currentRun}
-        isPastRun={() => this.pastRun !== null}
+        isPastRun={() => !!this._shownRun?.past}
         runChanged={this._runChanged}
         dataOutputs={this.dataOutputs}
         onOpenOutput={this._openOutput}
@@ -422,14 +323,7 @@ export class PipelineEditor extends ReactWidget {
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
     const width = msg.width >= 0 ? msg.width : this.node.offsetWidth;
-    // Which of the widths panels open at is the editor below?
-    const band = (value: number) =>
-      value <= 0
-        ? 0
-        : [NARROW_EDITOR_WIDTH, PALETTE_EDITOR_WIDTH].filter(
-            limit => value < limit
-          ).length;
-    const changed = band(width) !== band(this._width);
+    const changed = widthBand(width) !== widthBand(this._width);
     this._width = width;
     if (changed) {
       // Panels left to the width open or close.
@@ -456,7 +350,7 @@ export class PipelineEditor extends ReactWidget {
     this._context.saveState.connect(this._onSaveState, this);
     void this.validate();
     void this._loadProject();
-    void this._loadRuns();
+    void this._shownRun?.load();
     void this.dataOutputs.refresh();
     void this.freshness.refresh();
   }
@@ -487,23 +381,6 @@ export class PipelineEditor extends ReactWidget {
     }
   }
 
-  /** Load the pipeline's runs; the latest one in full, for its statuses. */
-  private async _loadRuns(): Promise<void> {
-    const runs = this.runs;
-    if (!runs) {
-      return;
-    }
-    try {
-      await runs.refresh(this.path);
-      const latest = runs.latest(this.path);
-      if (latest && !latest.complete) {
-        await runs.fetch(latest.id);
-      }
-    } catch (reason) {
-      console.warn('orchest-lab: could not load the runs', reason);
-    }
-  }
-
   private _onContentChanged(): void {
     this.model.fromString(this._context.model.toString());
     // Without validate-on-change, a revert (the model is then clean) still
@@ -522,45 +399,37 @@ export class PipelineEditor extends ReactWidget {
   }
 
   private _onRunChanged(_: IRunsModel, run: IRunState): void {
-    // Runs of jobs ran on a snapshot: the editor never shows their statuses.
-    if (run.pipelinePath === this.path && !isJobRun(run)) {
+    if (this._shownRun?.noteRun(run)) {
       this.dataOutputs.noteRun(run);
-      // A new run brings the canvas back to live statuses.
-      if (this._pastRun && isActive(run) && run.id !== this._pastRun) {
-        this._pastRun = null;
-      }
-      this._runChanged.emit();
-      this._emitState();
       if (!isActive(run)) {
         this.freshness.schedule();
       }
     }
   }
 
-  private _onFreshnessChanged(): void {
+  /** The statuses or freshness drawn on the nodes changed. */
+  private _onNodeStateChanged(): void {
     this._runChanged.emit();
     this._emitState();
   }
 
   /** A saved step file (or anything it reads) may change the fingerprints. */
   private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
-    const path = change.newValue?.path ?? change.oldValue?.path;
-    if (path === this.path && change.type === 'delete') {
-      return; // Nothing to plan: the pipeline file is gone.
+    const { labels, plan } = outdatedBy(
+      {
+        type: change.type,
+        oldPath: change.oldValue?.path,
+        newPath: change.newValue?.path
+      },
+      this.path,
+      this.folder
+    );
+    if (labels) {
+      void this.dataOutputs.refresh();
     }
-    const folder = this.folder;
-    if (
-      change.type === 'save' &&
-      path &&
-      path !== this.path &&
-      (folder === '' || path.startsWith(`${folder}/`))
-    ) {
-      void this.dataOutputs.refresh(); // a saved step file may make outputs stale
+    if (plan) {
+      this.freshness.schedule();
     }
-    if (change.type !== 'delete' && path && !affectsFreshness(path)) {
-      return;
-    }
-    this.freshness.schedule();
   }
 
   private _onSaveState(_: unknown, state: DocumentRegistry.SaveState): void {
@@ -603,9 +472,8 @@ export class PipelineEditor extends ReactWidget {
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
   private _flow: ReactFlowInstance<CanvasNodeType, Edge> | null = null;
-  private _dismissedRun: string | null = null;
+  private _shownRun: ShownRun | null;
   private _pendingFocus: string | null = null;
-  private _pastRun: string | null = null;
   private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
   private _runChanged = new Signal<this, void>(this);

@@ -24,7 +24,8 @@ import { fitViewIcon, pipelineIcon } from '../icons';
 import { CommandIDs } from '../ids';
 import { IOrchestLabAPI, IRunsModel } from '../tokens';
 import { IEditorServices } from './PipelineEditing';
-import { IPipelineEditorSettings, PipelineEditor } from './PipelineEditor';
+import { IPipelineEditorSettings } from '../model/editorSettings';
+import { PipelineEditor } from './PipelineEditor';
 
 /** A document widget showing a pipeline editor. */
 export type PipelineEditorDocument = IDocumentWidget<

@@ -6,7 +6,6 @@
  * "File Changed" dialog on save.
  */
 import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
-import { Locator } from '@playwright/test';
 
 import {
   createProject,
@@ -18,18 +17,11 @@ import {
   runCommand,
   saveWithKeyboard,
   stepNode,
+  toolbarButton,
   uuid
 } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
-
-/** A toolbar button of the pipeline editor. */
-function toolbarButton(page: IJupyterLabPageFixture, label: string): Locator {
-  return page
-    .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
-    .filter({ visible: true })
-    .getByRole('button', { name: label, exact: true });
-}
 
 /** nbformat multiline text as one string. */
 function join(text: string | string[]): string {

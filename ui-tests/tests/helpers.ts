@@ -21,6 +21,14 @@ export function pipelineEditor(page: IJupyterLabPageFixture, path: string): Loca
   return page.locator(`.orchest-lab-PipelineEditor[data-path="${path}"]`);
 }
 
+/** A button of the visible pipeline editor's toolbar. */
+export function toolbarButton(page: IJupyterLabPageFixture, label: string): Locator {
+  return page
+    .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
+    .filter({ visible: true })
+    .getByRole('button', { name: label, exact: true });
+}
+
 /** The node of a step in an editor. */
 export function stepNode(editor: Locator, uuid: string): Locator {
   return editor.locator(`.orchest-lab-StepNode[data-step-uuid="${uuid}"]`);

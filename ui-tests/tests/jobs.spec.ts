@@ -7,24 +7,20 @@
  * one of its notebooks opens read-only with its outputs. The editor never
  * shows the job's runs on its own nodes.
  */
-import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
-import { openPipeline, stepNode } from './helpers';
+import {
+  openPipeline,
+  stepNode,
+  toolbarButton
+} from './helpers';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
 const PIPELINE = 'quickstart.orchest';
 const TRAIN = 'a1b2c3d4-e5f6-4789-8abc-def012345604';
 const RATES = ['0.01', '0.05', '0.1'];
-
-/** A toolbar button of the pipeline editor. */
-function toolbarButton(page: IJupyterLabPageFixture, label: string): Locator {
-  return page
-    .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
-    .filter({ visible: true })
-    .getByRole('button', { name: label, exact: true });
-}
 
 /** A field of the Create Job form, by its error id (see JobDraft.error). */
 function field(dialog: Locator, id: string): Locator {

@@ -17,18 +17,11 @@ import {
   readJSON,
   saveWithKeyboard,
   stepNode,
+  toolbarButton,
   uuid
 } from './helpers';
 
 test.use({ viewport: { width: 1440, height: 900 } });
-
-/** A toolbar button of the pipeline editor. */
-function toolbarButton(page: IJupyterLabPageFixture, label: string): Locator {
-  return page
-    .locator('.orchest-lab-PipelineEditorDocument .jp-Toolbar')
-    .filter({ visible: true })
-    .getByRole('button', { name: label, exact: true });
-}
 
 /** Every visible dialog (there must be none while runs write notebooks). */
 function dialogs(page: IJupyterLabPageFixture): Locator {
