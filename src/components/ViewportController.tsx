@@ -63,6 +63,13 @@ export function ViewportController(props: {
   // (then a resize of the editor leaves the view where the user put it).
   const ours = useRef(false);
   const userMoved = useRef(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   // The latest step count, for fits requested from outside React.
   const count = useRef(stepCount);
   count.current = stepCount;
@@ -108,7 +115,7 @@ export function ViewportController(props: {
     const move = async (request: GraphRequest) => {
       if (request.kind === 'fit') {
         if (request.afterChange) {
-          await nodesChanged(before);
+          await nodesChanged(before, latest.current.id);
         }
         await flow.fitView({ ...fitOptions(), duration: 200 });
         return;
@@ -170,15 +177,16 @@ export function ViewportController(props: {
   }, [width, height]);
 
   /**
-   * Resolves once the canvas has other nodes than `before` (the change
-   * that came with a request is drawn), or after a second at most: a
-   * large graph takes a few frames.
+   * Resolves once the canvas has other nodes than `before` (the change that
+   * came with request `id` is drawn: a large graph on a busy machine takes
+   * many frames), or once another request came or the canvas went away.
    */
-  const nodesChanged = async (before: unknown[]) => {
-    for (let frame = 0; frame < 60; frame++) {
-      if (store.getState().nodes !== before) {
-        return;
-      }
+  const nodesChanged = async (before: unknown[], id: number) => {
+    while (
+      store.getState().nodes === before &&
+      latest.current.id === id &&
+      mounted.current
+    ) {
       await new Promise(resolve => requestAnimationFrame(resolve));
     }
   };
