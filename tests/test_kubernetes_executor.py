@@ -20,6 +20,7 @@ from project_factory import write_pipeline
 from orchest_lab.executors.base import StepFailed, StepTask
 from orchest_lab.executors.kubernetes import KubernetesExecutor
 from orchest_lab.executors.kubernetes.manifest import step_job
+from orchest_lab.records import CellUpdate
 from orchest_lab.services.pipelines import PipelineService
 from orchest_lab.services.planning import RunPlanner, RunRequest
 
@@ -31,8 +32,8 @@ class Outputs:
         self.streams: list[tuple[str, str]] = []
         self.cells: list[tuple[int, str]] = []
 
-    def cell(self, task: StepTask, index: int, cell_id: Any, state: str, *rest: Any) -> None:
-        self.cells.append((index, state))
+    def cell(self, task: StepTask, update: CellUpdate) -> None:
+        self.cells.append((update.index, update.state))
 
     def stream(self, task: StepTask, name: str, text: str) -> None:
         self.streams.append((name, text))

@@ -8,7 +8,7 @@ from typing import Any
 
 from jupyter_events import EventLogger
 
-from ..records import JobRecord, RunRecord, StepRecord
+from ..records import CellUpdate, JobRecord, RunRecord, StepRecord
 
 SCHEMAS = Path(__file__).with_name("schemas")
 BASE = "https://events.orchest-lab.dev/"
@@ -41,31 +41,10 @@ class EventBusListener:
         data.update(run_id=run.id, pipeline_path=run.pipeline_path, step_uuid=step.uuid)
         self.events.emit(schema_id=STEP, data=data)
 
-    def cell(
-        self,
-        run: RunRecord,
-        step_uuid: str,
-        path: str,
-        index: int,
-        cell_id: str | None,
-        state: str,
-        execution_count: int | None,
-        outputs: list[dict[str, Any]],
-    ) -> None:
-        self.events.emit(
-            schema_id=CELL,
-            data={
-                "run_id": run.id,
-                "pipeline_path": run.pipeline_path,
-                "step_uuid": step_uuid,
-                "path": path,
-                "index": index,
-                "cell_id": cell_id,
-                "state": state,
-                "execution_count": execution_count,
-                "outputs": outputs,
-            },
-        )
+    def cell(self, run: RunRecord, step_uuid: str, path: str, update: CellUpdate) -> None:
+        data = {"run_id": run.id, "pipeline_path": run.pipeline_path, "step_uuid": step_uuid}
+        data.update(path=path, **update.to_json())
+        self.events.emit(schema_id=CELL, data=data)
 
     def stream(self, run: RunRecord, step_uuid: str, path: str, name: str, text: str) -> None:
         self.events.emit(

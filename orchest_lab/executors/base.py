@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from traitlets.config import LoggingConfigurable
 
 from ..fs import PathOutsideRoot, real_within
-from ..records import StepFailure
+from ..records import CellUpdate, StepFailure
 
 if TYPE_CHECKING:  # jupyter_client loads when an executor is made, not with the step types
     from jupyter_client.kernelspec import KernelSpecManager
@@ -55,15 +55,7 @@ class StepTask:
 class StepOutput(Protocol):
     """Live output of a running step, published as it arrives."""
 
-    def cell(
-        self,
-        task: StepTask,
-        index: int,
-        cell_id: str | None,
-        state: str,  # "running" or "done"
-        execution_count: int | None,
-        outputs: list[dict[str, Any]],
-    ) -> None: ...
+    def cell(self, task: StepTask, update: CellUpdate) -> None: ...
 
     def stream(self, task: StepTask, name: str, text: str) -> None: ...
 

@@ -22,6 +22,7 @@ from nbformat import NotebookNode
 from ..records import StepFailure
 from ..runner.protocol import OUTPUT_MESSAGES, SKIP_TAG
 from .base import StepFailed, StepOutput, StepTask
+from .cell_updates import CellUpdates
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
@@ -29,11 +30,7 @@ from .orphans import recorded_group
 from .streams import StreamMerger
 from .throttle import Throttle
 
-EVENT_INTERVAL = 0.025  # at most one output event per cell per 25 ms; the first goes at once
-# Each event holds the cell's whole output: a cell that has printed a lot is sent less often, so
-# that its text goes out at about this rate (and at least every 2 s), not once per 25 ms.
-EVENT_BYTES_PER_SECOND = 256 << 10
-MAX_EVENT_INTERVAL = 2.0
+EVENT_INTERVAL = 0.025  # at most one update per cell per 25 ms; the first goes at once
 IOPUB_DRAIN_TIMEOUT = 3600
 
 
@@ -61,7 +58,7 @@ class _LiveClient(NotebookClient):
                 if display_id:
                     cells |= set(self._display_id_map.get(display_id, {}))
             for index in cells:
-                self._live.outputs_changed(index)
+                self._live.outputs_changed(index, reshaped=msg_type != "stream")
         return out
 
     def output(
@@ -105,7 +102,8 @@ class LiveNotebook:
         self.output = output
         self.log = log
         self.streams = StreamMerger()
-        self._events = Throttle(EVENT_INTERVAL, self._publish_running, self._event_interval)
+        self.updates = CellUpdates(self.streams)
+        self._events = Throttle(EVENT_INTERVAL, self._publish_running)
         file.before_write = self.streams.join_all  # the file gets whole texts
 
     @property
@@ -137,6 +135,7 @@ class LiveNotebook:
                 cell.outputs = []
                 cell.execution_count = None
                 self.streams.forget(index)
+                self.updates.forget(index)
                 self._publish_cell(index, "done")  # an open notebook empties it too
         self.file.changed()
 
@@ -145,6 +144,7 @@ class LiveNotebook:
         cell.outputs = []
         cell.execution_count = None
         self.streams.forget(index)
+        self.updates.forget(index)
         self._publish_cell(index, "running")
         self.file.changed()
 
@@ -155,7 +155,11 @@ class LiveNotebook:
         """Raise ChangedOnDisk when a write found the file changed by someone else."""
         self.file.check()
 
-    def outputs_changed(self, index: int) -> None:
+    def outputs_changed(self, index: int, reshaped: bool = False) -> None:
+        """Cell `index` has new outputs; `reshaped` when they changed otherwise than by a
+        stream growing or outputs added (cleared, a display updated)."""
+        if reshaped:
+            self.updates.reshaped(index)
         self.file.changed()
         self._events.touch(index)
 
@@ -173,30 +177,13 @@ class LiveNotebook:
         finally:
             await self.log.drain()
 
-    def _event_interval(self, index: int) -> float:
-        size = self.streams.pending_size(index) + sum(
-            len(output.get("text", ""))
-            for output in self.notebook.cells[index].outputs
-            if output.get("output_type") == "stream"  # what grows: streams, merged as they come
-        )
-        return min(MAX_EVENT_INTERVAL, max(EVENT_INTERVAL, size / EVENT_BYTES_PER_SECOND))
-
     def _publish_running(self, index: int) -> None:
         self._publish_cell(index, "running")
 
     def _publish_cell(self, index: int, state: str) -> None:
         if state == "done":
             self._events.flush(index)  # its last "running" event goes out before "done"
-        self.streams.join(index)
-        cell = self.notebook.cells[index]
-        self.output.cell(
-            self.task,
-            index,
-            cell.get("id"),
-            state,
-            cell.get("execution_count"),
-            cell.outputs,  # listeners copy what they keep
-        )
+        self.output.cell(self.task, self.updates.next(index, self.notebook.cells[index], state))
 
 
 class NotebookRunner:

@@ -4,7 +4,18 @@ The bottom of the engine's packages: the run engine, the executors, the data hoo
 environments, the store and the event publishers all import these and nothing here imports them.
 """
 
+from .cells import CellAppend, CellUpdate
 from .jobs import JobRecord, JobStatus
 from .runs import RunRecord, Status, StepFailure, StepRecord, now
 
-__all__ = ["JobRecord", "JobStatus", "RunRecord", "Status", "StepFailure", "StepRecord", "now"]
+__all__ = [
+    "CellAppend",
+    "CellUpdate",
+    "JobRecord",
+    "JobStatus",
+    "RunRecord",
+    "Status",
+    "StepFailure",
+    "StepRecord",
+    "now",
+]

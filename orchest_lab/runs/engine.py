@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..executors.base import Executor, StepFailed, StepTask
-from ..records import RunRecord, Status, StepFailure, StepRecord, now
+from ..records import CellUpdate, RunRecord, Status, StepFailure, StepRecord, now
 from .listener import RunListener
 from .slots import INTERACTIVE, JOB, StepSlots
 
@@ -73,8 +73,8 @@ class RunOutputRelay:
         self._listener = listener
         self._run = run
 
-    def cell(self, task: StepTask, *args: object) -> None:
-        self._listener.cell(self._run, task.step_uuid, task.output_path, *args)  # type: ignore[arg-type]
+    def cell(self, task: StepTask, update: CellUpdate) -> None:
+        self._listener.cell(self._run, task.step_uuid, task.output_path, update)
 
     def stream(self, task: StepTask, name: str, text: str) -> None:
         self._listener.stream(self._run, task.step_uuid, task.output_path, name, text)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-from ..records import RunRecord, StepRecord
+from ..records import CellUpdate, RunRecord, StepRecord
 
 
 class RunListener(Protocol):
@@ -12,16 +12,6 @@ class RunListener(Protocol):
 
     def step_changed(self, run: RunRecord, step: StepRecord) -> None: ...
 
-    def cell(
-        self,
-        run: RunRecord,
-        step_uuid: str,
-        path: str,
-        index: int,
-        cell_id: str | None,
-        state: str,
-        execution_count: int | None,
-        outputs: list[dict[str, Any]],
-    ) -> None: ...
+    def cell(self, run: RunRecord, step_uuid: str, path: str, update: CellUpdate) -> None: ...
 
     def stream(self, run: RunRecord, step_uuid: str, path: str, name: str, text: str) -> None: ...

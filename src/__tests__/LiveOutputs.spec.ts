@@ -4,6 +4,7 @@ import {
   applyCellEvent
 } from '../live/LiveOutputs';
 import { EventSchemas, ICellEvent } from '../model/events';
+import { ShownCellEvents } from '../model/shownCellEvents';
 
 /**
  * A stand-in for a notebook model: its cells' shared models mark the
@@ -143,6 +144,96 @@ describe('applyCellEvent', () => {
     expect(
       applyCellEvent(notebook.model, cellEvent(9, ['x'], { cell_id: null }))
     ).toBe(false);
+  });
+});
+
+describe('applyCellEvent with events that carry only what is new', () => {
+  const stdout = (text: string) => ({
+    output_type: 'stream',
+    name: 'stdout',
+    text
+  });
+  const stderr = (text: string) => ({
+    output_type: 'stream',
+    name: 'stderr',
+    text
+  });
+  const whole = (seq: number, outputs: unknown[]): ICellEvent => ({
+    ...cellEvent(1, []),
+    seq,
+    outputs
+  });
+  const grown = (
+    seq: number,
+    output: number,
+    text: string,
+    after: unknown[] = []
+  ): ICellEvent => ({
+    ...cellEvent(1, []),
+    seq,
+    outputs: after,
+    append: { output, text }
+  });
+  let shown: ShownCellEvents;
+  const outputsOf = () => notebook.cells[1].sharedModel.outputs;
+
+  beforeEach(() => {
+    notebook = new FakeNotebook(['c0', 'c1']);
+    shown = new ShownCellEvents();
+  });
+
+  it('grows the stream and puts new outputs after it, leaving the notebook clean', () => {
+    const model = notebook.model;
+    expect(applyCellEvent(model, whole(1, [stdout('a\n')]), shown)).toBe(true);
+    expect(applyCellEvent(model, grown(2, 0, 'b\n'), shown)).toBe(true);
+    expect(
+      applyCellEvent(model, grown(3, 0, 'c\n', [stderr('oops\n')]), shown)
+    ).toBe(true);
+    expect(
+      applyCellEvent(model, grown(4, 1, 'more\n', [stdout('d\n')]), shown)
+    ).toBe(true);
+    expect(outputsOf()).toEqual([
+      stdout('a\nb\nc\n'),
+      stderr('oops\nmore\n'),
+      stdout('d\n')
+    ]);
+    expect(notebook.dirty).toBe(false);
+  });
+
+  it('skips what continues an event it did not see, until whole outputs come', () => {
+    const model = notebook.model;
+    applyCellEvent(model, whole(1, [stdout('a')]), shown);
+    // Event 2 never reached this notebook (it was opened after it).
+    expect(applyCellEvent(model, grown(3, 0, 'c'), shown)).toBe(false);
+    expect(applyCellEvent(model, grown(4, 0, 'd'), shown)).toBe(false);
+    expect(outputsOf()).toEqual([stdout('a')]);
+    expect(applyCellEvent(model, whole(5, [stdout('abcde')]), shown)).toBe(
+      true
+    );
+    expect(applyCellEvent(model, grown(6, 0, 'f'), shown)).toBe(true);
+    expect(outputsOf()).toEqual([stdout('abcdef')]);
+  });
+
+  it('never appends to outputs the user cleared meanwhile', () => {
+    const model = notebook.model;
+    applyCellEvent(model, whole(1, [stdout('a')]), shown);
+    notebook.cells[1].sharedModel.outputs = [];
+    expect(applyCellEvent(model, grown(2, 0, 'b'), shown)).toBe(false);
+    expect(applyCellEvent(model, grown(3, 0, 'c'), shown)).toBe(false);
+    expect(outputsOf()).toEqual([]);
+  });
+
+  it('is not shown without knowing which events the notebook saw', () => {
+    expect(applyCellEvent(notebook.model, grown(2, 0, 'b'))).toBe(false);
+  });
+
+  it('starts anew with each run of the step', () => {
+    const model = notebook.model;
+    applyCellEvent(model, whole(1, [stdout('a')]), shown);
+    const otherRun = { ...grown(2, 0, 'b'), run_id: 'r2' };
+    expect(applyCellEvent(model, otherRun, shown)).toBe(false);
+    shown.forgetStep('r', 's');
+    expect(applyCellEvent(model, grown(2, 0, 'b'), shown)).toBe(false);
   });
 });
 

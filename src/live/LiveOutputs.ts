@@ -1,8 +1,9 @@
 /**
  * Live outputs in open notebooks. While a run executes a notebook that is
- * open, each cell event from the server replaces that cell's outputs and
- * execution count in the notebook's model, without leaving the model dirty
- * (so autosave never writes what the run is writing). When the step ends,
+ * open, each cell event from the server updates that cell's outputs and
+ * execution count in the notebook's model (appending what an event says is
+ * new, or replacing the outputs an event carries whole), without leaving the
+ * model dirty (so autosave never writes what the run is writing). When the step ends,
  * the notebook is reloaded from the file the run wrote. Edits the user made
  * meanwhile are kept: they are put back on top of the reloaded file (the
  * user's cells and sources, the run's outputs), still unsaved. Either way
@@ -14,6 +15,7 @@ import { INotebookModel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
 import {
+  ICellAppend,
   ICellEvent,
   IStepEvent,
   isCellEvent,
@@ -23,6 +25,7 @@ import { Output, diffOutputs, findCellIndex, joinText } from '../model/outputs';
 import { INotebookLike, keepEditsOverRun } from '../model/keepEdits';
 import { isEnded } from '../model/runState';
 import { notebookCodeDiffers } from '../model/unsavedCode';
+import { ShownCellEvents } from '../model/shownCellEvents';
 
 /** A notebook document open in JupyterLab. */
 export type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
@@ -78,7 +81,7 @@ export class LiveOutputs implements IDisposable {
     paths.add(event.path);
     this._written.set(key, paths);
     for (const context of this._options.findNotebooks(event.path)) {
-      if (applyCellEvent(context.model, event)) {
+      if (applyCellEvent(context.model, event, this._shownIn(context.model))) {
         this._options.onApplied?.(event);
       }
     }
@@ -96,6 +99,7 @@ export class LiveOutputs implements IDisposable {
       this._options.findNotebooks(path)
     );
     for (const context of contexts) {
+      this._shown.get(context.model)?.forgetStep(event.run_id, event.step_uuid);
       try {
         await this._reload(context);
       } catch (reason) {
@@ -125,7 +129,17 @@ export class LiveOutputs implements IDisposable {
     this._options.onEditsKept?.(context);
   }
 
+  private _shownIn(model: INotebookModel): ShownCellEvents {
+    let shown = this._shown.get(model);
+    if (!shown) {
+      shown = new ShownCellEvents();
+      this._shown.set(model, shown);
+    }
+    return shown;
+  }
+
   private _options: ILiveOutputsOptions;
+  private _shown = new WeakMap<INotebookModel, ShownCellEvents>();
   private _written = new Map<string, Set<string>>();
   private _isDisposed = false;
 }
@@ -145,11 +159,14 @@ function prepare(outputs: readonly Output[]): Output[] {
 
 /**
  * Show a cell event in a notebook model, keeping its dirty state as it was.
- * Returns whether the notebook has that cell.
+ * Returns whether it was shown: the notebook has that cell and, for an event
+ * that carries only what is new, showed the event it continues (`shown`
+ * keeps track; without it such events are not shown).
  */
 export function applyCellEvent(
   model: INotebookModel,
-  event: ICellEvent
+  event: ICellEvent,
+  shown?: ShownCellEvents
 ): boolean {
   const cells = model.cells;
   const ids: (string | undefined)[] = [];
@@ -165,20 +182,19 @@ export function applyCellEvent(
     return false;
   }
   const shared = cell.sharedModel as any;
+  const append = event.append;
+  if (append && !(shown?.accepts(event) && isStreamAt(shared, append.output))) {
+    shown?.missed(event);
+    return false;
+  }
   const wasDirty = model.dirty;
   try {
-    const next = prepare(event.outputs as Output[]);
-    const change = diffOutputs(shared.getOutputs() as Output[], next);
-    if (
-      change.kind === 'append' &&
-      typeof shared.appendStreamOutput === 'function'
-    ) {
-      shared.appendStreamOutput(change.index, change.text);
-    } else if (change.kind === 'append' || change.kind === 'replace') {
-      const start = change.kind === 'replace' ? change.start : change.index;
-      const end = change.kind === 'replace' ? change.end : change.index + 1;
-      shared.updateOutputs(start, end, next.slice(start));
+    if (append) {
+      showAppend(shared, append, event.outputs as Output[]);
+    } else {
+      showWhole(shared, event.outputs as Output[]);
     }
+    shown?.shown(event);
     const count = event.execution_count ?? null;
     if (count !== null && shared.execution_count !== count) {
       shared.execution_count = count;
@@ -193,4 +209,56 @@ export function applyCellEvent(
     }
   }
   return true;
+}
+
+/** Replace a cell's outputs with `outputs`, changing as little as it can. */
+function showWhole(shared: any, outputs: Output[]): void {
+  const next = prepare(outputs);
+  const change = diffOutputs(shared.getOutputs() as Output[], next);
+  if (
+    change.kind === 'append' &&
+    typeof shared.appendStreamOutput === 'function'
+  ) {
+    shared.appendStreamOutput(change.index, change.text);
+  } else if (change.kind === 'append' || change.kind === 'replace') {
+    const start = change.kind === 'replace' ? change.start : change.index;
+    const end = change.kind === 'replace' ? change.end : change.index + 1;
+    shared.updateOutputs(start, end, next.slice(start));
+  }
+}
+
+/** Grow stream output `append.output` and put `after` after it. */
+function showAppend(shared: any, append: ICellAppend, after: Output[]): void {
+  if (append.text) {
+    if (typeof shared.appendStreamOutput === 'function') {
+      shared.appendStreamOutput(append.output, append.text);
+    } else {
+      const [output] = shared.getOutputs().slice(append.output);
+      const text = joinText(output.text) + append.text;
+      shared.updateOutputs(append.output, append.output + 1, [
+        { ...output, text }
+      ]);
+    }
+  }
+  const count = outputCount(shared);
+  if (after.length > 0 || count > append.output + 1) {
+    shared.updateOutputs(append.output + 1, count, prepare(after));
+  }
+}
+
+/** The number of outputs a cell shows, without copying them when it can. */
+function outputCount(shared: any): number {
+  return shared.youtputs?.length ?? (shared.getOutputs() as Output[]).length;
+}
+
+/** Whether a cell's output `index` is a stream, without copying its text when it can. */
+function isStreamAt(shared: any, index: number): boolean {
+  if (index < 0 || index >= outputCount(shared)) {
+    return false;
+  }
+  const youtput = shared.youtputs?.get(index);
+  const type = youtput
+    ? youtput.get('output_type')
+    : (shared.getOutputs() as Output[])[index].output_type;
+  return type === 'stream';
 }

@@ -62,8 +62,24 @@ export interface ICellEvent {
   cell_id?: string | null;
   state: 'running' | 'done';
   execution_count?: number | null;
-  /** The cell's whole output list (nbformat), replacing what it showed. */
+  /** The event's number among the cell's events in this step, from 1. */
+  seq?: number;
+  /**
+   * Without `append`: the cell's whole output list (nbformat), replacing
+   * what it showed. With it: the outputs after output `append.output`.
+   */
   outputs: unknown[];
+  /**
+   * Present when the event carries only what is new since event `seq - 1`:
+   * the stream output `output` grew by `text`.
+   */
+  append?: ICellAppend | null;
+}
+
+/** What a cell's stream output grew by since the cell's previous event. */
+export interface ICellAppend {
+  output: number;
+  text: string;
 }
 
 /** An environment build changed state (the whole build status). */

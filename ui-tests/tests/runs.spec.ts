@@ -91,6 +91,9 @@ test('run selected: statuses change and outputs appear in the open notebook, wit
   await expect(firstOutput).toContainText('tick 2');
   await expect(stepNode(editor, count)).toHaveAttribute('data-run-status', 'STARTED');
   await expect(firstOutput).toContainText('tick 11');
+  // Each tick arrived once, in order (most events carry only the new text).
+  const ticks = (await firstOutput.innerText()).trim().split('\n');
+  expect(ticks).toEqual(Array.from({ length: 12 }, (_, i) => `tick ${i}`));
   await expect(notebook.locator('.jp-Cell').nth(1).locator('.jp-OutputArea-output')).toHaveText('42');
 
   await expect(stepNode(editor, count)).toHaveAttribute('data-run-status', 'SUCCESS');
