@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -207,6 +208,7 @@ class Subscriber:
         self.port = port
         self.events = 0
         self.bytes = 0
+        self.bytes_by_kind: Counter[str] = Counter()  # by the schema's last name: cell, stream...
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -228,6 +230,9 @@ class Subscriber:
         while (message := await ws.read_message()) is not None:
             self.events += 1
             self.bytes += len(message)
+            head = message[:100] if isinstance(message, str) else ""
+            kind = head.split('"schema_id": "', 1)[-1].split('"', 1)[0].rsplit("/", 1)[-1]
+            self.bytes_by_kind[kind] += len(message)
 
 
 @dataclass
@@ -327,6 +332,7 @@ def flood(server: Server, subscriber: Subscriber) -> Phase:
     steps["consume 256 MiB"] = ("consume.py", ["produce 256 MiB"])
     path = write_pipeline(folder, steps)
     events, received = subscriber.events, subscriber.bytes
+    by_kind = subscriber.bytes_by_kind.copy()
     start = time.monotonic()
     run = server.api("POST", "runs", {"pipeline_path": path})
     run = wait_run(server, run["id"], 300)
@@ -335,7 +341,11 @@ def flood(server: Server, subscriber: Subscriber) -> Phase:
     note = (
         f"run {run['status']} in {end - start:.1f} s; the printing notebooks grew to "
         f"{sizes / 2**20:.1f} MiB; {subscriber.events - events} events "
-        f"({(subscriber.bytes - received) / 2**20:.1f} MiB) to a subscriber"
+        f"({(subscriber.bytes - received) / 2**20:.1f} MiB) to a subscriber: "
+        + ", ".join(
+            f"{kind} {size / 2**20:.1f} MiB"
+            for kind, size in (subscriber.bytes_by_kind - by_kind).most_common()
+        )
     )
     if run["status"] != "SUCCESS":
         failed = [(s["title"], s["failure"]) for s in run["steps"] if s["status"] != "SUCCESS"]
