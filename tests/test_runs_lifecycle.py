@@ -214,3 +214,28 @@ async def test_kernels_end_when_their_zygote_does() -> None:
     await wait_for(lambda: not alive(pid), timeout=5.0)
     kernel.client.stop_channels()
     await zygotes.close()
+
+
+async def test_stream_events_carry_the_newest_text_and_the_log_has_all_of_it(
+    jp_fetch: Any, jp_ws_fetch: Any, jp_root_dir: Path
+) -> None:
+    printed = "".join(f"line {i}\n" for i in range(20_000))  # about 200 KB in one write
+    (jp_root_dir / "loud.py").write_text(f"import sys\nsys.stdout.write({printed!r} + 'end\\n')\n")
+    _, uuids, _ = write_pipeline(jp_root_dir, {"Loud": ("loud.py", [])}, {})
+    socket = await jp_ws_fetch("api", "events", "subscribe")
+    run = await start_run(jp_fetch, {"pipeline_path": "p.orchest"})
+    events = []
+    while True:
+        event = json.loads(await asyncio.wait_for(socket.read_message(), 30))
+        if event.get("run_id") == run["id"]:
+            events.append(event)
+            if event["schema_id"] == RUN and event["status"] in ("SUCCESS", "FAILURE"):
+                break
+    socket.close()
+    assert events[-1]["status"] == "SUCCESS"
+    streams = [event for event in events if event["schema_id"] == STREAM]
+    assert streams and all(len(event["text"]) <= 4096 for event in streams)
+    assert streams[-1]["text"].endswith("line 19999\nend\n")
+    assert sum(len(e["text"]) + e.get("skipped", 0) for e in streams) == len(printed) + 4
+    log = await call(jp_fetch, "GET", f"runs/{run['id']}/steps/{uuids['Loud']}/log")
+    assert log.body.decode() == printed + "end\n"

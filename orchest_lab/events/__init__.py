@@ -15,6 +15,10 @@ BASE = "https://events.orchest-lab.dev/"
 RUN, STEP, CELL, STREAM = (BASE + name for name in ("run", "step", "cell", "stream"))
 BUILD, BUILD_LOG = BASE + "environment-build", BASE + "environment-build-log"
 JOB = BASE + "job"
+# Events go to every open JupyterLab, and a script can print megabytes a second: a stream event
+# carries at most the newest STREAM_EVENT_CHARS characters of what it stands for (and says how
+# many it left out). The whole text is in the step's log, which a log view follows.
+STREAM_EVENT_CHARS = 4096
 
 
 def register_schemas(event_logger: EventLogger) -> None:
@@ -47,17 +51,11 @@ class EventBusListener:
         self.events.emit(schema_id=CELL, data=data)
 
     def stream(self, run: RunRecord, step_uuid: str, path: str, name: str, text: str) -> None:
-        self.events.emit(
-            schema_id=STREAM,
-            data={
-                "run_id": run.id,
-                "pipeline_path": run.pipeline_path,
-                "step_uuid": step_uuid,
-                "path": path,
-                "name": name,
-                "text": text,
-            },
-        )
+        data = {"run_id": run.id, "pipeline_path": run.pipeline_path, "step_uuid": step_uuid}
+        data.update(path=path, name=name, text=text[-STREAM_EVENT_CHARS:])
+        if len(text) > STREAM_EVENT_CHARS:
+            data["skipped"] = len(text) - STREAM_EVENT_CHARS
+        self.events.emit(schema_id=STREAM, data=data)
 
 
 class JobEventsListener:

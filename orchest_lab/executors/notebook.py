@@ -28,9 +28,8 @@ from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
 from .orphans import recorded_group
 from .streams import StreamMerger
-from .throttle import Throttle
+from .throttle import OutputThrottle
 
-EVENT_INTERVAL = 0.025  # at most one update per cell per 25 ms; the first goes at once
 IOPUB_DRAIN_TIMEOUT = 3600
 
 
@@ -103,7 +102,7 @@ class LiveNotebook:
         self.log = log
         self.streams = StreamMerger()
         self.updates = CellUpdates(self.streams)
-        self._events = Throttle(EVENT_INTERVAL, self._publish_running)
+        self._events = OutputThrottle(self._publish_running)
         file.before_write = self.streams.join_all  # the file gets whole texts
 
     @property
@@ -177,13 +176,16 @@ class LiveNotebook:
         finally:
             await self.log.drain()
 
-    def _publish_running(self, index: int) -> None:
-        self._publish_cell(index, "running")
+    def _publish_running(self, index: int) -> int:
+        return self._publish_cell(index, "running")
 
-    def _publish_cell(self, index: int, state: str) -> None:
+    def _publish_cell(self, index: int, state: str) -> int:
+        """Publish cell `index` as it is; returns the characters of text the update carried."""
         if state == "done":
             self._events.flush(index)  # its last "running" event goes out before "done"
-        self.output.cell(self.task, self.updates.next(index, self.notebook.cells[index], state))
+        update = self.updates.next(index, self.notebook.cells[index], state)
+        self.output.cell(self.task, update)
+        return update.text_size
 
 
 class NotebookRunner:

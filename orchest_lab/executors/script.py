@@ -21,9 +21,8 @@ from ..runner.protocol import INTERPRETERS
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
 from .orphans import recorded_group
-from .throttle import Throttle
+from .throttle import OutputThrottle
 
-EVENT_INTERVAL = 0.025  # at most one output event per stream per 25 ms; the first goes at once
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL when a step is cancelled
 
 
@@ -73,13 +72,14 @@ async def _follow(
     tail: list[str] = []
     pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
 
-    def publish(name: str) -> None:
+    def publish(name: str) -> int:
         text = "".join(pending[name])
         pending[name].clear()
         if text:
             output.stream(task, name, text)
+        return len(text)
 
-    events = Throttle(EVENT_INTERVAL, publish)
+    events = OutputThrottle(publish)
 
     async def pump(stream: asyncio.StreamReader, name: str) -> None:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

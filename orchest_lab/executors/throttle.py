@@ -9,6 +9,14 @@ from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
+# Live output: at most one event per cell or stream per 25 ms, the first at once. Output that
+# floods goes in fewer, larger events: after an event that carried n characters the next waits
+# n / OUTPUT_PACE seconds (at most MAX_OUTPUT_INTERVAL), as each event costs the server's event
+# loop a fixed price on top of its size.
+OUTPUT_INTERVAL = 0.025
+OUTPUT_PACE = 256 << 10  # characters per second
+MAX_OUTPUT_INTERVAL = 0.25
+
 
 class Throttle(Generic[K]):
     """Calls `action(key)` at most once per `interval` per key: at once when the key has been
@@ -53,3 +61,20 @@ class Throttle(Generic[K]):
         self._timers.pop(key, None)
         self._last[key] = time.monotonic()
         self.action(key)
+
+
+class OutputThrottle(Throttle[K]):
+    """A Throttle for live output: `send(key)` publishes what waits and returns how many
+    characters it carried, which sets how long the key waits before its next event."""
+
+    def __init__(self, send: Callable[[K], int]) -> None:
+        super().__init__(OUTPUT_INTERVAL, self._send, self._interval)
+        self._sender = send
+        self._intervals: dict[K, float] = {}
+
+    def _send(self, key: K) -> None:
+        carried = self._sender(key)
+        self._intervals[key] = min(MAX_OUTPUT_INTERVAL, max(OUTPUT_INTERVAL, carried / OUTPUT_PACE))
+
+    def _interval(self, key: K) -> float:
+        return self._intervals.get(key, OUTPUT_INTERVAL)

@@ -34,6 +34,15 @@ class CellUpdate:
     outputs: list[dict[str, Any]]  # listeners copy what they keep
     append: CellAppend | None = None
 
+    @property
+    def text_size(self) -> int:
+        """The characters of stream text the update carries."""
+        size = len(self.append.text) if self.append is not None else 0
+        for output in self.outputs:
+            text = output.get("text")
+            size += len(text) if isinstance(text, str) else 0
+        return size
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "index": self.index,

@@ -13,11 +13,10 @@ from ..base import StepFailed, StepOutput, StepTask
 from ..live_file import ChangedOnDisk
 from ..log import StepLog
 from ..notebook import LiveNotebook
-from ..throttle import Throttle
+from ..throttle import OutputThrottle
 from .logs import Item
 
 log = logging.getLogger(__name__)
-EVENT_INTERVAL = 0.025  # as local scripts: at most one stream event per stream per 25 ms
 TAIL = 20  # lines of plain text and stderr kept for failure messages
 
 
@@ -35,7 +34,7 @@ class PodReports:
         self.error: StepFailed | None = None  # what applying the reports ran into
         self._tail: list[str] = []  # the last lines of stderr or of plain text
         self._pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
-        self._events = Throttle(EVENT_INTERVAL, self._publish)
+        self._events = OutputThrottle(self._publish)
 
     def take(self, items: list[Item]) -> None:
         """Apply what the log follower read (called on the event loop; never raises)."""
@@ -165,8 +164,9 @@ class PodReports:
         self._tail.append(text)
         del self._tail[:-TAIL]
 
-    def _publish(self, name: str) -> None:
+    def _publish(self, name: str) -> int:
         text = "".join(self._pending[name])
         self._pending[name].clear()
         if text:
             self.output.stream(self.task, name, text)
+        return len(text)
