@@ -46,13 +46,13 @@ class EventBusListener:
         self.events.emit(schema_id=STEP, data=data)
 
     def cell(self, run: RunRecord, step_uuid: str, path: str, update: CellUpdate) -> None:
-        data = {"run_id": run.id, "pipeline_path": run.pipeline_path, "step_uuid": step_uuid}
-        data.update(path=path, **update.to_json())
+        data: dict[str, Any] = {"run_id": run.id, "pipeline_path": run.pipeline_path}
+        data.update(step_uuid=step_uuid, path=path, **update.to_json())
         self.events.emit(schema_id=CELL, data=data)
 
     def stream(self, run: RunRecord, step_uuid: str, path: str, name: str, text: str) -> None:
-        data = {"run_id": run.id, "pipeline_path": run.pipeline_path, "step_uuid": step_uuid}
-        data.update(path=path, name=name, text=text[-STREAM_EVENT_CHARS:])
+        data: dict[str, Any] = {"run_id": run.id, "pipeline_path": run.pipeline_path}
+        data.update(step_uuid=step_uuid, path=path, name=name, text=text[-STREAM_EVENT_CHARS:])
         if len(text) > STREAM_EVENT_CHARS:
             data["skipped"] = len(text) - STREAM_EVENT_CHARS
         self.events.emit(schema_id=STREAM, data=data)
