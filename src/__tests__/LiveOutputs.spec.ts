@@ -214,6 +214,15 @@ describe('applyCellEvent with events that carry only what is new', () => {
     expect(outputsOf()).toEqual([stdout('abcdef')]);
   });
 
+  it('shows an event once, however often it comes', () => {
+    const model = notebook.model;
+    applyCellEvent(model, whole(1, [stdout('a')]), shown);
+    expect(applyCellEvent(model, grown(2, 0, 'b'), shown)).toBe(true);
+    expect(applyCellEvent(model, grown(2, 0, 'b'), shown)).toBe(false);
+    expect(applyCellEvent(model, grown(3, 0, 'c'), shown)).toBe(true);
+    expect(outputsOf()).toEqual([stdout('abc')]);
+  });
+
   it('never appends to outputs the user cleared meanwhile', () => {
     const model = notebook.model;
     applyCellEvent(model, whole(1, [stdout('a')]), shown);

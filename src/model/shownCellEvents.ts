@@ -29,9 +29,17 @@ export class ShownCellEvents {
     this._steps.set(key, cells);
   }
 
-  /** `event` could not be shown: the cell waits for its whole outputs. */
+  /**
+   * `event` could not be shown: the cell waits for its whole outputs (unless
+   * the event is one it showed already).
+   */
   missed(event: ICellEvent): void {
-    this._steps.get(stepKey(event))?.delete(event.index);
+    const cells = this._steps.get(stepKey(event));
+    const last = cells?.get(event.index);
+    if (last !== undefined && event.seq !== undefined && last >= event.seq) {
+      return;
+    }
+    cells?.delete(event.index);
   }
 
   /** A step ended: its cells send no more events. */

@@ -139,6 +139,34 @@ test('run selected: statuses change and outputs appear in the open notebook, wit
   await expect(dialogs(page)).toHaveCount(0);
 });
 
+test('a notebook opened in the middle of a long cell catches up with it, then follows it', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  const folder = `${tmpPath}/late`;
+  const slowCell = 'import time\nfor i in range(40):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.2)';
+  const {
+    path,
+    uuids: [slow]
+  } = await createChain(page, folder, 'late', [{ title: 'Slow', file: 'slow.ipynb', content: notebookText([slowCell]) }]);
+  const editor = await openPipeline(page, path);
+  await toolbarButton(page, 'Run all').click();
+  await expect(stepNode(editor, slow)).toHaveAttribute('data-run-status', 'STARTED');
+
+  // Opened once the cell has printed: most events from then on carry only
+  // what is new since one this notebook never saw.
+  await expect.poll(async () => JSON.stringify(await readJSON(request, `${folder}/slow.ipynb`))).toContain('tick 3');
+  const notebook = await openNotebook(page, `${folder}/slow.ipynb`);
+  const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
+  await expect(output).toContainText('tick 20');
+  await expect(stepNode(editor, slow)).toHaveAttribute('data-run-status', 'STARTED');
+  const ticks = (await output.innerText()).trim().split('\n');
+  expect(ticks).toEqual(Array.from({ length: ticks.length }, (_, i) => `tick ${i}`));
+  await expect(stepNode(editor, slow)).toHaveAttribute('data-run-status', 'SUCCESS');
+  await expect(output).toContainText('tick 39');
+});
+
 test('a failing step shows failed, the steps after it skipped, independent ones succeed', async ({
   page,
   tmpPath
