@@ -3,6 +3,7 @@ loop: the file is what nbformat writes for the notebook at that moment."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import nbformat
@@ -47,5 +48,25 @@ async def test_the_file_holds_the_notebook_as_it_was_when_flushed(tmp_path: Path
     live = await LiveNotebookFile.load(path)
     live.notebook.cells[0].outputs = notebook_with_outputs().cells[1].outputs
     live.changed()
+    await live.flush()
+    assert path.read_text() == nbformat.writes(live.notebook)
+
+
+async def test_while_the_run_goes_on_the_file_is_a_valid_notebook_then_written_as_jupyter_does(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1")]), path)
+    before = path.read_text()
+    live = await LiveNotebookFile.load(path)
+    live.notebook.cells[0].outputs = notebook_with_outputs().cells[1].outputs
+    live.changed()
+    for _ in range(600):  # the throttled write, in a worker thread
+        if path.read_text() != before:
+            break
+        await asyncio.sleep(0.05)
+    during = nbformat.read(path, as_version=4)
+    nbformat.validate(during)
+    assert during.cells[0].outputs == live.notebook.cells[0].outputs
     await live.flush()
     assert path.read_text() == nbformat.writes(live.notebook)
