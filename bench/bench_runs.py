@@ -253,8 +253,11 @@ async def event_and_file_latency(folder: Path) -> tuple[list[float], list[float]
 
     async def on_cell(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         now = time.time()
-        for output in data["outputs"]:
-            for t in printed_times(output.get("text", "")):
+        texts = [output.get("text", "") for output in data["outputs"]]
+        if data.get("append"):  # the text the cell's stream grew by since its event before
+            texts.append(data["append"]["text"])
+        for text in texts:
+            for t in printed_times(text):
                 if t not in seen:
                     seen.add(t)
                     to_event.append(now - t)
