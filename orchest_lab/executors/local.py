@@ -142,7 +142,7 @@ class LocalExecutor(Executor):
         task = await asyncio.to_thread(confine_step_files, task)
         if task.environment and self.environments is not None:
             task = dataclasses.replace(task, kernel_name=await self.environments.kernel_for(task))
-        with StepLog(task.log_files) as log:
+        with await StepLog.open(task.log_files) as log:
             if task.kind == "notebook":
                 await self._run_notebook(task, output, log)
             else:

@@ -39,8 +39,12 @@ def _writer_thread() -> ThreadPoolExecutor:
 
 
 class StepLog:
-    def __init__(self, paths: tuple[Path, ...]) -> None:
-        # Opened here, as before: a log that cannot be written fails the step before it runs.
+    def __init__(
+        self, paths: tuple[Path, ...], loop: asyncio.AbstractEventLoop | None = None
+    ) -> None:
+        """Blocking (opens the files): see `open`. Without an event loop (neither given nor
+        running), every write goes to the files at once."""
+        # Opened here: a log that cannot be written fails the step before it runs.
         self._files: list[IO[str]] = []
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,10 +52,15 @@ class StepLog:
         self._pending: list[str] = []
         self._timer: asyncio.TimerHandle | None = None
         self._last: Future[None] | None = None  # the newest write handed to the writer
-        try:
-            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            self._loop = None  # no event loop: every write goes to the files at once
+        if loop is None:
+            with contextlib.suppress(RuntimeError):
+                loop = asyncio.get_running_loop()
+        self._loop = loop
+
+    @classmethod
+    async def open(cls, paths: tuple[Path, ...]) -> StepLog:
+        """A log whose files are opened in a worker thread, written for the running loop."""
+        return await asyncio.to_thread(cls, paths, asyncio.get_running_loop())
 
     def write(self, text: str) -> None:
         """Append text (terminal colour codes removed); it reaches the files within

@@ -21,6 +21,7 @@ from ..runner.protocol import INTERPRETERS
 from .base import StepFailed, StepOutput, StepTask
 from .log import StepLog
 from .orphans import recorded_group
+from .spawn import SpawnedProcess, spawn
 from .throttle import OutputThrottle
 
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL when a step is cancelled
@@ -44,17 +45,8 @@ def script_command(task: StepTask, python: str | None) -> list[str]:
 async def run_script(task: StepTask, command: list[str], output: StepOutput, log: StepLog) -> None:
     env = {**os.environ, **task.env, "PYTHONUNBUFFERED": "1"}
     prefix, preexec = await _parent_death(command, env)
-    process = await asyncio.create_subprocess_exec(
-        *prefix,
-        *command,
-        cwd=task.cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,  # its own process group: stopping it stops its children too
-        preexec_fn=preexec,
-    )
+    # In its own process group (session): stopping it stops its children too.
+    process = await spawn([*prefix, *command], cwd=task.cwd, env=env, preexec_fn=preexec)
     # Recorded while it runs, so that a server started after a crash of this one can stop what
     # the script leaves (its children; the script itself dies with the server).
     with recorded_group(process.pid, task.run_id, task.step_uuid):
@@ -67,7 +59,7 @@ async def run_script(task: StepTask, command: list[str], output: StepOutput, log
 
 
 async def _follow(
-    task: StepTask, process: asyncio.subprocess.Process, output: StepOutput, log: StepLog
+    task: StepTask, process: SpawnedProcess, output: StepOutput, log: StepLog
 ) -> None:
     tail: list[str] = []
     pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
@@ -104,7 +96,7 @@ async def _follow(
         )
 
 
-async def _stop(process: asyncio.subprocess.Process) -> None:
+async def _stop(process: SpawnedProcess) -> None:
     """SIGTERM the script's whole process group, then SIGKILL what is left."""
     for signum, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(ProcessLookupError):
@@ -126,7 +118,8 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 # util-linux's `setpriv --pdeathsig` does that and keeps Python's cheap vfork spawn; a preexec_fn,
 # the fallback, makes Python fork the whole server instead: 10-40 ms of the event loop per step
 # here, and Python code run in a forked copy of a threaded process.
-# The signal comes when the *thread* that started the child ends: the event loop's thread.
+# The signal comes when the *thread* that started the child ends: spawn's thread, which lives as
+# long as the server.
 
 PR_SET_PDEATHSIG = 1
 

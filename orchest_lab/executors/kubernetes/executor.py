@@ -170,7 +170,7 @@ class KubernetesExecutor(Executor):
         cluster = await self._cluster()
         settings = self.job_settings(cluster.api.namespace)
         manifest = step_job(task, image, self._volumes, settings)
-        with StepLog(task.log_files) as step_log:
+        with await StepLog.open(task.log_files) as step_log:
             live = None
             if task.kind == "notebook":
                 file = await LiveNotebookFile.load(task.output_file)
