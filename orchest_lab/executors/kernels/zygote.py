@@ -17,6 +17,11 @@ from ..priority import lower_priority
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote_main.py")
 START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
+# Forked kernels run steps, whose inputs belong in their notebooks, not in the user's IPython
+# history: no history database (its opening and writer thread are a fifth of a kernel's start).
+# Given to every kernel (before its kernelspec's options), and to the zygote, which builds the
+# shell of kernels with these options only.
+STEP_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +86,13 @@ class Zygote:
         try:
             self._process = subprocess.Popen(
                 lower_priority(
-                    [self.python, str(ZYGOTE_SCRIPT), *self.preload.arguments()], self.niceness
+                    [
+                        self.python,
+                        str(ZYGOTE_SCRIPT),
+                        *self.preload.arguments(),
+                        f"--kernel-options={json.dumps(STEP_KERNEL_OPTIONS)}",
+                    ],
+                    self.niceness,
                 ),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
