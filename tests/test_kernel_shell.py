@@ -13,7 +13,7 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpecManager
 
 from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
-from orchest_lab.executors.kernels.zygote import Zygotes
+from orchest_lab.executors.kernels.zygote import Preload, Zygotes
 
 LEAVE_STATE = (
     "left = 'a global'\n"
@@ -134,3 +134,32 @@ async def with_and_without_options(zygotes: Zygotes, tmp_path: Path) -> None:
             await kernel.shutdown()
     assert shown == [("all-results", ["1", "2"]), ("python3", ["2"]), ("all-results", ["1", "2"])]
     assert len(zygotes.running()) == 1
+
+
+async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: Path) -> None:
+    """A command's zygote, not waited for before its first fork, fails that fork: the kernel
+    is then started the usual way."""
+    python = tmp_path / "python"  # this Python, except as a zygote
+    python.write_text(
+        f'#!/bin/sh\ncase "$1" in *zygote_main.py) exit 3;; esac\nexec {sys.executable} "$@"\n'
+    )
+    python.chmod(0o755)
+    folder = tmp_path / "kernels" / "no-zygote"
+    folder.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "No zygote", "language": "python"}
+    (folder / "kernel.json").write_text(json.dumps(spec))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    zygotes = Zygotes(preload=Preload(fork_while_preloading=True))
+    try:
+        kernel = await start_kernel(
+            "no-zygote", kernel_spec_manager=specs, zygotes=zygotes, cwd="/"
+        )
+        try:
+            assert not kernel.forked
+            [result] = await execute(kernel, "6 * 7")
+            assert result["content"]["data"]["text/plain"] == "42"
+        finally:
+            await kernel.shutdown()
+    finally:
+        await zygotes.close()

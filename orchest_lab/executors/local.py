@@ -26,14 +26,12 @@ from .base import (
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.provisioner import forkable
-from .kernels.zygote import Preload, ZygoteError, Zygotes
+from .kernels.zygote import DEFAULT_PRELOAD, Preload, ZygoteError, Zygotes
 from .log import StepLog
-from .priority import lower_priority
+from .priority import DEFAULT_STEP_NICENESS, lower_priority
 from .script import run_script, script_command
 
-# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
-# data with, when the kernel's Python has them.
-DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
+__all__ = ["DEFAULT_PRELOAD", "LocalExecutor"]
 
 
 class LocalExecutor(Executor):
@@ -49,7 +47,7 @@ class LocalExecutor(Executor):
         16, help="The most kernels of one kernelspec started ahead for the runs in progress."
     ).tag(config=True)
     step_niceness = Int(
-        10,
+        DEFAULT_STEP_NICENESS,
         help="How much lower than the server's the CPU priority of steps is (nice), so that "
         "the server and JupyterLab stay responsive while steps use every core (0: the same).",
     ).tag(config=True)

@@ -1,0 +1,69 @@
+"""`orchest-lab run` starts its kernels' zygote before anything else: its first step runs on a
+kernel forked from that zygote when the executor's settings are the defaults it was started
+with, and from one of its own otherwise; no zygote outlives the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from project_factory import stdout_of, write_pipeline
+from test_runs_lifecycle import alive
+
+from orchest_lab.cli import main
+from orchest_lab.executors.kernels import zygote as zygotes_module
+from orchest_lab.executors.local import LocalExecutor
+
+REPORT = "import os\nprint(os.getppid(), os.nice(0))"  # the zygote it was forked from; its nice
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the zygotes the command starts, in order, and 0 where it makes its
+    executor."""
+    events: list[int] = []
+    spawn = zygotes_module.Zygote.spawn
+    make_executor = LocalExecutor.__init__
+
+    def recorded(self: Any) -> None:
+        spawn(self)
+        events.append(self.pid)
+
+    def made(self: Any, *args: Any, **kwargs: Any) -> None:
+        events.append(0)
+        make_executor(self, *args, **kwargs)
+
+    monkeypatch.setattr(zygotes_module.Zygote, "spawn", recorded)
+    monkeypatch.setattr(LocalExecutor, "__init__", made)
+    return events
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *options: str) -> tuple[int, int]:
+    write_pipeline(tmp_path, {"Step": ("step.ipynb", [])}, {"step.ipynb": [REPORT]})
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "p.orchest", "--data-dir", str(tmp_path / "data"), *options]) == 0
+    parent, niceness = stdout_of(tmp_path / "step.ipynb").split()
+    return int(parent), int(niceness)
+
+
+def test_the_first_step_runs_on_the_zygote_started_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[int]
+) -> None:
+    parent, niceness = run(tmp_path, monkeypatch)
+    zygote, executor = started  # one zygote, started before the executor was made
+    assert executor == 0
+    assert parent == zygote
+    assert niceness == 10  # the default c.LocalExecutor.step_niceness
+    assert not alive(zygote)
+
+
+def test_other_settings_get_a_zygote_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[int]
+) -> None:
+    parent, niceness = run(tmp_path, monkeypatch, "--set", "LocalExecutor.step_niceness=3")
+    early, executor, own = started  # the early one, with the defaults, is not used
+    assert executor == 0
+    assert parent == own
+    assert niceness == 3
+    assert not alive(early) and not alive(own)
