@@ -4,6 +4,10 @@ with, and from one of its own otherwise; no zygote outlives the command."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from orchest_lab.cli import main
 from orchest_lab.executors.kernels import zygote as zygotes_module
 from orchest_lab.executors.local import LocalExecutor
 
+COMMAND = [sys.executable, "-m", "orchest_lab.cli", "run"]
 REPORT = "import os\nprint(os.getppid(), os.nice(0))"  # the zygote it was forked from; its nice
 
 
@@ -67,3 +72,32 @@ def test_other_settings_get_a_zygote_of_their_own(
     assert parent == own
     assert niceness == 3
     assert not alive(early) and not alive(own)
+
+
+def test_the_zygote_imports_nothing_after_the_runs_last_kernel(tmp_path: Path) -> None:
+    """Its kernels forked, a command's zygote stops preloading: what it would import next, no
+    kernel of the run would have."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "slow_first.py").write_text("import time\ntime.sleep(1)\n")
+    marker = tmp_path / "second-imported"
+    (modules / "then_second.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    # The step outlasts the first import (if the zygote began it before it was told to stop).
+    step = "import time\ntime.sleep(4)\nprint('ran')"
+    write_pipeline(tmp_path, {"Step": ("step.ipynb", [])}, {"step.ipynb": [step]})
+    config = tmp_path / "config"  # as the server would be configured
+    config.mkdir()
+    settings = {"OrchestLab": {"preload_modules": ["slow_first", "then_second"]}}
+    (config / "jupyter_server_config.json").write_text(json.dumps(settings))
+    done = subprocess.run(
+        [*COMMAND, "p.orchest", "--data-dir", str(tmp_path / "data")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(modules), "JUPYTER_CONFIG_DIR": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert stdout_of(tmp_path / "step.ipynb") == "ran\n"
+    assert not marker.exists()

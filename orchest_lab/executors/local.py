@@ -64,8 +64,9 @@ class LocalExecutor(Executor):
         **kwargs: Any,
     ) -> None:
         """`fork_while_preloading`: kernels asked for before the zygote has imported
-        `preload_modules` start with what it has imported so far, instead of waiting (for a
-        command, whose first step would otherwise wait for imports it may not need)."""
+        `preload_modules` start with what it has imported so far, instead of waiting, and the
+        zygote stops importing once the kernels of the run are forked (for a command that makes
+        one run, whose first step would otherwise wait for imports it may not need)."""
         super().__init__(**kwargs)
         preload = Preload(tuple(preload_modules), str(SDK_PATH), fork_while_preloading)
         self._zygotes = Zygotes(self.step_niceness, preload) if self.fork_kernels else None
@@ -123,6 +124,9 @@ class LocalExecutor(Executor):
 
     async def prepare(self, tasks: list[StepTask]) -> None:
         demand = await asyncio.to_thread(self._kernel_demand, tasks)
+        if self._zygotes is not None and self._zygotes.preload.fork_while_preloading:
+            # A command's one run: its zygotes import nothing after its last kernel.
+            self._zygotes.forks_to_come(sum(demand.values()))
         for name, count in demand.items():
             self.pools.pool(name).reserve(count)
 

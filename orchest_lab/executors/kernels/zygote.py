@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ class Zygote:
         self._transport: asyncio.BaseTransport | None = None
         self._ready = False
         self._lock = asyncio.Lock()
+        self.on_fork: Callable[[], None] = lambda: None  # after each kernel it forked
 
     @property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -166,7 +168,16 @@ class Zygote:
             reply = await self._read(30.0)
         if "pid" not in reply:
             raise ZygoteError(reply.get("error", "the kernel zygote did not fork"))
+        self.on_fork()
         return int(reply["pid"])
+
+    def stop_preloading(self) -> None:
+        """A zygote that forks while preloading imports no more modules: no kernel will."""
+        if self.preload.fork_while_preloading and self.alive:
+            assert self._process is not None and self._process.stdin is not None
+            with contextlib.suppress(OSError):  # it ended: nothing to stop
+                self._process.stdin.write(b'{"stop_preloading": true}\n')
+                self._process.stdin.flush()
 
     async def close(self) -> None:
         process, self._process = self._process, None
@@ -225,6 +236,7 @@ class Zygotes:
         self.preload = preload
         self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
         self._lock = asyncio.Lock()
+        self._forks_to_come: int | None = None  # None: more may always come (a server)
 
     async def get(self, python: str, env: dict[str, str]) -> Zygote:
         key = zygote_key(python, env)
@@ -262,7 +274,23 @@ class Zygotes:
         if zygote is None:
             zygote = Zygote(python, env, self.niceness, self.preload)
             zygote.spawn()
+        zygote.on_fork = self._forked
+        if self._forks_to_come == 0:
+            zygote.stop_preloading()
         return zygote
+
+    def forks_to_come(self, count: int) -> None:
+        """For a command that knows its run: `count` more kernels will be forked, then none.
+        Zygotes that fork while they preload stop importing after the last: what they would
+        import next no kernel would have."""
+        self._forks_to_come = count
+        if count <= 0:
+            for zygote in self._zygotes.values():
+                zygote.stop_preloading()
+
+    def _forked(self) -> None:
+        if self._forks_to_come is not None:
+            self.forks_to_come(self._forks_to_come - 1)
 
     def running(self) -> list[Zygote]:
         return [z for z in self._zygotes.values() if z.alive]

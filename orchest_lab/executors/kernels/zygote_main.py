@@ -20,7 +20,8 @@ step's code ran.
 Protocol: a first line {"ready": true, "preloaded": [str], "skipped": {name: reason}} (or
 {"error": str}); then one JSON request per line on stdin, one JSON reply per line on stdout.
 With --fork-while-preloading, {"ready": true} comes before the modules are imported, requests are
-served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one.
+served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one;
+the line {"stop_preloading": true} (no reply) ends the imports there: no kernel will need them.
   request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
             "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
@@ -81,14 +82,16 @@ ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")
 
 
 def preload_modules(
-    names: list[str], path: str, between: Callable[[], None] = lambda: None
+    names: list[str], path: str, between: Callable[[], bool] = lambda: True
 ) -> tuple[list[str], dict[str, str]]:
     """Import what steps will; those that fail are skipped, with the reason. `between` runs
-    before each module (a zygote that forks while preloading serves its requests there)."""
+    before each module, and says whether to go on (a zygote that forks while preloading serves
+    its requests there)."""
     preloaded: list[str] = []
     skipped: dict[str, str] = {}
     for name in names:
-        between()
+        if not between():
+            break
         if path:
             sys.path.insert(0, path)
         try:
@@ -135,6 +138,9 @@ class Requests:
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
+
+
+STOP_PRELOADING = b'{"stop_preloading": true}'
 
 
 def serve(line: bytes, shell: PrebuiltShell | None) -> None:
@@ -323,12 +329,18 @@ def main() -> int:
         # Ready at once; kernels asked for meanwhile start with the modules imported so far.
         reply(ready=True)
 
-        def between() -> None:
+        def between() -> bool:
+            """Serve the requests that came meanwhile; whether to import more."""
+            go_on = True
             while requests.waiting():
                 line = requests.next()
                 if line is None:
                     sys.exit(0)
-                serve(line, shell)
+                if line.strip() == STOP_PRELOADING:
+                    go_on = False
+                else:
+                    serve(line, shell)
+            return go_on
 
         preloaded, skipped = preload_modules(args.preload, args.path, between)
         gc.collect()
@@ -345,7 +357,8 @@ def main() -> int:
         gc.collect()
         reply(ready=True, preloaded=preloaded, skipped=skipped)
     while (line := requests.next()) is not None:
-        serve(line, shell)
+        if line.strip() != STOP_PRELOADING:
+            serve(line, shell)
     return 0
 
 
