@@ -101,3 +101,32 @@ def test_the_zygote_imports_nothing_after_the_runs_last_kernel(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert stdout_of(tmp_path / "step.ipynb") == "ran\n"
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_the_zygote_imports_only_what_the_notebooks_name(tmp_path: Path, named: bool) -> None:
+    """More notebooks than kernels started at once (4): the zygote preloads for the later
+    ones, unless no notebook names a module it would import."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    marker = tmp_path / "imported"
+    (modules / "some_library.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    cell = "# uses some_library\nprint('ran')" if named else "print('ran')"
+    steps = {f"S{i}": (f"s{i}.ipynb", []) for i in range(6)}
+    write_pipeline(tmp_path, steps, {f"s{i}.ipynb": [cell] for i in range(6)})
+    config = tmp_path / "config"
+    config.mkdir()
+    settings = {"OrchestLab": {"preload_modules": ["some_library"]}}
+    (config / "jupyter_server_config.json").write_text(json.dumps(settings))
+    done = subprocess.run(
+        [*COMMAND, "p.orchest", "--data-dir", str(tmp_path / "data")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(modules), "JUPYTER_CONFIG_DIR": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(stdout_of(tmp_path / f"s{i}.ipynb") == "ran\n" for i in range(6))
+    assert marker.exists() is named

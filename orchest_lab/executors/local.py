@@ -6,6 +6,7 @@ import asyncio
 import collections
 import dataclasses
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +33,8 @@ from .priority import DEFAULT_STEP_NICENESS, lower_priority
 from .script import run_script, script_command
 
 __all__ = ["DEFAULT_PRELOAD", "LocalExecutor"]
+
+NAMES_READ_LIMIT = 16 << 20  # bytes of a notebook searched for the names of preloaded modules
 
 
 class LocalExecutor(Executor):
@@ -125,8 +128,10 @@ class LocalExecutor(Executor):
     async def prepare(self, tasks: list[StepTask]) -> None:
         demand = await asyncio.to_thread(self._kernel_demand, tasks)
         if self._zygotes is not None and self._zygotes.preload.fork_while_preloading:
-            # A command's one run: its zygotes import nothing after its last kernel.
-            self._zygotes.forks_to_come(sum(demand.values()))
+            # A command's one run: its zygotes import nothing after its last kernel, nor at all
+            # when none of its notebooks names a module they would import.
+            named = await asyncio.to_thread(self._names_preloaded, tasks)
+            self._zygotes.forks_to_come(sum(demand.values()) if named else 0)
         for name, count in demand.items():
             self.pools.pool(name).reserve(count)
 
@@ -134,6 +139,24 @@ class LocalExecutor(Executor):
         # The languages of these tasks' kernels were read by `prepare`: no file is read here.
         for name, count in self._kernel_demand(tasks).items():
             self.pools.pool(name).release_reservation(count)
+
+    def _names_preloaded(self, tasks: list[StepTask]) -> bool:
+        """Whether a notebook of `tasks` names a module the zygotes preload (or the SDK, which
+        loads pandas and pyarrow for data it passes): a word in its file, code or not."""
+        assert self._zygotes is not None
+        names = {name.split(".")[0] for name in self._zygotes.preload.modules} | {"orchest"}
+        words = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+        for task in tasks:
+            if task.kind != "notebook":
+                continue
+            try:
+                if task.file.stat().st_size > NAMES_READ_LIMIT:
+                    return True  # not read: as if it did
+                if words.search(task.file.read_bytes()):
+                    return True
+            except OSError:
+                return True  # the step will say what is wrong with it
+        return False
 
     def _kernel_demand(self, tasks: list[StepTask]) -> collections.Counter[str]:
         return collections.Counter(
