@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpecManager
 
 from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
-from orchest_lab.executors.kernels.zygote import Preload, Zygotes
+from orchest_lab.executors.kernels.zygote import ZYGOTE_SCRIPT, Preload, Zygotes
 
 LEAVE_STATE = (
     "left = 'a global'\n"
@@ -163,3 +164,23 @@ async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: P
             await kernel.shutdown()
     finally:
         await zygotes.close()
+
+
+def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:
+    """Should building the shell fail half-way (another IPython in an environment), kernels
+    build their own: none is left behind for them to pick up unadapted."""
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ZYGOTE_SCRIPT.parent)!r})\n"
+        "import zygote_main\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "def fail(self, cell):\n"
+        "    raise RuntimeError('not in this IPython')\n"
+        "InteractiveShell.transform_cell = fail\n"
+        "shell = zygote_main.prebuilt_shell(['--HistoryManager.enabled=False'])\n"
+        "print(json.dumps([shell is None, InteractiveShell.initialized()]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [True, False]

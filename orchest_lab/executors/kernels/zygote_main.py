@@ -116,6 +116,12 @@ def prebuilt_shell(options: list[str]) -> PrebuiltShell | None:
     try:
         return PrebuiltShell(options)
     except Exception:
+        # A shell built before the failure would be the one kernels get, unadapted: none.
+        with contextlib.suppress(Exception):
+            from IPython.core.interactiveshell import InteractiveShell
+
+            if InteractiveShell.initialized():
+                type(InteractiveShell.instance()).clear_instance()
         return None
 
 
