@@ -6,6 +6,7 @@ import asyncio
 import collections
 import dataclasses
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,14 +27,14 @@ from .base import (
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.provisioner import forkable
-from .kernels.zygote import Preload, ZygoteError, Zygotes
+from .kernels.zygote import DEFAULT_PRELOAD, Preload, ZygoteError, Zygotes
 from .log import StepLog
-from .priority import lower_priority
+from .priority import DEFAULT_STEP_NICENESS, lower_priority
 from .script import run_script, script_command
 
-# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
-# data with, when the kernel's Python has them.
-DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
+__all__ = ["DEFAULT_PRELOAD", "LocalExecutor"]
+
+NAMES_READ_LIMIT = 16 << 20  # bytes of a notebook searched for the names of preloaded modules
 
 
 class LocalExecutor(Executor):
@@ -49,7 +50,7 @@ class LocalExecutor(Executor):
         16, help="The most kernels of one kernelspec started ahead for the runs in progress."
     ).tag(config=True)
     step_niceness = Int(
-        10,
+        DEFAULT_STEP_NICENESS,
         help="How much lower than the server's the CPU priority of steps is (nice), so that "
         "the server and JupyterLab stay responsive while steps use every core (0: the same).",
     ).tag(config=True)
@@ -66,8 +67,9 @@ class LocalExecutor(Executor):
         **kwargs: Any,
     ) -> None:
         """`fork_while_preloading`: kernels asked for before the zygote has imported
-        `preload_modules` start with what it has imported so far, instead of waiting (for a
-        command, whose first step would otherwise wait for imports it may not need)."""
+        `preload_modules` start with what it has imported so far, instead of waiting, and the
+        zygote stops importing once the kernels of the run are forked (for a command that makes
+        one run, whose first step would otherwise wait for imports it may not need)."""
         super().__init__(**kwargs)
         preload = Preload(tuple(preload_modules), str(SDK_PATH), fork_while_preloading)
         self._zygotes = Zygotes(self.step_niceness, preload) if self.fork_kernels else None
@@ -125,6 +127,11 @@ class LocalExecutor(Executor):
 
     async def prepare(self, tasks: list[StepTask]) -> None:
         demand = await asyncio.to_thread(self._kernel_demand, tasks)
+        if self._zygotes is not None and self._zygotes.preload.fork_while_preloading:
+            # A command's one run: its zygotes import nothing after its last kernel, nor at all
+            # when none of its notebooks names a module they would import.
+            named = await asyncio.to_thread(self._names_preloaded, tasks)
+            self._zygotes.forks_to_come(sum(demand.values()) if named else 0)
         for name, count in demand.items():
             self.pools.pool(name).reserve(count)
 
@@ -132,6 +139,24 @@ class LocalExecutor(Executor):
         # The languages of these tasks' kernels were read by `prepare`: no file is read here.
         for name, count in self._kernel_demand(tasks).items():
             self.pools.pool(name).release_reservation(count)
+
+    def _names_preloaded(self, tasks: list[StepTask]) -> bool:
+        """Whether a notebook of `tasks` names a module the zygotes preload (or the SDK, which
+        loads pandas and pyarrow for data it passes): a word in its file, code or not."""
+        assert self._zygotes is not None
+        names = {name.split(".")[0] for name in self._zygotes.preload.modules} | {"orchest"}
+        words = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+        for task in tasks:
+            if task.kind != "notebook":
+                continue
+            try:
+                if task.file.stat().st_size > NAMES_READ_LIMIT:
+                    return True  # not read: as if it did
+                if words.search(task.file.read_bytes()):
+                    return True
+            except OSError:
+                return True  # the step will say what is wrong with it
+        return False
 
     def _kernel_demand(self, tasks: list[StepTask]) -> collections.Counter[str]:
         return collections.Counter(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import shutil
 
+DEFAULT_STEP_NICENESS = 10  # c.LocalExecutor.step_niceness
+
 
 @functools.cache
 def _nice() -> str | None:

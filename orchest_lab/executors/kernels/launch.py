@@ -64,10 +64,23 @@ class RunningKernel:
     async def shutdown(self) -> None:
         """Kill the kernel and release what it held (connection file, ports)."""
         await self.kill()
+        await self._gone()
         try:
             await self.manager.shutdown_kernel(now=True)
         except Exception:
             log.debug("kernel shutdown", exc_info=True)
+
+    async def _gone(self, timeout: float = 5.0) -> None:
+        """Wait, checking often, until the killed kernel's process is gone: jupyter_client
+        checks every 0.1 s, which a command pays at its end."""
+        provisioner = self.manager.provisioner
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + timeout, 0.001
+        while provisioner is not None and provisioner.has_process and loop.time() < deadline:
+            if await provisioner.poll() is not None:
+                return
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
 
 async def start_kernel(
@@ -106,6 +119,20 @@ async def start_kernel(
             forked = True
     try:
         await manager.start_kernel(cwd=cwd, env={**os.environ, **(env or {})})
+    except ZygoteError as err:
+        # A zygote that forks while it preloads is not waited for (see Zygotes.get): one that
+        # could not start says so here.
+        log.warning("starting a %s kernel without a zygote: %s", spec_name, err)
+        with contextlib.suppress(Exception):
+            await manager.cleanup_resources()
+        return await start_kernel(
+            spec_name,
+            kernel_spec_manager=kernel_spec_manager,
+            zygotes=None,
+            cwd=cwd,
+            env=env,
+            context=context,
+        )
     except Exception as err:
         raise KernelStartError(f"kernel '{spec_name}' failed to start: {err}") from err
     client = manager.client(**options)

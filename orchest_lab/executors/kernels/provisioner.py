@@ -13,12 +13,9 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-from .zygote import Zygote
+from .zygote import STEP_KERNEL_OPTIONS, Zygote
 
 IPYKERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
-# Forked kernels run steps, whose inputs belong in their notebooks, not in the user's IPython
-# history: no history database (its opening and writer thread are a fifth of a kernel's start).
-STEP_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
 def forkable(spec: KernelSpec) -> bool:

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,14 @@ from ..priority import lower_priority
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote_main.py")
 START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
+# Forked kernels run steps, whose inputs belong in their notebooks, not in the user's IPython
+# history: no history database (its opening and writer thread are a fifth of a kernel's start).
+# Given to every kernel (before its kernelspec's options), and to the zygote, which builds the
+# shell of kernels with these options only.
+STEP_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
+# data with, when the kernel's Python has them.
+DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,7 @@ class Zygote:
         self._transport: asyncio.BaseTransport | None = None
         self._ready = False
         self._lock = asyncio.Lock()
+        self.on_fork: Callable[[], None] = lambda: None  # after each kernel it forked
 
     @property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -81,7 +91,13 @@ class Zygote:
         try:
             self._process = subprocess.Popen(
                 lower_priority(
-                    [self.python, str(ZYGOTE_SCRIPT), *self.preload.arguments()], self.niceness
+                    [
+                        self.python,
+                        str(ZYGOTE_SCRIPT),
+                        *self.preload.arguments(),
+                        f"--kernel-options={json.dumps(STEP_KERNEL_OPTIONS)}",
+                    ],
+                    self.niceness,
                 ),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -125,28 +141,43 @@ class Zygote:
         options: list[str] | None = None,
     ) -> int:
         """Fork a kernel; returns its pid (also its process group id)."""
+        request = {
+            "connection_file": connection_file,
+            "env": env,
+            "cwd": cwd,
+            "argv0": argv0,
+            "options": options or [],
+        }
         async with self._lock:
-            await self._ready_locked()
+            # A zygote that forks while preloading reads requests between two imports: one
+            # already waiting when it is ready is served before it imports the first module.
+            if not self.preload.fork_while_preloading:
+                await self._ready_locked()
             if not self.alive:
+                await self._ready_locked()  # its own error, when it exited on starting
                 raise ZygoteError("the kernel zygote is not running")
-            request = {
-                "connection_file": connection_file,
-                "env": env,
-                "cwd": cwd,
-                "argv0": argv0,
-                "options": options or [],
-            }
             assert self._process is not None and self._process.stdin is not None
             try:
                 # A line far smaller than a pipe's buffer, which the zygote keeps reading.
                 self._process.stdin.write((json.dumps(request) + "\n").encode())
                 self._process.stdin.flush()
             except OSError as err:
+                await self._ready_locked()
                 raise ZygoteError(f"the kernel zygote is not running: {err}") from err
+            await self._ready_locked()  # its first line
             reply = await self._read(30.0)
         if "pid" not in reply:
             raise ZygoteError(reply.get("error", "the kernel zygote did not fork"))
+        self.on_fork()
         return int(reply["pid"])
+
+    def stop_preloading(self) -> None:
+        """A zygote that forks while preloading imports no more modules: no kernel will."""
+        if self.preload.fork_while_preloading and self.alive:
+            assert self._process is not None and self._process.stdin is not None
+            with contextlib.suppress(OSError):  # it ended: nothing to stop
+                self._process.stdin.write(b'{"stop_preloading": true}\n')
+                self._process.stdin.flush()
 
     async def close(self) -> None:
         process, self._process = self._process, None
@@ -205,6 +236,7 @@ class Zygotes:
         self.preload = preload
         self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
         self._lock = asyncio.Lock()
+        self._forks_to_come: int | None = None  # None: more may always come (a server)
 
     async def get(self, python: str, env: dict[str, str]) -> Zygote:
         key = zygote_key(python, env)
@@ -213,10 +245,13 @@ class Zygotes:
             if zygote is None or not zygote.alive:
                 if zygote is not None:
                     await zygote.close()  # it died: its pipe goes too
-                zygote = Zygote(python, env, self.niceness, self.preload)
-                zygote.spawn()
+                zygote = self._new(python, env)
                 self._zygotes[key] = zygote
                 log.debug("started a kernel zygote for %s", python)
+        if zygote.preload.fork_while_preloading:
+            # Its first fork request goes out now, ahead of its first line (see fork); a
+            # zygote that cannot start fails that fork.
+            return zygote
         try:
             await zygote.ready()
         except ZygoteError:
@@ -231,13 +266,66 @@ class Zygotes:
         it (`get` then finds it, ready or nearly)."""
         key = zygote_key(python, env)
         if key not in self._zygotes:
+            self._zygotes[key] = self._new(python, env)
+
+    def _new(self, python: str, env: dict[str, str]) -> Zygote:
+        """A started zygote: one the command started early when it has these settings."""
+        zygote = _claim_early(python, env, self.niceness, self.preload)
+        if zygote is None:
             zygote = Zygote(python, env, self.niceness, self.preload)
             zygote.spawn()
-            self._zygotes[key] = zygote
+        zygote.on_fork = self._forked
+        if self._forks_to_come == 0:
+            zygote.stop_preloading()
+        return zygote
+
+    def forks_to_come(self, count: int) -> None:
+        """For a command that knows its run: `count` more kernels will be forked, then none.
+        Zygotes that fork while they preload stop importing after the last: what they would
+        import next no kernel would have."""
+        self._forks_to_come = count
+        if count <= 0:
+            for zygote in self._zygotes.values():
+                zygote.stop_preloading()
+
+    def _forked(self) -> None:
+        if self._forks_to_come is not None:
+            self.forks_to_come(self._forks_to_come - 1)
 
     def running(self) -> list[Zygote]:
         return [z for z in self._zygotes.values() if z.alive]
 
     async def close(self) -> None:
-        zygotes, self._zygotes = list(self._zygotes.values()), {}
+        """Stop its zygotes, and those started early that nothing took over."""
+        zygotes, self._zygotes = [*self._zygotes.values(), *_early], {}
+        _early.clear()
         await asyncio.gather(*(z.close() for z in zygotes))
+
+
+# Zygotes a command started as its first act, before its slow imports and before it knows its
+# configuration (see start_early_zygote); the Zygotes of a matching executor takes them over.
+_early: list[Zygote] = []
+
+
+def start_early_zygote(python: str, env: dict[str, str], niceness: int, preload: Preload) -> None:
+    """Start a zygote now, without a loop, for an executor still to be made; at most one waits
+    to be taken over at a time. Nothing is lost if none takes it: it is stopped with the others,
+    or ends when this process does (its stdin closes)."""
+    if not any(z.alive for z in _early):
+        zygote = Zygote(python, env, niceness, preload)
+        zygote.spawn()
+        _early.append(zygote)
+
+
+def _claim_early(
+    python: str, env: dict[str, str], niceness: int, preload: Preload
+) -> Zygote | None:
+    for zygote in _early:
+        if (zygote.key, zygote.niceness, zygote.preload) == (
+            zygote_key(python, env),
+            niceness,
+            preload,
+        ) and zygote.alive:
+            _early.remove(zygote)
+            return zygote
+    return None

@@ -5,6 +5,12 @@ but the standard library and ipykernel. Importing ipykernel, IPython and debugpy
 kernel's start-up cost (about 0.4 CPU-seconds here); a forked child skips it and is ready in a
 fraction of that. Each child is a fresh kernel on which nothing has run.
 
+It also builds the IPython shell of the kernels it forks (`--kernel-options JSON`: the options
+they get), before any fork: that shell is half of what a forked kernel otherwise does to start. A
+kernel takes it over only when it asks for a shell configured as that one was (no config file,
+the same options), and builds its own otherwise. Building it runs no user code; its namespace is
+empty.
+
 It also imports the modules of its command line (`--preload NAME... [--path FOLDER]`) that its
 Python has, such as pandas, so that steps that use them pay nothing for their imports: a module
 that cannot be imported is skipped and reported, never fatal. FOLDER (the SDK's) is on sys.path
@@ -14,7 +20,8 @@ step's code ran.
 Protocol: a first line {"ready": true, "preloaded": [str], "skipped": {name: reason}} (or
 {"error": str}); then one JSON request per line on stdin, one JSON reply per line on stdout.
 With --fork-while-preloading, {"ready": true} comes before the modules are imported, requests are
-served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one.
+served between two of them, and {"preloaded": [...], "skipped": {...}} follows the last one;
+the line {"stop_preloading": true} (no reply) ends the imports there: no kernel will need them.
   request  {"connection_file": str, "env": {str: str}, "cwd": str, "argv0": str,
             "options": [str]}  (kernel options after the connection file)
   reply    {"pid": int}  or  {"error": str}
@@ -75,14 +82,16 @@ ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")
 
 
 def preload_modules(
-    names: list[str], path: str, between: Callable[[], None] = lambda: None
+    names: list[str], path: str, between: Callable[[], bool] = lambda: True
 ) -> tuple[list[str], dict[str, str]]:
     """Import what steps will; those that fail are skipped, with the reason. `between` runs
-    before each module (a zygote that forks while preloading serves its requests there)."""
+    before each module, and says whether to go on (a zygote that forks while preloading serves
+    its requests there)."""
     preloaded: list[str] = []
     skipped: dict[str, str] = {}
     for name in names:
-        between()
+        if not between():
+            break
         if path:
             sys.path.insert(0, path)
         try:
@@ -99,6 +108,21 @@ def preload_modules(
             if path and path in sys.path:
                 sys.path.remove(path)
     return preloaded, skipped
+
+
+def prebuilt_shell(options: list[str]) -> PrebuiltShell | None:
+    """The shell of the kernels to fork, or None: they build their own (this Python's IPython
+    may differ from the one this was written for)."""
+    try:
+        return PrebuiltShell(options)
+    except Exception:
+        # A shell built before the failure would be the one kernels get, unadapted: none.
+        with contextlib.suppress(Exception):
+            from IPython.core.interactiveshell import InteractiveShell
+
+            if InteractiveShell.initialized():
+                type(InteractiveShell.instance()).clear_instance()
+        return None
 
 
 class Requests:
@@ -122,7 +146,10 @@ class Requests:
         return line
 
 
-def serve(line: bytes) -> None:
+STOP_PRELOADING = b'{"stop_preloading": true}'
+
+
+def serve(line: bytes, shell: PrebuiltShell | None) -> None:
     """Fork a kernel for a request; the reply goes to stdout."""
     if threading.active_count() != 1:
         # Forking a process with threads can deadlock the child; refuse rather than hang.
@@ -136,7 +163,7 @@ def serve(line: bytes) -> None:
         reply(error=f"{type(err).__name__}: {err}")
         return
     if pid == 0:
-        run_kernel(request)
+        run_kernel(request, shell)
     reply(pid=pid)
 
 
@@ -144,7 +171,97 @@ def reply(**fields: Any) -> None:
     print(json.dumps(fields), flush=True)
 
 
-def run_kernel(request: dict[str, Any]) -> None:
+class PrebuiltShell:
+    """The ZMQInteractiveShell kernels forked with `options` will ask for, built in the zygote."""
+
+    def __init__(self, options: list[str]) -> None:
+        from ipykernel.ipkernel import IPythonKernel
+        from IPython.core.profiledir import ProfileDir
+        from IPython.paths import get_ipython_dir
+
+        config = parsed_options(["-f", "", *options])
+        if config is None:
+            raise ValueError(f"options the zygote cannot read: {options}")
+        del config["IPKernelApp"]  # the app's own settings; they do not reach the shell
+        if config.get("HistoryManager", {}).get("enabled") != "False":
+            # An enabled history starts a writer thread, and a zygote with threads cannot fork.
+            raise ValueError("kernels keep a history")
+        self.config = copy.deepcopy(config)  # the shell adds to the one it is given
+        self.virtual_env = os.environ.get("VIRTUAL_ENV")  # it adds that venv to sys.path
+        self.compiler_class = IPythonKernel.compiler_class.default_value
+        self.profile_dir = ProfileDir.find_profile_dir_by_name(get_ipython_dir(), "default")
+        self.shell = IPythonKernel.shell_class.default_value.instance(
+            config=config, profile_dir=self.profile_dir, compiler_class=self.compiler_class
+        )
+        # The regular expressions a first cell compiles (tokenize's and the input
+        # transformers'), compiled here once: half of a kernel's first execution. Transforming
+        # a line only rewrites its text: nothing runs.
+        self.shell.transform_cell("x = 1\n")
+
+    def fits(self, cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether a kernel asking for `cls(*args, **kwargs)` would get a shell like this one."""
+        user_ns = kwargs.get("user_ns")
+        profile_dir = kwargs.get("profile_dir")
+        parent = kwargs.get("parent")
+        return (
+            type(self.shell) is cls
+            and not args
+            and set(kwargs)
+            <= {"parent", "profile_dir", "user_module", "user_ns", "kernel", "compiler_class"}
+            and kwargs.get("user_module") is None
+            and (user_ns is None or user_ns == {})
+            and kwargs.get("compiler_class") is self.compiler_class
+            and getattr(profile_dir, "location", None) == self.profile_dir.location
+            and parent is not None
+            and shell_config(parent.config) == self.config
+            and os.environ.get("VIRTUAL_ENV") == self.virtual_env
+        )
+
+    def offer(self) -> None:
+        """In a forked kernel: its first request for a shell gets this one when it fits."""
+        cls = type(self.shell)
+        own = cls.__dict__.get("instance")
+        build = cls.instance.__func__
+
+        def instance(asked: type, *args: Any, **kwargs: Any) -> Any:
+            if own is None:  # asked once: then as before
+                del cls.instance
+            else:
+                cls.instance = own
+            try:
+                fits = self.fits(asked, args, kwargs)
+            except Exception:
+                fits = False
+            if not fits:
+                cls.clear_instance()
+                return build(asked, *args, **kwargs)
+            shell = self.shell
+            shell.parent, shell.kernel = kwargs.get("parent"), kwargs.get("kernel")
+            # What the shell took from the zygote's process: this one's cwd and environment.
+            shell.starting_dir = os.getcwd()
+            shell.history_manager.dir_hist[:] = [os.getcwd()]
+            shell.init_environment()
+            return shell
+
+        cls.instance = classmethod(instance)
+
+
+def shell_config(config: Any) -> Any:
+    """`config` without the kernel app's own settings (its connection file, ...)."""
+    from traitlets.config import Config
+
+    kept = copy.deepcopy(config)
+    app = kept.get("IPKernelApp")
+    if app is not None:
+        sections = {k: v for k, v in app.items() if isinstance(v, Config)}
+        if sections:
+            kept["IPKernelApp"] = Config(sections)
+        else:
+            del kept["IPKernelApp"]
+    return kept
+
+
+def run_kernel(request: dict[str, Any], shell: PrebuiltShell | None) -> None:
     """In the forked child: become an independent kernel process. Never returns."""
     try:
         os.setsid()  # its own process group, so a kill reaches whatever the kernel starts
@@ -163,6 +280,8 @@ def run_kernel(request: dict[str, Any]) -> None:
         sys.argv += [*request.get("options", []), f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel.kernelapp import IPKernelApp
 
+        if shell is not None:
+            shell.offer()
         parsed = parsed_options(sys.argv[3:])
         if parsed is not None:
             # What parsing the command line would give, without building its parser over every
@@ -204,8 +323,10 @@ def main() -> int:
     parser.add_argument("--preload", nargs="*", default=[])
     parser.add_argument("--path", default="")
     parser.add_argument("--fork-while-preloading", action="store_true")
+    parser.add_argument("--kernel-options", default="[]", help="JSON list")
     args = parser.parse_args()
     preload()
+    shell = prebuilt_shell(json.loads(args.kernel_options))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     requests = Requests()
     # Imported objects stay out of the garbage collector's passes (gc.freeze before each fork),
@@ -214,12 +335,18 @@ def main() -> int:
         # Ready at once; kernels asked for meanwhile start with the modules imported so far.
         reply(ready=True)
 
-        def between() -> None:
+        def between() -> bool:
+            """Serve the requests that came meanwhile; whether to import more."""
+            go_on = True
             while requests.waiting():
                 line = requests.next()
                 if line is None:
                     sys.exit(0)
-                serve(line)
+                if line.strip() == STOP_PRELOADING:
+                    go_on = False
+                else:
+                    serve(line, shell)
+            return go_on
 
         preloaded, skipped = preload_modules(args.preload, args.path, between)
         gc.collect()
@@ -236,7 +363,8 @@ def main() -> int:
         gc.collect()
         reply(ready=True, preloaded=preloaded, skipped=skipped)
     while (line := requests.next()) is not None:
-        serve(line)
+        if line.strip() != STOP_PRELOADING:
+            serve(line, shell)
     return 0
 
 

@@ -1,0 +1,186 @@
+"""Forked kernels take over the IPython shell their zygote built before forking: each still gets
+a fresh shell of its own (nothing another kernel did shows), and a kernelspec whose options
+configure the shell gets a shell built with them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpecManager
+
+from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
+from orchest_lab.executors.kernels.zygote import ZYGOTE_SCRIPT, Preload, Zygotes
+
+LEAVE_STATE = (
+    "left = 'a global'\n"
+    "import os\n"
+    "os.environ['LEFT_BY_A'] = '1'\n"
+    "os.environ['PAGER'] = 'less'\n"
+    "get_ipython().run_line_magic('config', \"InteractiveShell.ast_node_interactivity = 'all'\")\n"
+    "get_ipython().user_ns_hidden['hidden_by_a'] = 1"
+)
+REPORT_STATE = (
+    "import gc, json, os\n"
+    "shell = get_ipython()\n"
+    "print(json.dumps({\n"
+    "    'global': 'left' in globals(),\n"
+    "    'env': 'LEFT_BY_A' in os.environ,\n"
+    "    'pager': os.environ.get('PAGER'),\n"
+    "    'interactivity': shell.ast_node_interactivity,\n"
+    "    'hidden': 'hidden_by_a' in shell.user_ns_hidden,\n"
+    "    'inputs': len(shell.user_ns['In']),\n"
+    "    'dir_history': shell.user_ns['_dh'],\n"
+    "    'kernel': shell.kernel is not None and shell.parent is shell.kernel,\n"
+    # Objects built before the fork are in the permanent generation (gc.freeze), not here.
+    "    'built_before_fork': not any(o is shell for o in gc.get_objects()),\n"
+    "}))"
+)
+
+
+async def execute(kernel: RunningKernel, code: str) -> list[dict[str, Any]]:
+    """The iopub messages the code produced (outputs and errors), after checking it ran."""
+    messages: list[dict[str, Any]] = []
+    reply = await kernel.client.execute_interactive(
+        code, output_hook=messages.append, timeout=60, stop_on_error=False
+    )
+    assert reply["content"]["status"] in ("ok", "error"), reply
+    return [m for m in messages if m["msg_type"] in ("stream", "execute_result", "error")]
+
+
+async def test_a_forked_kernel_gets_a_fresh_shell_of_its_own(tmp_path: Path) -> None:
+    zygotes = Zygotes()
+    try:
+        await first_then_second(zygotes, tmp_path)
+    finally:
+        await zygotes.close()
+
+
+async def first_then_second(zygotes: Zygotes, tmp_path: Path) -> None:
+    specs = KernelSpecManager()
+    first = await start_kernel("python3", kernel_spec_manager=specs, zygotes=zygotes, cwd="/")
+    try:
+        assert first.forked
+        assert not [m for m in await execute(first, LEAVE_STATE) if m["msg_type"] == "error"]
+    finally:
+        await first.shutdown()
+    # Forked from the same zygote after the first kernel changed its shell and environment.
+    second = await start_kernel(
+        "python3", kernel_spec_manager=specs, zygotes=zygotes, cwd=str(tmp_path)
+    )
+    try:
+        [printed] = await execute(second, REPORT_STATE)
+        report = json.loads(printed["content"]["text"])
+        assert report == {
+            "global": False,
+            "env": False,
+            "pager": "cat",  # as IPython sets it for a kernel's subprocesses
+            "interactivity": "last_expr",
+            "hidden": False,
+            "inputs": 2,  # '' and this cell
+            "dir_history": [str(tmp_path)],  # where this kernel started, not the zygote
+            "kernel": True,
+            "built_before_fork": True,
+        }
+        # Its outputs and tracebacks reach the client as any kernel's do.
+        [result] = await execute(second, "6 * 7")
+        assert result["content"]["data"]["text/plain"] == "42"
+        [error] = await execute(second, "def f():\n    1 / 0\nf()")
+        assert error["content"]["ename"] == "ZeroDivisionError"
+        traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["content"]["traceback"]))
+        assert "1 / 0" in traceback, traceback
+    finally:
+        await second.shutdown()
+
+
+async def test_a_kernelspecs_shell_options_reach_its_forked_kernels(tmp_path: Path) -> None:
+    zygotes = Zygotes()
+    try:
+        await with_and_without_options(zygotes, tmp_path)
+    finally:
+        await zygotes.close()
+
+
+async def with_and_without_options(zygotes: Zygotes, tmp_path: Path) -> None:
+    folder = tmp_path / "kernels" / "all-results"
+    folder.mkdir(parents=True)
+    spec = {
+        "argv": [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--InteractiveShell.ast_node_interactivity=all",
+        ],
+        "display_name": "Every expression shown",
+        "language": "python",
+    }
+    (folder / "kernel.json").write_text(json.dumps(spec))
+    specs = KernelSpecManager(
+        kernel_dirs=[str(tmp_path / "kernels"), *KernelSpecManager().kernel_dirs]
+    )
+    shown: list[tuple[str, list[str]]] = []
+    for name in ("all-results", "python3", "all-results"):  # one zygote forks all three
+        kernel = await start_kernel(name, kernel_spec_manager=specs, zygotes=zygotes, cwd="/")
+        try:
+            assert kernel.forked
+            results = await execute(kernel, "1\n2")
+            shown.append((name, [m["content"]["data"]["text/plain"] for m in results]))
+        finally:
+            await kernel.shutdown()
+    assert shown == [("all-results", ["1", "2"]), ("python3", ["2"]), ("all-results", ["1", "2"])]
+    assert len(zygotes.running()) == 1
+
+
+async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: Path) -> None:
+    """A command's zygote, not waited for before its first fork, fails that fork: the kernel
+    is then started the usual way."""
+    python = tmp_path / "python"  # this Python, except as a zygote
+    python.write_text(
+        f'#!/bin/sh\ncase "$1" in *zygote_main.py) exit 3;; esac\nexec {sys.executable} "$@"\n'
+    )
+    python.chmod(0o755)
+    folder = tmp_path / "kernels" / "no-zygote"
+    folder.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "No zygote", "language": "python"}
+    (folder / "kernel.json").write_text(json.dumps(spec))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    zygotes = Zygotes(preload=Preload(fork_while_preloading=True))
+    try:
+        kernel = await start_kernel(
+            "no-zygote", kernel_spec_manager=specs, zygotes=zygotes, cwd="/"
+        )
+        try:
+            assert not kernel.forked
+            [result] = await execute(kernel, "6 * 7")
+            assert result["content"]["data"]["text/plain"] == "42"
+        finally:
+            await kernel.shutdown()
+    finally:
+        await zygotes.close()
+
+
+def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:
+    """Should building the shell fail half-way (another IPython in an environment), kernels
+    build their own: none is left behind for them to pick up unadapted."""
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ZYGOTE_SCRIPT.parent)!r})\n"
+        "import zygote_main\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "def fail(self, cell):\n"
+        "    raise RuntimeError('not in this IPython')\n"
+        "InteractiveShell.transform_cell = fail\n"
+        "shell = zygote_main.prebuilt_shell(['--HistoryManager.enabled=False'])\n"
+        "print(json.dumps([shell is None, InteractiveShell.initialized()]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [True, False]
