@@ -9,10 +9,11 @@ JupyterLab does. Latencies are reported per phase, against the same server idle:
 2. flood: one run in which 6 steps (3 notebooks, 3 scripts) print as fast as they can for a few
    seconds, while another step hands 256 MiB to the step after it with the SDK.
    Goal: p95 <= 50 ms, max <= 250 ms.
-3. many steps: a run of 2,000 trivial script steps, started, watched (its record polled) and
-   cancelled after a moment. It has an overall time limit; what it reached is printed.
+3. many steps: a run of 2,000 trivial script steps (`many=N`: N of them), started, watched (its
+   record polled) and cancelled after a moment. It has an overall time limit; what it reached
+   is printed. Goal: max <= 250 ms (the issue asks it of a run of 10,000).
 
-Usage: bench_loop.py [baseline] [flood] [many]  (all three when none is named).
+Usage: bench_loop.py [baseline] [flood] [many | many=N]  (all three when none is named).
 """
 
 from __future__ import annotations
@@ -353,14 +354,14 @@ def flood(server: Server, subscriber: Subscriber) -> Phase:
     return Phase("flood: 6 printers + 256 MiB pass", start, end, note, GOAL)
 
 
-def many(server: Server) -> list[Phase]:
+def many(server: Server, steps: int = MANY_STEPS) -> list[Phase]:
     """Start, watch and cancel; every request gives up when MANY_LIMIT is over, and the last
     phase says how far the run got."""
     folder = server.root / "many"
     folder.mkdir()
     (folder / "trivial.py").write_text("print('hello')\n")
-    path = write_pipeline(folder, {f"step {i}": ("trivial.py", []) for i in range(MANY_STEPS)})
-    name = f"{MANY_STEPS:,} steps"
+    path = write_pipeline(folder, {f"step {i}": ("trivial.py", []) for i in range(steps)})
+    name = f"{steps:,} steps"
     phases: list[Phase] = []
     began = time.monotonic()
 
@@ -403,7 +404,7 @@ def many(server: Server) -> list[Phase]:
     else:
         note = (
             f"the cancel did not answer within {ended - cancelling:.0f} s (gave up); "
-            f"{done} of {MANY_STEPS} steps had ended when it was sent"
+            f"{done} of {steps} steps had ended when it was sent"
         )
     # What the steps left on disk, which a stalled server cannot be asked about.
     logs = list(folder.glob(f".orchest/pipelines/*/runs/{run['id']}/logs/*.log"))
@@ -441,7 +442,8 @@ def probing(port: int, stuck: Callable[[], None]) -> Iterator[list[Any]]:
 
 
 def main(argv: list[str]) -> int:
-    chosen = set(argv) or {"baseline", "flood", "many"}
+    chosen = {arg.split("=")[0] for arg in argv} or {"baseline", "flood", "many"}
+    many_steps = next((int(a.split("=")[1]) for a in argv if a.startswith("many=")), MANY_STEPS)
     with tempfile.TemporaryDirectory(prefix="orchest-lab-bench-loop-") as tmp:
         server = Server(Path(tmp))
         phases: list[Phase] = []
@@ -458,7 +460,7 @@ def main(argv: list[str]) -> int:
                     phases.append(flood(server, subscriber))
                     time.sleep(2.0)  # the flood's kernels retire
                 if "many" in chosen:
-                    phases.extend(many(server))
+                    phases.extend(many(server, many_steps))
         except Exception:
             print(server.log_tail(), file=sys.stderr)
             raise

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Steps ended in one go before the loop is given back to other work (a cancel of a big run).
-ENDED_PER_TURN = 100
+ENDED_PER_TURN = 25
 
 
 class RunConflict(Exception):
@@ -181,12 +181,17 @@ class RunEngine:
 
     async def _drive(self, prepared: PreparedRun) -> RunRecord:
         run, tasks = prepared.record, prepared.tasks
-        limit = prepared.max_parallel or math.inf
+        # No more step tasks than can run: a task beyond the server's slots would only wait
+        # (10,000 of them created at once held the loop for most of a second).
+        limit = min(prepared.max_parallel or math.inf, self.slots.capacity or math.inf)
         priority = JOB if run.kind == "job" else INTERACTIVE
         run.status, run.started_at = Status.STARTED, now()
         self._changed(run)
         graph = _StepGraph(run)
         running: dict[asyncio.Task[None], str] = {}
+        # Step tasks queue themselves here when they end: waiting on all of them at each end
+        # (asyncio.wait) would cost the loop O(steps running) every time, O(n^2) for a big run.
+        ended: asyncio.Queue[asyncio.Task[None]] = asyncio.Queue()
         started: set[str] = set()
         status = Status.ABORTED
         try:
@@ -199,11 +204,15 @@ class RunEngine:
                     if run.steps[uuid].status is not Status.PENDING:
                         continue  # skipped meanwhile
                     step_run = self._run_step(run, run.steps[uuid], tasks[uuid], priority, prepared)
-                    running[asyncio.ensure_future(step_run)] = uuid
+                    step_task = asyncio.ensure_future(step_run)
+                    step_task.add_done_callback(ended.put_nowait)
+                    running[step_task] = uuid
                     started.add(uuid)
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done = [await ended.get()]
+                while not ended.empty():
+                    done.append(ended.get_nowait())
                 for finished in done:
                     uuid = running.pop(finished)
                     if run.steps[uuid].status is Status.SUCCESS:
