@@ -35,7 +35,12 @@ def jp_server_config(data_dir: Path, memory_dir: Path) -> dict[str, object]:
                 "orchest_lab.environments.kernelspec_manager.ProjectKernelSpecManager"
             ),
         },
-        "OrchestLab": {"data_dir": str(data_dir), "memory_dir": str(memory_dir)},
+        "OrchestLab": {
+            "data_dir": str(data_dir),
+            "memory_dir": str(memory_dir),
+            # Servers share the test process: frozen objects would never be collected.
+            "gc_freeze_at_start": False,
+        },
     }
 
 
