@@ -120,3 +120,18 @@ def test_an_invalid_pipeline_does_not_run(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "[missing-file] step 'A': file 'missing.py' does not exist" in done.stderr
     assert "Running" not in done.stderr
+
+
+def test_set_reads_a_list_setting_written_out_or_repeated() -> None:
+    from orchest_lab.cli.common import configured_preload, jupyter_config
+
+    key = "OrchestLab.preload_modules"
+    assert configured_preload(jupyter_config([f'{key}=["numpy", "pandas"]'])) == [
+        "numpy",
+        "pandas",
+    ]
+    assert configured_preload(jupyter_config([f"{key}=numpy", f"{key}=pandas"])) == [
+        "numpy",
+        "pandas",
+    ]
+    assert configured_preload(jupyter_config([f"{key}=[]"])) == []

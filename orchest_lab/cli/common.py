@@ -149,7 +149,8 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
         dest="settings",
         metavar="CLASS.NAME=VALUE",
         help="a setting over the Jupyter configuration files (jupyter_server_config.py/.json), "
-        "such as KubernetesExecutor.namespace=pipelines. Repeat for more.",
+        "such as KubernetesExecutor.namespace=pipelines. Repeat for more; a list setting "
+        "takes each repeat as an item, or a list written out: OrchestLab.preload_modules=[].",
     )
 
 
@@ -161,7 +162,7 @@ def jupyter_config(settings: list[str]) -> Config:
     from jupyter_core.paths import jupyter_config_path
     from traitlets.config.loader import (
         Config,
-        DeferredConfigString,
+        DeferredConfigList,
         JSONFileConfigLoader,
         PyFileConfigLoader,
     )
@@ -173,13 +174,17 @@ def jupyter_config(settings: list[str]) -> Config:
                 name = base + (".json" if loader is JSONFileConfigLoader else ".py")
                 if os.path.isfile(os.path.join(folder, name)):
                     config.merge(loader(name, path=folder).load_config())
+    given: dict[tuple[str, str], list[str]] = {}
     for setting in settings:
         key, equals, value = setting.partition("=")
         section, dot, trait = key.strip().rpartition(".")
         if not equals or not dot or not section:
             raise CommandError(f"--set {setting}: write CLASS.NAME=VALUE")
-        # Read as the command line of a Jupyter application reads it: by the setting's type.
-        config[section][trait] = DeferredConfigString(value)
+        given.setdefault((section, trait), []).append(value)
+    for (section, trait), values in given.items():
+        # Read as the command line of a Jupyter application reads it, by the setting's type: a
+        # list takes each value given as an item, or a list written out (["a", "b"]).
+        config[section][trait] = DeferredConfigList(values)
     return config
 
 
