@@ -16,8 +16,7 @@ import {
   ReactFlowInstance,
   ReactFlowProvider,
   useReactFlow,
-  useStore,
-  useStoreApi
+  useStore
 } from '@xyflow/react';
 import { ISignal } from '@lumino/signaling';
 import React, { useCallback, useMemo, useRef } from 'react';
@@ -143,7 +142,6 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       ? 'This pipeline has no steps yet: drag notebooks and scripts here from the file browser.'
       : 'This pipeline has no steps yet.');
   const notes = props.notes ?? NO_NOTES;
-  const store = useStoreApi<CanvasNodeType, Edge>();
   const flow = useReactFlow<CanvasNodeType, Edge>();
   const rootRef = useRef<HTMLDivElement>(null);
   const zoomedOut = useStore(isZoomedOut);
@@ -167,10 +165,6 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
     [steps, edges, layoutCache]
   );
   const baseNodes = useMemo(() => {
-    // Hand React Flow the sizes it measured (with their handles) so that a
-    // re-render for new issues or a new selection keeps the nodes measured;
-    // nodes it has not fully measured yet are left for it to measure.
-    const lookup = store.getState().nodeLookup;
     const noteNodes: CanvasNodeType[] = buildNoteNodes(
       notes,
       selectedNotes,
@@ -187,15 +181,9 @@ function PipelineCanvas(props: IPipelineGraphProps): JSX.Element {
       props.outputs,
       props.onOpenOutput,
       freshness
-    ).map(node => {
-      const known = lookup.get(node.id);
-      return known?.internals.handleBounds && known.measured.width
-        ? { ...node, measured: known.measured }
-        : node;
-    });
+    );
     return noteNodes.concat(stepNodes);
   }, [
-    store,
     steps,
     positions,
     issues,

@@ -4,7 +4,7 @@
  * selection model at once; positions and sizes are drawn as they change and
  * handed on (to be written to the file) when the gesture ends.
  */
-import { Edge, EdgeChange, NodeChange } from '@xyflow/react';
+import { Edge, EdgeChange, NodeChange, useStoreApi } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { SelectionModel } from '../model/SelectionModel';
@@ -37,11 +37,21 @@ export function useCanvasChanges(
     setDraggedState(value);
   };
 
+  // React Flow keeps the sizes it measures to itself in a controlled canvas;
+  // the minimap and the next adoption of new node objects read them from the
+  // nodes it is given. Bumped when it measured: the nodes then carry them.
+  const store = useStoreApi<CanvasNodeType, Edge>();
+  const [measuredAt, setMeasuredAt] = useState(0);
+
   const nodes = useMemo(() => {
-    if (!dragged && !resizing) {
-      return baseNodes;
-    }
+    // Steps get the sizes measured with their handles (notes have their own
+    // sizes); those not fully measured yet are left for React Flow to measure.
+    const lookup = store.getState().nodeLookup;
     return baseNodes.map(node => {
+      const known = noteIds.has(node.id) ? undefined : lookup.get(node.id);
+      if (known?.internals.handleBounds && known.measured.width) {
+        node = { ...node, measured: known.measured };
+      }
       const at = dragged?.get(node.id);
       const size = resizing?.get(node.id);
       let changed = at ? { ...node, position: { x: at[0], y: at[1] } } : node;
@@ -50,11 +60,14 @@ export function useCanvasChanges(
       }
       return changed;
     });
-  }, [baseNodes, dragged, resizing]);
+  }, [baseNodes, dragged, resizing, store, noteIds, measuredAt]);
   const noteMeasured = useRemeasure(nodes);
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNodeType>[]) => {
       noteMeasured(changes);
+      if (changes.some(c => c.type === 'dimensions' && !c.resizing)) {
+        setMeasuredAt(count => count + 1);
+      }
       const picked = new Set(selection.steps);
       const pickedNotes = new Set(selection.notes);
       let selectionChanged = false;
