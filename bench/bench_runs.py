@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,10 @@ def write_notebook(path: Path, source: str) -> None:
     nbformat.write(notebook, path)
 
 
-def write_pipeline(folder: Path, name: str, files: list[str], chain: bool) -> Path:
+def write_pipeline(folder: Path, name: str, files: Sequence[str], chain: bool = True) -> Path:
+    """`name`.orchest in `folder`: a step per file, a chain of them or independent steps."""
     document = PipelineDocument.new(name)
-    ids = [f"step-{i:02d}" for i in range(len(files))]
+    ids = [f"{name}-{i:02d}" for i in range(len(files))]
     for i, (step_id, file) in enumerate(zip(ids, files, strict=True)):
         document.data["steps"][step_id] = {
             "uuid": step_id,

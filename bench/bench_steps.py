@@ -34,34 +34,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
-from bench_runs import cli_run, papermill_all, quiet_kernels, run_in_process, write_notebook
+from bench_runs import (
+    cli_run,
+    papermill_all,
+    quiet_kernels,
+    run_in_process,
+    write_notebook,
+    write_pipeline,
+)
 from jupyter_client.manager import AsyncKernelManager
 
 import orchest_lab
 from orchest_lab.executors.local import DEFAULT_PRELOAD, LocalExecutor
-from orchest_lab.pipeline import PipelineDocument
 
 REPEAT = 5
 CELL = "x = 1 + 1\nprint(x)"
 MIB = 1 << 20
 FRAME_BYTES = 512 * MIB
-
-
-def write_chain(folder: Path, name: str, files: Sequence[str], chain: bool = True) -> Path:
-    document = PipelineDocument.new(name)
-    ids = [f"{name}-{i:02d}" for i in range(len(files))]
-    for i, (step_id, file) in enumerate(zip(ids, files, strict=True)):
-        document.data["steps"][step_id] = {
-            "uuid": step_id,
-            "title": f"Step {i}",
-            "file_path": file,
-            "incoming_connections": [ids[i - 1]] if chain and i else [],
-            "environment": "",
-            "parameters": {},
-        }
-    path = folder / f"{name}.orchest"
-    document.save(path)
-    return path
 
 
 def printed(path: Path, cell: int = 0) -> str:
@@ -109,8 +98,8 @@ async def data_steps(
     write_notebook(folder / "produce.ipynb", PRODUCE)
     write_notebook(folder / "consume.ipynb", CONSUME)
     write_notebook(folder / "pandas.ipynb", IMPORT_PANDAS)
-    pipeline = write_chain(folder, "data", ["produce.ipynb", "consume.ipynb"])
-    alone = write_chain(folder, "pandas", ["pandas.ipynb"])
+    pipeline = write_pipeline(folder, "data", ["produce.ipynb", "consume.ipynb"])
+    alone = write_pipeline(folder, "pandas", ["pandas.ipynb"])
     executor = LocalExecutor(workdir=str(folder), preload_modules=preload)
     first_inputs, first_inputs_cpu, pandas_imports = [], [], []
     try:
@@ -200,8 +189,8 @@ def per_step(folder: Path) -> None:
     files = [f"cell{i}.ipynb" for i in range(20)]
     for file in files:
         write_notebook(folder / file, CELL)
-    short = write_chain(folder, "chain2", files[:2])
-    long = write_chain(folder, "chain20", files)
+    short = write_pipeline(folder, "chain2", files[:2])
+    long = write_pipeline(folder, "chain20", files)
     with quiet_kernels():
         floor = asyncio.run(warm_cell())
     server_short, server_long = asyncio.run(server_runs(folder, [short, long], REPEAT))
@@ -232,11 +221,11 @@ def interpreter_start() -> float:
 
 def command(folder: Path) -> None:
     write_notebook(folder / "one.ipynb", CELL)
-    one = write_chain(folder, "one", ["one.ipynb"])
+    one = write_pipeline(folder, "one", ["one.ipynb"])
     files = [f"ten{i}.ipynb" for i in range(10)]
     for file in files:
         write_notebook(folder / file, CELL)
-    ten = write_chain(folder, "ten", files)
+    ten = write_pipeline(folder, "ten", files)
     bare = [interpreter_start() for _ in range(REPEAT)]
     fixed = [cli_run(one) for _ in range(REPEAT)]
     print(f"3. orchest-lab run, one one-cell step, process start to exit, median of {REPEAT}")
@@ -295,7 +284,7 @@ def memory_line(label: str, m: dict[str, float]) -> str:
 
 async def warm_pool_memory(folder: Path, preload: Sequence[str]) -> list[str]:
     write_notebook(folder / "warm.ipynb", CELL)
-    pipeline = write_chain(folder, "warm", ["warm.ipynb"])
+    pipeline = write_pipeline(folder, "warm", ["warm.ipynb"])
     executor = LocalExecutor(workdir=str(folder), preload_modules=preload)
     lines = []
     try:

@@ -85,20 +85,7 @@ def test_the_zygote_imports_nothing_after_the_runs_last_kernel(tmp_path: Path) -
     # The step outlasts the first import (if the zygote began it before it was told to stop).
     step = "import time\ntime.sleep(4)\nprint('ran')"
     write_pipeline(tmp_path, {"Step": ("step.ipynb", [])}, {"step.ipynb": [step]})
-    config = tmp_path / "config"  # as the server would be configured
-    config.mkdir()
-    settings = {"OrchestLab": {"preload_modules": ["slow_first", "then_second"]}}
-    (config / "jupyter_server_config.json").write_text(json.dumps(settings))
-    done = subprocess.run(
-        [*COMMAND, "p.orchest", "--data-dir", str(tmp_path / "data")],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(modules), "JUPYTER_CONFIG_DIR": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    run_with_preload(tmp_path, ["slow_first", "then_second"], modules)
     assert stdout_of(tmp_path / "step.ipynb") == "ran\n"
     assert not marker.exists()
 
@@ -114,13 +101,21 @@ def test_the_zygote_imports_only_what_the_notebooks_name(tmp_path: Path, named: 
     cell = "# uses some_library\nprint('ran')" if named else "print('ran')"
     steps = {f"S{i}": (f"s{i}.ipynb", []) for i in range(6)}
     write_pipeline(tmp_path, steps, {f"s{i}.ipynb": [cell] for i in range(6)})
-    config = tmp_path / "config"
+    run_with_preload(tmp_path, ["some_library"], modules)
+    assert all(stdout_of(tmp_path / f"s{i}.ipynb") == "ran\n" for i in range(6))
+    assert marker.exists() is named
+
+
+def run_with_preload(folder: Path, preload: list[str], modules: Path) -> None:
+    """`orchest-lab run p.orchest` in `folder`, configured as a server would be to preload
+    `preload` (importable from `modules`); it must succeed."""
+    config = folder / "config"
     config.mkdir()
-    settings = {"OrchestLab": {"preload_modules": ["some_library"]}}
+    settings = {"OrchestLab": {"preload_modules": preload}}
     (config / "jupyter_server_config.json").write_text(json.dumps(settings))
     done = subprocess.run(
-        [*COMMAND, "p.orchest", "--data-dir", str(tmp_path / "data")],
-        cwd=tmp_path,
+        [*COMMAND, "p.orchest", "--data-dir", str(folder / "data")],
+        cwd=folder,
         env={**os.environ, "PYTHONPATH": str(modules), "JUPYTER_CONFIG_DIR": str(config)},
         capture_output=True,
         text=True,
@@ -128,5 +123,3 @@ def test_the_zygote_imports_only_what_the_notebooks_name(tmp_path: Path, named: 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert all(stdout_of(tmp_path / f"s{i}.ipynb") == "ran\n" for i in range(6))
-    assert marker.exists() is named

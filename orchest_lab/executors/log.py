@@ -15,27 +15,21 @@ import errno
 import logging
 import os
 import re
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
+
+from .threads import own_thread
 
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.03  # seconds text may wait in memory before it is handed to the writer
 
-_writer: ThreadPoolExecutor | None = None
-_writer_lock = threading.Lock()
-
 
 def _writer_thread() -> ThreadPoolExecutor:
     """One thread for all logs: writes of one log happen in the order they were handed over."""
-    global _writer
-    with _writer_lock:
-        if _writer is None:
-            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchest-lab-logs")
-        return _writer
+    return own_thread("orchest-lab-logs")
 
 
 class StepLog:

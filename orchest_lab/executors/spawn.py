@@ -19,21 +19,12 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
+from .threads import own_thread
+
 READ_LIMIT = 1 << 20
-
-_spawner: ThreadPoolExecutor | None = None
-_spawner_lock = threading.Lock()
-
-
-def _spawner_thread() -> ThreadPoolExecutor:
-    global _spawner
-    with _spawner_lock:
-        if _spawner is None:
-            _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchest-lab-spawn")
-        return _spawner
 
 
 class SpawnedProcess:
@@ -72,7 +63,7 @@ async def spawn(
 ) -> SpawnedProcess:
     """Start `command` in a new session (its own process group), stdin from /dev/null."""
     loop = asyncio.get_running_loop()
-    started = _spawner_thread().submit(
+    started = own_thread("orchest-lab-spawn").submit(
         subprocess.Popen,
         command,
         cwd=cwd,

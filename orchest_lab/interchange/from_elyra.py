@@ -22,7 +22,7 @@ from .elyra_format import (
     primary_pipeline,
 )
 from .paths import check_step_file, rebase
-from .report import ConversionError, Unmapped
+from .report import Conversion, ConversionError, Unmapped
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 KERNELS = {
@@ -56,16 +56,10 @@ KUBERNETES_ONLY = (
 
 
 @dataclass
-class _Import:
-    source_dir: Path
-    target_dir: Path
-    environments: Mapping[str, str]  # environment name -> uuid, of the target's project
-    boundary: Path | None
-    unmapped: list[Unmapped] = field(default_factory=list)
-    parameter_users: list[str] = field(default_factory=list)  # nodes given pipeline parameters
+class _Import(Conversion):
+    """`environments`: environment name -> uuid, of the target's project."""
 
-    def note(self, what: str, message: str, pointer: str = "", node: str | None = None) -> None:
-        self.unmapped.append(Unmapped(what, message, pointer, node))
+    parameter_users: list[str] = field(default_factory=list)  # nodes given pipeline parameters
 
 
 def elyra_to_orchest(

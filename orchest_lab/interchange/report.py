@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -27,6 +29,20 @@ class Unmapped:
         where = f"{self.node}: " if self.node else ""
         at = f" (at {self.pointer})" if self.pointer else ""
         return f"{where}{self.what}: {self.message}{at}"
+
+
+@dataclass
+class Conversion:
+    """One conversion under way: where its files are and what it reported as not carried over."""
+
+    source_dir: Path
+    target_dir: Path
+    environments: Mapping[str, str]  # between names and uuids, in the direction converted
+    boundary: Path | None  # no file outside it is read or written
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+    def note(self, what: str, message: str, pointer: str = "", node: str | None = None) -> None:
+        self.unmapped.append(Unmapped(what, message, pointer, node))
 
 
 class ConversionError(ValueError):

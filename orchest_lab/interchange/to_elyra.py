@@ -24,7 +24,7 @@ from .elyra_format import (
     RUNTIME_TYPE_KFP,
 )
 from .paths import check_step_file, rebase
-from .report import ConversionError, Unmapped
+from .report import Conversion, ConversionError, Unmapped
 
 PARAMETER_TYPE_NAMES = {bool: "Bool", int: "Integer", float: "Float", str: "String"}
 GPU = re.compile(r".*/gpu$")
@@ -41,16 +41,10 @@ DEFAULT_SETTINGS = {
 
 
 @dataclass
-class _Export:
-    source_dir: Path
-    target_dir: Path
-    environments: Mapping[str, str]  # environment uuid -> name, of the source's project
-    boundary: Path | None
-    unmapped: list[Unmapped] = field(default_factory=list)
-    not_images: set[str] = field(default_factory=set)  # environment names already reported
+class _Export(Conversion):
+    """`environments`: environment uuid -> name, of the source's project."""
 
-    def note(self, what: str, message: str, pointer: str = "", node: str | None = None) -> None:
-        self.unmapped.append(Unmapped(what, message, pointer, node))
+    not_images: set[str] = field(default_factory=set)  # environment names already reported
 
 
 def orchest_to_elyra(

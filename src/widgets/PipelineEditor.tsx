@@ -12,17 +12,14 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Edge, ReactFlowInstance } from '@xyflow/react';
 import React from 'react';
 
 import { showDataPreview } from '../components/DataPreview';
-import { GraphRequest } from '../components/PipelineGraph';
 import {
   IEditorActions,
   PipelineEditorView
 } from '../components/PipelineEditorView';
 import { DataOutputsModel } from '../model/DataOutputsModel';
-import { CanvasNodeType } from '../components/graphElements';
 import { EditorLayout, browserStorage, widthBand } from '../model/EditorLayout';
 import { EnvironmentsModel } from '../model/EnvironmentsModel';
 import { FilePaletteModel } from '../model/FilePaletteModel';
@@ -41,7 +38,7 @@ import {
   IPipelineEditorSettings
 } from '../model/editorSettings';
 import { IEditorServices, PipelineEditing } from './PipelineEditing';
-import { drawnNodeRects, visibleRect } from './canvasGeometry';
+import { CanvasView } from './CanvasView';
 
 export class PipelineEditor extends ReactWidget {
   constructor(options: PipelineEditor.IOptions) {
@@ -178,44 +175,37 @@ export class PipelineEditor extends ReactWidget {
 
   /** The visible part of the canvas, in canvas coordinates. */
   viewRect(): IRect | null {
-    return visibleRect(this.node, this._flow);
+    return this._canvas.visibleRect();
   }
 
   /** Where every node is drawn, by uuid, in canvas coordinates. */
   nodeRects(): Map<string, IRect> {
-    return drawnNodeRects(this._flow);
+    return this._canvas.nodeRects();
   }
 
   /** Pan the view so that these steps are visible (when they are not). */
   reveal(uuids: readonly string[]): void {
-    this._graphRequests.emit({ kind: 'reveal', uuids: [...uuids] });
+    this._canvas.reveal(uuids);
   }
 
   /** Fit the whole pipeline into the view. */
   fitView(afterChange = false): void {
-    this._graphRequests.emit({ kind: 'fit', afterChange });
+    this._canvas.fit(afterChange);
   }
 
-  /** Center the view on a step. */
+  /** Center the view on a step (once the canvas is up). */
   focusStep(uuid: string): void {
-    this._graphRequests.emit({ kind: 'focus', uuid });
+    this._canvas.focus(uuid);
   }
 
-  /**
-   * Select a step and bring it into view, once the pipeline is loaded (the
-   * canvas may not be up yet: the view then moves when it is).
-   */
+  /** Select a step and bring it into view, once the pipeline is loaded. */
   async revealStep(uuid: string): Promise<void> {
     await this._context.ready;
     if (this.isDisposed || !this.model.getStep(uuid)) {
       return;
     }
     this.selection.set([uuid]);
-    if (this._flow) {
-      this.focusStep(uuid);
-    } else {
-      this._pendingFocus = uuid;
-    }
+    this.focusStep(uuid);
   }
 
   /** Validate the current text now. */
@@ -268,6 +258,7 @@ export class PipelineEditor extends ReactWidget {
     this.freshness.dispose();
     this._contents?.fileChanged.disconnect(this._onFileChanged, this);
     Signal.clearData(this);
+    Signal.clearData(this._canvas);
     Signal.clearData(this.selection);
     Signal.clearData(this.environments);
     super.dispose();
@@ -294,19 +285,13 @@ export class PipelineEditor extends ReactWidget {
         palette={this.palette}
         paletteShown={() => this.paletteShown}
         layoutChanged={this._layoutChanged}
-        requests={this._graphRequests}
+        requests={this._canvas.requests}
         actions={actions}
         onFocusStep={uuid => this.focusStep(uuid)}
         onOpenLocation={(line, column) =>
           this._openLocation?.(this._context.path, line, column)
         }
-        onFlowInit={flow => {
-          this._flow = flow;
-          if (this._pendingFocus) {
-            this.focusStep(this._pendingFocus);
-            this._pendingFocus = null;
-          }
-        }}
+        onFlowInit={flow => this._canvas.attach(flow)}
       />
     );
   }
@@ -471,10 +456,8 @@ export class PipelineEditor extends ReactWidget {
   private _settings: IPipelineEditorSettings;
   private _openLocation: PipelineEditor.OpenLocation | null;
   private _actions: IEditorActions;
-  private _flow: ReactFlowInstance<CanvasNodeType, Edge> | null = null;
+  private _canvas = new CanvasView(this.node);
   private _shownRun: ShownRun | null;
-  private _pendingFocus: string | null = null;
-  private _graphRequests = new Signal<this, GraphRequest>(this);
   private _stateChanged = new Signal<this, void>(this);
   private _runChanged = new Signal<this, void>(this);
   private _layoutChanged = new Signal<this, void>(this);
