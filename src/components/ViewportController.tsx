@@ -5,6 +5,10 @@
  * From a request until the view stands still, the canvas (`.react-flow`)
  * carries `data-view-moving`: whoever reads places on screen (the browser
  * tests) waits for that state instead of guessing how long a move takes.
+ * It also carries `data-view-size`, the canvas size the view last answered
+ * (fitted to, or left where the user put it): the canvas learns of a resize a
+ * frame or more after the layout changed, and until then a reader comparing
+ * this with the canvas's size knows that a fit may still come.
  */
 import {
   useOnViewportChange,
@@ -167,12 +171,18 @@ export function ViewportController(props: {
   useEffect(() => {
     // The editor changed size (a notebook opened beside it, a panel closed):
     // the pipeline is fitted again, unless the user moved the view.
+    const answered = () =>
+      store
+        .getState()
+        .domNode?.setAttribute('data-view-size', `${width}x${height}`);
     if (width === 0 || height === 0 || stepCount === 0 || userMoved.current) {
+      answered();
       return;
     }
-    const frame = requestAnimationFrame(() =>
-      track(() => flow.fitView(fitOptions()))
-    );
+    const frame = requestAnimationFrame(() => {
+      answered();
+      track(() => flow.fitView(fitOptions()));
+    });
     return () => cancelAnimationFrame(frame);
   }, [width, height]);
 

@@ -178,6 +178,8 @@ test("saving a pipeline that gives an open notebook its environment's kernel rel
   const notebook = await openNotebook(page, `${folder}/nb.ipynb`);
   // Beside the notebook the editor is narrow: its properties panel starts collapsed.
   await editor.getByRole('button', { name: 'Show the properties' }).click();
+  // The canvas narrows and refits a frame or more later: a click before that lands beside the step.
+  await viewSettled(editor);
   await stepNode(editor, step).click();
   const select = editor.locator('.orchest-lab-PropertiesPanel').getByLabel('Environment', { exact: true });
   await expect(select.locator('option', { hasText: 'Analysis' })).toHaveCount(1);

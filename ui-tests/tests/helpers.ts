@@ -241,10 +241,23 @@ export async function createChain(
 
 /**
  * Wait until an editor's view stands still: no fit or focus it asked for is
- * under way (the canvas carries `data-view-moving` from the request on).
+ * under way (the canvas carries `data-view-moving` from the request on), and
+ * the canvas has answered its latest resize (a panel shown or a notebook
+ * opened beside it refits the view a frame or more later).
  */
 export async function viewSettled(editor: Locator): Promise<void> {
-  await expect(editor.locator('.react-flow[data-view-moving]')).toHaveCount(0);
+  await expect
+    .poll(() =>
+      editor.locator('.react-flow').first().evaluate((canvas: HTMLElement) => {
+        const size = `${canvas.offsetWidth}x${canvas.offsetHeight}`;
+        const hidden = canvas.offsetWidth === 0 || canvas.offsetHeight === 0;
+        return (
+          !canvas.hasAttribute('data-view-moving') &&
+          (hidden || canvas.getAttribute('data-view-size') === size)
+        );
+      })
+    )
+    .toBe(true);
 }
 
 /**
