@@ -35,6 +35,19 @@ from .script import run_script, script_command
 __all__ = ["DEFAULT_PRELOAD", "LocalExecutor"]
 
 NAMES_READ_LIMIT = 16 << 20  # bytes of a notebook searched for the names of preloaded modules
+# A client connects as soon as its kernel is forked, some 20-40 ms before the kernel has bound
+# its ports; zmq retries a refused connection after 100 ms by default, which a kernel start then
+# waits out. Retries come sooner, then back off up to the maximum.
+RECONNECT_INTERVAL_MS = 5
+RECONNECT_INTERVAL_MAX_MS = 1000
+
+
+def kernel_client_context() -> zmq.asyncio.Context:
+    """The zmq context of kernel clients: their sockets retry a refused connection soon."""
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_INTERVAL_MS)
+    context.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_INTERVAL_MAX_MS)
+    return context
 
 
 class LocalExecutor(Executor):
@@ -78,7 +91,7 @@ class LocalExecutor(Executor):
         )
         self._languages: dict[str, str | None] = {}  # kernelspec -> its language (None: missing)
         self._retiring: set[asyncio.Task[None]] = set()  # used kernels being cleaned up
-        self._zmq = zmq.asyncio.Context()  # shared by all kernels' clients (see start_kernel)
+        self._zmq = kernel_client_context()  # shared by all kernels' clients (see start_kernel)
 
     def _starter(self, spec_name: str):  # type: ignore[no-untyped-def]
         async def start() -> RunningKernel:
