@@ -93,6 +93,11 @@ async def first_then_second(zygotes: Zygotes, tmp_path: Path) -> None:
         assert error["content"]["ename"] == "ZeroDivisionError"
         traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["content"]["traceback"]))
         assert "1 / 0" in traceback, traceback
+        # The zygote leaves debugpy out (steps serve no debugger), yet a step can import it.
+        info = await second.client.kernel_info(reply=True)
+        assert "debugger" not in info["content"]["supported_features"]
+        [printed] = await execute(second, "import debugpy\nprint(debugpy.__name__)")
+        assert printed["content"]["text"] == "debugpy\n"
     finally:
         await second.shutdown()
 
