@@ -17,6 +17,7 @@ from test_runs_lifecycle import alive
 
 from orchest_lab.cli import main
 from orchest_lab.executors.kernels import zygote as zygotes_module
+from orchest_lab.executors.kernels import zygote_start
 from orchest_lab.executors.local import LocalExecutor
 
 COMMAND = [sys.executable, "-m", "orchest_lab.cli", "run"]
@@ -28,18 +29,20 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids of the zygotes the command starts, in order, and 0 where it makes its
     executor."""
     events: list[int] = []
-    spawn = zygotes_module.Zygote.spawn
+    spawn = zygote_start.spawn_zygote
     make_executor = LocalExecutor.__init__
 
-    def recorded(self: Any) -> None:
-        spawn(self)
-        events.append(self.pid)
+    def recorded(*args: Any) -> Any:
+        process = spawn(*args)
+        events.append(process.pid)
+        return process
 
     def made(self: Any, *args: Any, **kwargs: Any) -> None:
         events.append(0)
         make_executor(self, *args, **kwargs)
 
-    monkeypatch.setattr(zygotes_module.Zygote, "spawn", recorded)
+    for module in (zygote_start, zygotes_module):  # the early zygote, the executor's
+        monkeypatch.setattr(module, "spawn_zygote", recorded)
     monkeypatch.setattr(LocalExecutor, "__init__", made)
     return events
 

@@ -5,6 +5,7 @@ configure the shell gets a shell built with them."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -176,7 +177,7 @@ def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:
     build their own: none is left behind for them to pick up unadapted."""
     code = (
         "import json, sys\n"
-        f"sys.path.insert(0, {str(ZYGOTE_SCRIPT.parent)!r})\n"
+        f"sys.path.insert(0, {os.path.dirname(ZYGOTE_SCRIPT)!r})\n"
         "import zygote_main\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "def fail(self, cell):\n"

@@ -9,14 +9,13 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 
 def start_kernels_early(argv: Sequence[str]) -> None:
     """For `run` on the local executor: start the zygote of the default kernel now."""
     if not argv or argv[0] != "run" or any(a.startswith("--executor") for a in argv):
         return
-    from ..executors.kernels.zygote import (
+    from ..executors.kernels.zygote_start import (
         DEFAULT_PRELOAD,
         Preload,
         ZygoteError,
@@ -26,7 +25,8 @@ def start_kernels_early(argv: Sequence[str]) -> None:
 
     # The default kernelspec's: this Python, this environment (as spec_python reads it), the
     # SDK's folder as environments/kernelspecs.py has it (not imported: it loads jupyter_client).
-    sdk = Path(__file__).resolve().parents[1] / "sdk"
-    preload = Preload(DEFAULT_PRELOAD, str(sdk), fork_while_preloading=True)
+    # (os.path: pathlib is a few ms of imports before the zygote starts.)
+    sdk = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "sdk")
+    preload = Preload(DEFAULT_PRELOAD, sdk, fork_while_preloading=True)
     with contextlib.suppress(ZygoteError):  # the executor starts its own, and says why not
         start_early_zygote(sys.executable, dict(os.environ), DEFAULT_STEP_NICENESS, preload)

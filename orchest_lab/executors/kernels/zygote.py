@@ -10,50 +10,35 @@ import os
 import signal
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ..priority import lower_priority
+from .zygote_start import (
+    DEFAULT_PRELOAD,
+    NO_PRELOAD,
+    STEP_KERNEL_OPTIONS,
+    ZYGOTE_SCRIPT,
+    Preload,
+    ZygoteError,
+    ZygoteKey,
+    claim_early,
+    spawn_zygote,
+    unclaimed_early,
+    zygote_key,
+)
 
-ZYGOTE_SCRIPT = Path(__file__).with_name("zygote_main.py")
+__all__ = [
+    "DEFAULT_PRELOAD",
+    "STEP_KERNEL_OPTIONS",
+    "ZYGOTE_SCRIPT",
+    "Preload",
+    "Zygote",
+    "ZygoteError",
+    "Zygotes",
+]
+
 START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
-# Forked kernels run steps, whose inputs belong in their notebooks, not in the user's IPython
-# history: no history database (its opening and writer thread are a fifth of a kernel's start).
-# Given to every kernel (before its kernelspec's options), and to the zygote, which builds the
-# shell of kernels with these options only.
-STEP_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
-# What forked kernels find imported (`c.OrchestLab.preload_modules`): the SDK and what it passes
-# data with, when the kernel's Python has them.
-DEFAULT_PRELOAD = ("orchest", "numpy", "pandas", "pyarrow")
 
 log = logging.getLogger(__name__)
-
-
-class ZygoteError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class Preload:
-    """Modules a zygote imports before it forks (those its Python has), and a folder on its
-    path while it imports them (the SDK's)."""
-
-    modules: tuple[str, ...] = ()
-    path: str = ""
-    # Fork kernels asked for while the modules are being imported (with those imported so
-    # far), rather than after: for a command whose first step should not wait for them.
-    fork_while_preloading: bool = False
-
-    def arguments(self) -> list[str]:
-        if not self.modules:
-            return []
-        return [
-            "--preload",
-            *self.modules,
-            *(["--path", self.path] if self.path else []),
-            *(["--fork-while-preloading"] if self.fork_while_preloading else []),
-        ]
 
 
 class Zygote:
@@ -61,14 +46,20 @@ class Zygote:
     its slow imports); `ready` waits, in a loop, until it has imported what it preloads."""
 
     def __init__(
-        self, python: str, env: dict[str, str], niceness: int = 0, preload: Preload = Preload()
+        self,
+        python: str,
+        env: dict[str, str],
+        niceness: int = 0,
+        preload: Preload = NO_PRELOAD,
+        process: subprocess.Popen[bytes] | None = None,
     ) -> None:
+        """`process`: the zygote's, when it was started already (see zygote_start.py)."""
         self.python = python
         self.env = env
         self.niceness = niceness  # its kernels inherit it
         self.preload = preload
         self.preloaded: list[str] = []  # what it imported of preload.modules
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process = process
         self._reader: asyncio.StreamReader | None = None
         self._transport: asyncio.BaseTransport | None = None
         self._ready = False
@@ -76,7 +67,7 @@ class Zygote:
         self.on_fork: Callable[[], None] = lambda: None  # after each kernel it forked
 
     @property
-    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+    def key(self) -> ZygoteKey:
         return zygote_key(self.python, self.env)
 
     @property
@@ -88,25 +79,7 @@ class Zygote:
         return self._process is not None and self._process.poll() is None
 
     def spawn(self) -> None:
-        try:
-            self._process = subprocess.Popen(
-                lower_priority(
-                    [
-                        self.python,
-                        str(ZYGOTE_SCRIPT),
-                        *self.preload.arguments(),
-                        f"--kernel-options={json.dumps(STEP_KERNEL_OPTIONS)}",
-                    ],
-                    self.niceness,
-                ),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=self.env,
-                start_new_session=True,  # Ctrl-C in a terminal must not reach it; we stop it
-            )
-        except OSError as err:
-            raise ZygoteError(f"could not start {self.python}: {err}") from err
+        self._process = spawn_zygote(self.python, self.env, self.niceness, self.preload)
 
     async def start(self) -> None:
         self.spawn()
@@ -224,17 +197,13 @@ class Zygote:
             return reply
 
 
-def zygote_key(python: str, env: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return (python, tuple(sorted(env.items())))
-
-
 class Zygotes:
     """The zygotes of a process, started on first use and kept for reuse."""
 
-    def __init__(self, niceness: int = 0, preload: Preload = Preload()) -> None:
+    def __init__(self, niceness: int = 0, preload: Preload = NO_PRELOAD) -> None:
         self.niceness = niceness  # the CPU priority of the kernels they fork (see priority.py)
         self.preload = preload
-        self._zygotes: dict[tuple[str, tuple[tuple[str, str], ...]], Zygote] = {}
+        self._zygotes: dict[ZygoteKey, Zygote] = {}
         self._lock = asyncio.Lock()
         self._forks_to_come: int | None = None  # None: more may always come (a server)
 
@@ -270,9 +239,9 @@ class Zygotes:
 
     def _new(self, python: str, env: dict[str, str]) -> Zygote:
         """A started zygote: one the command started early when it has these settings."""
-        zygote = _claim_early(python, env, self.niceness, self.preload)
-        if zygote is None:
-            zygote = Zygote(python, env, self.niceness, self.preload)
+        early = claim_early(python, env, self.niceness, self.preload)
+        zygote = Zygote(python, env, self.niceness, self.preload, early)
+        if early is None:
             zygote.spawn()
         zygote.on_fork = self._forked
         if self._forks_to_come == 0:
@@ -297,35 +266,9 @@ class Zygotes:
 
     async def close(self) -> None:
         """Stop its zygotes, and those started early that nothing took over."""
-        zygotes, self._zygotes = [*self._zygotes.values(), *_early], {}
-        _early.clear()
+        early = [
+            Zygote(e.key[0], dict(e.key[1]), e.niceness, e.preload, e.process)
+            for e in unclaimed_early()
+        ]
+        zygotes, self._zygotes = [*self._zygotes.values(), *early], {}
         await asyncio.gather(*(z.close() for z in zygotes))
-
-
-# Zygotes a command started as its first act, before its slow imports and before it knows its
-# configuration (see start_early_zygote); the Zygotes of a matching executor takes them over.
-_early: list[Zygote] = []
-
-
-def start_early_zygote(python: str, env: dict[str, str], niceness: int, preload: Preload) -> None:
-    """Start a zygote now, without a loop, for an executor still to be made; at most one waits
-    to be taken over at a time. Nothing is lost if none takes it: it is stopped with the others,
-    or ends when this process does (its stdin closes)."""
-    if not any(z.alive for z in _early):
-        zygote = Zygote(python, env, niceness, preload)
-        zygote.spawn()
-        _early.append(zygote)
-
-
-def _claim_early(
-    python: str, env: dict[str, str], niceness: int, preload: Preload
-) -> Zygote | None:
-    for zygote in _early:
-        if (zygote.key, zygote.niceness, zygote.preload) == (
-            zygote_key(python, env),
-            niceness,
-            preload,
-        ) and zygote.alive:
-            _early.remove(zygote)
-            return zygote
-    return None
