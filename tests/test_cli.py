@@ -30,6 +30,22 @@ def test_the_command_is_installed(project: Path) -> None:
     assert done.stdout.strip().endswith("quickstart.orchest: valid")
 
 
+def test_the_program_exits_with_its_code_and_all_its_output(project: Path) -> None:
+    """The program skips the interpreter's teardown at its end: what it printed, to a pipe
+    (buffered), all arrives, and so does its exit code."""
+    (project / "train.ipynb").unlink()
+    done = subprocess.run(
+        [sys.executable, "-m", "orchest_lab.cli", "validate", "quickstart.orchest", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=project,
+    )
+    assert done.returncode == 1
+    report = json.loads(done.stdout)  # the whole document, not a cut one
+    assert [issue["code"] for issue in report["issues"]] == ["missing-file"]
+
+
 def test_validate_an_invalid_pipeline_prints_one_line_per_issue(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

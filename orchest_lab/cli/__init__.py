@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # jsonschema (imported by nbformat) loads the optional checkers of string formats it finds
 # installed: `rfc3987_syntax` compiles a grammar on import (1.3 s here, and 7 s when the allocator
@@ -40,6 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.register(commands)
     convert.register(commands)
     return parser
+
+
+def command() -> NoReturn:
+    """The `orchest-lab` program: `main`, then an exit without the interpreter's teardown,
+    which only frees what the command imported (80 ms after a run). Everything the command
+    wrote is closed by then; its output streams and logs are flushed here."""
+    code = main()
+    import logging  # imported by then: not before the early zygote (see main)
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
