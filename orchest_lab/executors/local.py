@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import os
 import re
@@ -191,11 +192,21 @@ class LocalExecutor(Executor):
     async def _run_notebook(self, task: StepTask, output: StepOutput, log: StepLog) -> None:
         # nbclient and nbformat load with the first notebook step, not with the executor: a
         # command starts its kernels' zygote before it pays for them (see start_early).
+        from .live_file import LiveNotebookFile
         from .notebook import NotebookRunner
 
-        kernel = await self._kernel_for(task)
+        # Read while a kernel is found: a command's first step otherwise reads it (50 ms, with
+        # nbformat's first validation) only after waiting for its zygote.
+        loading = asyncio.ensure_future(LiveNotebookFile.load(task.output_file))
         try:
-            await NotebookRunner(task, kernel, output, log).run()
+            kernel = await self._kernel_for(task)
+        except BaseException:
+            loading.cancel()
+            with contextlib.suppress(BaseException):
+                await loading  # its error, if any, is not the step's
+            raise
+        try:
+            await NotebookRunner(task, kernel, await loading, output, log).run()
         finally:
             # The kernel and its children die now (shielded: a cancelled step too); releasing
             # its files and ports can finish after the step.

@@ -189,17 +189,24 @@ class LiveNotebook:
 
 
 class NotebookRunner:
+    """Runs the notebook `file` (the step's output file, loaded) on `kernel`."""
+
     def __init__(
-        self, task: StepTask, kernel: RunningKernel, output: StepOutput, log: StepLog
+        self,
+        task: StepTask,
+        kernel: RunningKernel,
+        file: LiveNotebookFile,
+        output: StepOutput,
+        log: StepLog,
     ) -> None:
         self.task = task
         self.kernel = kernel
+        self.file = file
         self.output = output
         self.log = log
 
     async def run(self) -> None:
-        file = await LiveNotebookFile.load(self.task.output_file)
-        live = LiveNotebook(self.task, file, self.output, self.log)
+        live = LiveNotebook(self.task, self.file, self.output, self.log)
         client = live.client(km=self.kernel.manager)
         client.kc = self.kernel.client  # the kernel is already running: nbclient only drives it
         # Recorded while the step runs, so that a server started after a crash of this one can

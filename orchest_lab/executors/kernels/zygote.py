@@ -166,8 +166,10 @@ class Zygote:
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
-        while process.poll() is None:  # killed: gone at once
-            await asyncio.sleep(0.01)
+        pause = 0.001  # killed: gone within a few ms, which a command waits for at its end
+        while process.poll() is None:
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
     async def _read(self, timeout: float) -> dict[str, Any]:
         assert self._process is not None and self._process.stdout is not None
