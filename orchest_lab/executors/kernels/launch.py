@@ -99,10 +99,12 @@ async def start_kernel(
         kernel_name=spec_name, kernel_spec_manager=kernel_spec_manager, **options
     )
     try:
-        spec = manager.kernel_spec
+        # Read in a thread: kernelspecs are files (a project's are searched for among all), and
+        # the manager would read it on the event loop. It keeps what it is given.
+        spec = await asyncio.to_thread(kernel_spec_manager.get_kernel_spec, manager.kernel_name)
     except Exception as err:  # jupyter_client raises NoSuchKernel (a KeyError)
         raise KernelStartError(f"no kernel named '{spec_name}' is installed") from err
-    assert spec is not None
+    manager._kernel_spec = spec
     forked = False
     if zygotes is not None and forkable(spec):
         python = spec_python(spec)
