@@ -52,8 +52,11 @@ def command() -> NoReturn:
     import logging  # imported by then: not before the early zygote (see main)
 
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # its reader went away, a stream is closed: exit as Python does
+        sys.exit(code)
     os._exit(code)
 
 
