@@ -4,18 +4,21 @@ configure the shell gets a shell built with them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager
 
 from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
-from orchest_lab.executors.kernels.zygote import ZYGOTE_SCRIPT, Preload, Zygotes
+from orchest_lab.executors.kernels.zygote import Zygotes
+from orchest_lab.executors.kernels.zygote_start import NO_PRELOAD, ZYGOTE_SCRIPT, Preload
 
 LEAVE_STATE = (
     "left = 'a global'\n"
@@ -53,12 +56,19 @@ async def execute(kernel: RunningKernel, code: str) -> list[dict[str, Any]]:
     return [m for m in messages if m["msg_type"] in ("stream", "execute_result", "error")]
 
 
-async def test_a_forked_kernel_gets_a_fresh_shell_of_its_own(tmp_path: Path) -> None:
-    zygotes = Zygotes()
+@contextlib.asynccontextmanager
+async def own_zygotes(preload: Preload = NO_PRELOAD) -> AsyncIterator[Zygotes]:
+    """Zygotes for one test, stopped at its end."""
+    zygotes = Zygotes(preload=preload)
     try:
-        await first_then_second(zygotes, tmp_path)
+        yield zygotes
     finally:
         await zygotes.close()
+
+
+async def test_a_forked_kernel_gets_a_fresh_shell_of_its_own(tmp_path: Path) -> None:
+    async with own_zygotes() as zygotes:
+        await first_then_second(zygotes, tmp_path)
 
 
 async def first_then_second(zygotes: Zygotes, tmp_path: Path) -> None:
@@ -104,11 +114,8 @@ async def first_then_second(zygotes: Zygotes, tmp_path: Path) -> None:
 
 
 async def test_a_kernelspecs_shell_options_reach_its_forked_kernels(tmp_path: Path) -> None:
-    zygotes = Zygotes()
-    try:
+    async with own_zygotes() as zygotes:
         await with_and_without_options(zygotes, tmp_path)
-    finally:
-        await zygotes.close()
 
 
 async def with_and_without_options(zygotes: Zygotes, tmp_path: Path) -> None:
@@ -157,8 +164,7 @@ async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: P
     spec = {"argv": argv, "display_name": "No zygote", "language": "python"}
     (folder / "kernel.json").write_text(json.dumps(spec))
     specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
-    zygotes = Zygotes(preload=Preload(fork_while_preloading=True))
-    try:
+    async with own_zygotes(Preload(fork_while_preloading=True)) as zygotes:
         kernel = await start_kernel(
             "no-zygote", kernel_spec_manager=specs, zygotes=zygotes, cwd="/"
         )
@@ -168,8 +174,6 @@ async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: P
             assert result["content"]["data"]["text/plain"] == "42"
         finally:
             await kernel.shutdown()
-    finally:
-        await zygotes.close()
 
 
 def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:

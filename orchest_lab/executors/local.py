@@ -28,7 +28,8 @@ from .base import (
 from .kernels.launch import KernelStartError, RunningKernel, spec_python, start_kernel
 from .kernels.pool import KernelPools
 from .kernels.provisioner import forkable
-from .kernels.zygote import DEFAULT_PRELOAD, Preload, ZygoteError, Zygotes
+from .kernels.zygote import Zygotes
+from .kernels.zygote_start import DEFAULT_PRELOAD, Preload, ZygoteError
 from .log import StepLog
 from .priority import DEFAULT_STEP_NICENESS, lower_priority
 from .script import run_script, script_command

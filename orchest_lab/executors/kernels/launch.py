@@ -19,8 +19,10 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
+from .exits import until_exited
 from .provisioner import ForkingProvisioner, forkable
-from .zygote import ZygoteError, Zygotes
+from .zygote import Zygotes
+from .zygote_start import ZygoteError
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +73,10 @@ class RunningKernel:
             log.debug("kernel shutdown", exc_info=True)
 
     async def _gone(self, timeout: float = 5.0) -> None:
-        """Wait, checking often, until the killed kernel's process is gone: jupyter_client
-        checks every 0.1 s, which a command pays at its end."""
+        """Wait until the killed kernel's process is gone."""
         provisioner = self.manager.provisioner
-        loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + timeout, 0.001
-        while provisioner is not None and provisioner.has_process and loop.time() < deadline:
-            if await provisioner.poll() is not None:
-                return
-            await asyncio.sleep(pause)
-            pause = min(2 * pause, 0.05)
+        if provisioner is not None and provisioner.has_process:
+            await until_exited(provisioner.poll, timeout)
 
 
 async def start_kernel(

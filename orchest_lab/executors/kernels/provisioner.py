@@ -13,7 +13,8 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-from .zygote import STEP_KERNEL_OPTIONS, Zygote
+from .zygote import Zygote
+from .zygote_start import STEP_KERNEL_OPTIONS
 
 IPYKERNEL_MODULES = ("ipykernel_launcher", "ipykernel")
 

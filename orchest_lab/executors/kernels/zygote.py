@@ -12,11 +12,10 @@ import subprocess
 from collections.abc import Callable
 from typing import Any
 
+from .exits import until_exited
+from .zygote_main import STOP_PRELOADING
 from .zygote_start import (
-    DEFAULT_PRELOAD,
     NO_PRELOAD,
-    STEP_KERNEL_OPTIONS,
-    ZYGOTE_SCRIPT,
     Preload,
     ZygoteError,
     ZygoteKey,
@@ -25,16 +24,6 @@ from .zygote_start import (
     unclaimed_early,
     zygote_key,
 )
-
-__all__ = [
-    "DEFAULT_PRELOAD",
-    "STEP_KERNEL_OPTIONS",
-    "ZYGOTE_SCRIPT",
-    "Preload",
-    "Zygote",
-    "ZygoteError",
-    "Zygotes",
-]
 
 START_TIMEOUT = 120.0  # the first import of ipykernel in a new environment can be slow
 
@@ -149,7 +138,7 @@ class Zygote:
         if self.preload.fork_while_preloading and self.alive:
             assert self._process is not None and self._process.stdin is not None
             with contextlib.suppress(OSError):  # it ended: nothing to stop
-                self._process.stdin.write(b'{"stop_preloading": true}\n')
+                self._process.stdin.write(STOP_PRELOADING + b"\n")
                 self._process.stdin.flush()
 
     async def close(self) -> None:
@@ -157,19 +146,8 @@ class Zygote:
         if self._transport is not None:
             self._transport.close()
             self._transport = None
-        if process is None:
-            return
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        for pipe in (process.stdin, process.stdout):  # stdout too, when never read
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
-        pause = 0.001  # killed: gone within a few ms, which a command waits for at its end
-        while process.poll() is None:
-            await asyncio.sleep(pause)
-            pause = min(2 * pause, 0.05)
+        if process is not None:
+            await _stop(process)
 
     async def _read(self, timeout: float) -> dict[str, Any]:
         assert self._process is not None and self._process.stdout is not None
@@ -197,6 +175,22 @@ class Zygote:
                 self._preload_report(reply)  # a zygote forking while preloading is done
                 continue
             return reply
+
+
+async def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill a zygote (its kernels end with it) and wait until it is gone."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    for pipe in (process.stdin, process.stdout):  # stdout too, when never read
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    async def poll() -> int | None:
+        return process.poll()
+
+    await until_exited(poll, None)
 
 
 class Zygotes:
@@ -268,9 +262,7 @@ class Zygotes:
 
     async def close(self) -> None:
         """Stop its zygotes, and those started early that nothing took over."""
-        early = [
-            Zygote(e.key[0], dict(e.key[1]), e.niceness, e.preload, e.process)
-            for e in unclaimed_early()
-        ]
-        zygotes, self._zygotes = [*self._zygotes.values(), *early], {}
-        await asyncio.gather(*(z.close() for z in zygotes))
+        zygotes, self._zygotes = list(self._zygotes.values()), {}
+        await asyncio.gather(
+            *(z.close() for z in zygotes), *(_stop(e.process) for e in unclaimed_early())
+        )
