@@ -113,6 +113,56 @@ async def first_then_second(zygotes: Zygotes, tmp_path: Path) -> None:
         await second.shutdown()
 
 
+PREPARED = (
+    "import json, os, sys\n"
+    "shell = get_ipython()\n"
+    "print(json.dumps({\n"
+    "    'cwd': os.getcwd(),\n"
+    "    'env': os.environ.get('STEP_VARIABLE'),\n"
+    "    'path': sys.path[0],\n"
+    "    'inputs': len(shell.user_ns['In']),\n"
+    "    'store': 'store' in shell.magics_manager.magics['line'],\n"
+    "}))"
+)
+
+
+async def prepared(kernel: RunningKernel, tmp_path: Path) -> None:
+    """`kernel` is put in a step's folder with its variables and sys.path without running code;
+    a folder that is not there is an error that names it, and leaves the kernel working."""
+    (tmp_path / "step").mkdir()
+    reply = await kernel.prepare(
+        str(tmp_path / "step"), {"STEP_VARIABLE": "set"}, [str(tmp_path / "lib")]
+    )
+    assert reply["status"] == "ok", reply
+    [printed] = await execute(kernel, PREPARED)
+    assert json.loads(printed["content"]["text"]) == {
+        "cwd": str(tmp_path / "step"),
+        "env": "set",
+        "path": str(tmp_path / "lib"),
+        "inputs": 2,  # '' and this cell: preparing ran no code of the step's
+        "store": True,  # IPython's default extension, loaded as in any kernel
+    }
+    reply = await kernel.prepare(str(tmp_path / "gone"), {}, [])
+    assert reply["status"] == "error"
+    assert str(tmp_path / "gone") in reply["evalue"], reply
+    [result] = await execute(kernel, "6 * 7")
+    assert result["content"]["data"]["text/plain"] == "42"
+
+
+async def test_a_forked_kernel_is_prepared_for_its_step(tmp_path: Path) -> None:
+    async with own_zygotes() as zygotes:
+        specs = KernelSpecManager()
+        kernel = await start_kernel("python3", kernel_spec_manager=specs, zygotes=zygotes, cwd="/")
+        try:
+            assert kernel.forked
+            await prepared(kernel, tmp_path)
+            # It did not list every module for a debugger it does not have.
+            [printed] = await execute(kernel, "print(len(get_ipython().kernel._kernel_modules))")
+            assert printed["content"]["text"] == "0\n"
+        finally:
+            await kernel.shutdown()
+
+
 async def test_a_kernelspecs_shell_options_reach_its_forked_kernels(tmp_path: Path) -> None:
     async with own_zygotes() as zygotes:
         await with_and_without_options(zygotes, tmp_path)
@@ -170,8 +220,7 @@ async def test_a_kernel_starts_without_a_zygote_that_could_not_start(tmp_path: P
         )
         try:
             assert not kernel.forked
-            [result] = await execute(kernel, "6 * 7")
-            assert result["content"]["data"]["text/plain"] == "42"
+            await prepared(kernel, tmp_path)  # by running code
         finally:
             await kernel.shutdown()
 

@@ -11,7 +11,6 @@ notebook exactly as a local one does.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -246,14 +245,8 @@ class NotebookRunner:
         client = self.kernel.client
         if self.kernel.language.lower() == "python":
             paths = [p for p in self.task.env.get("PYTHONPATH", "").split(os.pathsep) if p]
-            code = (
-                f"__import__('os').chdir({json.dumps(str(self.task.cwd))}); "
-                f"__import__('os').environ.update({json.dumps(self.task.env)}); "
-                f"__import__('sys').path[:0] = [p for p in {json.dumps(paths)} "
-                "if p not in __import__('sys').path]"
-            )
-            reply = await client.execute(code, silent=True, store_history=False, reply=True)
-            if reply["content"]["status"] != "ok":
+            reply = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
+            if reply["status"] != "ok":
                 raise StepFailed(StepFailure("KernelSetupError", "could not prepare the kernel"))
         language_info = self.kernel.language_info
         if language_info is None:

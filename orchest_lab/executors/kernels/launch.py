@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ from jupyter_client.manager import AsyncKernelManager
 from .exits import until_exited
 from .provisioner import ForkingProvisioner, forkable
 from .zygote import Zygotes
+from .zygote_main import PREPARE_REPLY, PREPARE_REQUEST
 from .zygote_start import ZygoteError
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,33 @@ class RunningKernel:
             await self.manager.shutdown_kernel(now=True)
         except Exception:
             log.debug("kernel shutdown", exc_info=True)
+
+    async def prepare(self, cwd: str, env: dict[str, str], path: list[str]) -> dict[str, Any]:
+        """Put this Python kernel in `cwd`, with `env` set and `path` at the front of its
+        sys.path; the reply's content (`status` "ok" or "error"). A forked kernel is told in one
+        message; another one runs the code that does it."""
+        if not self.forked:
+            code = (
+                f"__import__('os').chdir({json.dumps(cwd)}); "
+                f"__import__('os').environ.update({json.dumps(env)}); "
+                f"__import__('sys').path[:0] = [p for p in {json.dumps(path)} "
+                "if p not in __import__('sys').path]"
+            )
+            reply = await self.client.execute(code, silent=True, store_history=False, reply=True)
+            return dict(reply["content"])
+        request = self.client.session.msg(PREPARE_REQUEST, {"cwd": cwd, "env": env, "path": path})
+        self.client.shell_channel.send(request)
+        while True:
+            try:
+                reply = await self.client.get_shell_msg(timeout=1.0)
+            except Empty:
+                if not await self.is_alive():
+                    return {"status": "error", "ename": "DeadKernelError", "evalue": "it died"}
+                continue
+            if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+                if reply["msg_type"] != PREPARE_REPLY:
+                    return {"status": "error", "ename": "UnexpectedReply", "evalue": "?"}
+                return dict(reply["content"])
 
     async def _gone(self, timeout: float = 5.0) -> None:
         """Wait until the killed kernel's process is gone."""

@@ -9,7 +9,9 @@ It also builds the IPython shell of the kernels it forks (`--kernel-options JSON
 they get), before any fork: that shell is half of what a forked kernel otherwise does to start. A
 kernel takes it over only when it asks for a shell configured as that one was (no config file,
 the same options), and builds its own otherwise. Building it runs no user code; its namespace is
-empty.
+empty. It loads IPython's default extension (storemagic) into that shell too, and its kernels
+answer one more shell message, PREPARE_REQUEST, which sets a step's folder and variables without
+running code (see `adapt_kernel`).
 
 It also imports the modules of its command line (`--preload NAME... [--path FOLDER]`) that its
 Python has, such as pandas, so that steps that use them pay nothing for their imports: a module
@@ -203,6 +205,10 @@ class PrebuiltShell:
         # transformers'), compiled here once: half of a kernel's first execution. Transforming
         # a line only rewrites its text: nothing runs.
         self.shell.transform_cell("x = 1\n")
+        # The extension every kernel loads (IPython's default), loaded here: a kernel's loading
+        # then finds it loaded. Only where loading it puts nothing in the namespace.
+        if "autorestore" not in config.get("StoreMagics", {}):
+            self.shell.extension_manager.load_extension("storemagic")
 
     def fits(self, cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
         """Whether a kernel asking for `cls(*args, **kwargs)` would get a shell like this one."""
@@ -288,6 +294,7 @@ def run_kernel(request: dict[str, Any], shell: PrebuiltShell | None) -> None:
 
         if shell is not None:
             shell.offer()
+        adapt_kernel()
         parsed = parsed_options(sys.argv[3:])
         if parsed is not None:
             # What parsing the command line would give, without building its parser over every
@@ -301,6 +308,60 @@ def run_kernel(request: dict[str, Any], shell: PrebuiltShell | None) -> None:
         IPKernelApp.launch_instance(argv=sys.argv[3:])
     finally:
         os._exit(0)
+
+
+class _WithoutModules:
+    """`sys` as ipykernel's kernel module sees it while a kernel is built: no modules listed."""
+
+    modules: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+
+# A shell message forked kernels answer: the step's folder, variables and sys.path front, set
+# without running code (an execute request costs a fresh kernel a quarter of its start).
+#   content {"cwd": str, "env": {str: str}, "path": [str]}
+#   reply   PREPARE_REPLY {"status": "ok"} or {"status": "error", "ename": str, "evalue": str}
+PREPARE_REQUEST = "orchest_lab_prepare_request"
+PREPARE_REPLY = "orchest_lab_prepare_reply"
+
+
+def prepare(content: dict[str, Any]) -> dict[str, Any]:
+    """What the execute request the message replaces did, in this process."""
+    try:
+        os.chdir(content["cwd"])
+        os.environ.update(content["env"])
+        sys.path[:0] = [p for p in content["path"] if p not in sys.path]
+    except Exception as err:
+        return {"status": "error", "ename": type(err).__name__, "evalue": str(err)}
+    return {"status": "ok"}
+
+
+def adapt_kernel() -> None:
+    """Adapt the kernel a forked child builds: it answers PREPARE_REQUEST, and, having no
+    debugger (see `preload`), it does not list the file of every module it has for one (a
+    sixth of its start: each module's page is copied as its reference count changes)."""
+    import ipykernel.ipkernel as ipkernel
+    from ipykernel.debugger import _is_debugpy_available
+
+    build = ipkernel.IPythonKernel.__init__
+
+    def __init__(self: Any, **kwargs: Any) -> None:
+        if not _is_debugpy_available:
+            setattr(ipkernel, "sys", _WithoutModules())  # noqa: B010 (the module's global)
+        try:
+            build(self, **kwargs)
+        finally:
+            setattr(ipkernel, "sys", sys)  # noqa: B010
+
+        async def prepare_request(stream: Any, ident: Any, parent: dict[str, Any]) -> None:
+            reply = prepare(parent["content"])
+            self.session.send(stream, PREPARE_REPLY, reply, parent, ident)
+
+        self.shell_handlers[PREPARE_REQUEST] = prepare_request
+
+    ipkernel.IPythonKernel.__init__ = __init__  # type: ignore[method-assign]
 
 
 OPTION = re.compile(r"--([A-Za-z_]\w*)\.([A-Za-z_]\w*)=(.*)", re.DOTALL)
