@@ -163,6 +163,30 @@ async def test_a_forked_kernel_is_prepared_for_its_step(tmp_path: Path) -> None:
             await kernel.shutdown()
 
 
+async def test_a_forked_kernel_uses_the_ipython_folder_of_its_own_environment(
+    tmp_path: Path,
+) -> None:
+    """Kernels take the profile folder their zygote found only when they would find the same."""
+    own = tmp_path / "ipython"
+    code = "print(get_ipython().profile_dir.location)"
+    async with own_zygotes() as zygotes:
+        specs = KernelSpecManager()
+        locations = []
+        for env in ({"IPYTHONDIR": str(own)}, {}):
+            kernel = await start_kernel(
+                "python3", kernel_spec_manager=specs, zygotes=zygotes, cwd="/", env=env
+            )
+            try:
+                assert kernel.forked
+                [printed] = await execute(kernel, code)
+                locations.append(printed["content"]["text"].strip())
+            finally:
+                await kernel.shutdown()
+    assert locations[0] == str(own / "profile_default")
+    assert locations[1] != locations[0]
+    assert (own / "profile_default" / "startup").is_dir()  # made as IPython makes it
+
+
 async def test_a_kernelspecs_shell_options_reach_its_forked_kernels(tmp_path: Path) -> None:
     async with own_zygotes() as zygotes:
         await with_and_without_options(zygotes, tmp_path)

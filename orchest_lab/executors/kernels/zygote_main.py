@@ -197,7 +197,8 @@ class PrebuiltShell:
         self.config = copy.deepcopy(config)  # the shell adds to the one it is given
         self.virtual_env = os.environ.get("VIRTUAL_ENV")  # it adds that venv to sys.path
         self.compiler_class = IPythonKernel.compiler_class.default_value
-        self.profile_dir = ProfileDir.find_profile_dir_by_name(get_ipython_dir(), "default")
+        self.ipython_dir = get_ipython_dir()
+        self.profile_dir = ProfileDir.find_profile_dir_by_name(self.ipython_dir, "default")
         self.shell = IPythonKernel.shell_class.default_value.instance(
             config=config, profile_dir=self.profile_dir, compiler_class=self.compiler_class
         )
@@ -208,7 +209,11 @@ class PrebuiltShell:
         # The extension every kernel loads (IPython's default), loaded here: a kernel's loading
         # then finds it loaded. Only where loading it puts nothing in the namespace.
         if "autorestore" not in config.get("StoreMagics", {}):
-            self.shell.extension_manager.load_extension("storemagic")
+            extensions = self.shell.extension_manager
+            extensions.load_extension("storemagic")
+            # Loaded as IPython.extensions.storemagic; a kernel asks for it by its short name,
+            # which would otherwise be looked for along sys.path first, in vain.
+            extensions.loaded.add("storemagic")
 
     def fits(self, cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
         """Whether a kernel asking for `cls(*args, **kwargs)` would get a shell like this one."""
@@ -230,7 +235,25 @@ class PrebuiltShell:
         )
 
     def offer(self) -> None:
-        """In a forked kernel: its first request for a shell gets this one when it fits."""
+        """In a forked kernel: its first request for a shell gets this one when it fits, and
+        its first search for the default profile's folder gets this shell's when it is the
+        same (a ProfileDir checks its folders as it is built)."""
+        from IPython.core.profiledir import ProfileDir
+
+        finder = ProfileDir.__dict__["find_profile_dir_by_name"]
+
+        def find(asked: type, ipython_dir: str, name: str = "default", config: Any = None) -> Any:
+            # Asked once: then as before.
+            ProfileDir.find_profile_dir_by_name = finder  # type: ignore[method-assign]
+            location = self.profile_dir.location
+            if (asked, ipython_dir, name) == (ProfileDir, self.ipython_dir, "default") and (
+                os.path.isdir(location)
+            ):
+                return self.profile_dir
+            return finder.__func__(asked, ipython_dir, name, config)
+
+        offered: Any = classmethod(find)
+        ProfileDir.find_profile_dir_by_name = offered  # type: ignore[method-assign]
         cls = type(self.shell)
         own = cls.__dict__.get("instance")
         build = cls.instance.__func__
