@@ -89,7 +89,8 @@ class RunningKernel:
             return dict(reply["content"])
         request = self.client.session.msg(PREPARE_REQUEST, {"cwd": cwd, "env": env, "path": path})
         self.client.shell_channel.send(request)
-        while True:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
             try:
                 reply = await self.client.get_shell_msg(timeout=1.0)
             except Empty:
@@ -100,6 +101,7 @@ class RunningKernel:
                 if reply["msg_type"] != PREPARE_REPLY:
                     return {"status": "error", "ename": "UnexpectedReply", "evalue": "?"}
                 return dict(reply["content"])
+        return {"status": "error", "ename": "TimeoutError", "evalue": "the kernel did not answer"}
 
     async def _gone(self, timeout: float = 5.0) -> None:
         """Wait until the killed kernel's process is gone."""

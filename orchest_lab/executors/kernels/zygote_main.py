@@ -240,20 +240,9 @@ class PrebuiltShell:
         same (a ProfileDir checks its folders as it is built)."""
         from IPython.core.profiledir import ProfileDir
 
-        finder = ProfileDir.__dict__["find_profile_dir_by_name"]
-
-        def find(asked: type, ipython_dir: str, name: str = "default", config: Any = None) -> Any:
-            # Asked once: then as before.
-            ProfileDir.find_profile_dir_by_name = finder  # type: ignore[method-assign]
-            location = self.profile_dir.location
-            if (asked, ipython_dir, name) == (ProfileDir, self.ipython_dir, "default") and (
-                os.path.isdir(location)
-            ):
-                return self.profile_dir
-            return finder.__func__(asked, ipython_dir, name, config)
-
-        offered: Any = classmethod(find)
-        ProfileDir.find_profile_dir_by_name = offered  # type: ignore[method-assign]
+        finder = ProfileDir.__dict__.get("find_profile_dir_by_name")
+        if isinstance(finder, classmethod):
+            ProfileDir.find_profile_dir_by_name = self._finder(finder)  # type: ignore[method-assign]
         cls = type(self.shell)
         own = cls.__dict__.get("instance")
         build = cls.instance.__func__
@@ -279,6 +268,23 @@ class PrebuiltShell:
             return shell
 
         cls.instance = classmethod(instance)
+
+    def _finder(self, finder: Any) -> Any:
+        """ProfileDir's search by name, answering its first call with this shell's folder when
+        that is the one it would find."""
+        from IPython.core.profiledir import ProfileDir
+
+        def find(asked: type, ipython_dir: str, name: str = "default", config: Any = None) -> Any:
+            # Asked once: then as before.
+            ProfileDir.find_profile_dir_by_name = finder  # type: ignore[method-assign]
+            location = self.profile_dir.location
+            if (asked, ipython_dir, name) == (ProfileDir, self.ipython_dir, "default") and (
+                os.path.isdir(location)
+            ):
+                return self.profile_dir
+            return finder.__func__(asked, ipython_dir, name, config)
+
+        return classmethod(find)
 
 
 def shell_config(config: Any) -> Any:
@@ -366,8 +372,11 @@ def adapt_kernel() -> None:
     debugger (see `preload`), it does not list the file of every module it has for one (a
     sixth of its start: each module's page is copied as its reference count changes)."""
     import ipykernel.ipkernel as ipkernel
-    from ipykernel.debugger import _is_debugpy_available
 
+    try:
+        from ipykernel.debugger import _is_debugpy_available
+    except ImportError:  # an ipykernel that says it otherwise: keep the listing
+        _is_debugpy_available = True
     build = ipkernel.IPythonKernel.__init__
 
     def __init__(self: Any, **kwargs: Any) -> None:
