@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -166,23 +168,66 @@ async def warm_cell() -> list[float]:
     return samples
 
 
-async def server_runs(folder: Path, pipelines: Sequence[Path], repeat: int) -> list[list[float]]:
+def own_cpu() -> float:
+    """Seconds of CPU this process (every thread of it) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def threads_cpu_ms(pid: int) -> float:
+    """CPU time the process's threads have used, to the nanosecond (/proc/<pid>/stat counts
+    10 ms ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e6
+
+
+async def server_runs(
+    folder: Path, pipelines: Sequence[Path], repeat: int, cpu: list[list[float]] | None = None
+) -> list[list[float]]:
     """Seconds each run of each pipeline took in a server: an executor whose warm pool is kept
-    between runs, the first run (which starts the zygote and the pool) not counted."""
+    between runs, the first run (which starts the zygote and the pool) not counted. With `cpu`,
+    the seconds of this process's CPU each run used go there, and a step kernel's CPU (ms,
+    `kernel_cpu`) is measured with the same executor at the end."""
     executor = LocalExecutor(workdir=str(folder))
     times: list[list[float]] = [[] for _ in pipelines]
     try:
         await run_in_process(pipelines[0], executor=executor)
         for _ in range(repeat):
-            for pipeline, samples in zip(pipelines, times, strict=True):
+            for index, pipeline in enumerate(pipelines):
                 await asyncio.sleep(1.0)  # as runs come in a server: the pool refills between
-                start = time.perf_counter()
+                start, used = time.perf_counter(), own_cpu()
                 run = await run_in_process(pipeline, executor=executor)
-                samples.append(time.perf_counter() - start)
+                times[index].append(time.perf_counter() - start)
+                if cpu is not None:
+                    cpu[index].append(own_cpu() - used)
                 assert run.status.value == "SUCCESS", run
+        if cpu is not None:
+            cpu.append(await kernel_cpu(executor, folder))
     finally:
         await executor.close()
     return times
+
+
+async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int = 10) -> list[float]:
+    """Milliseconds of CPU a step's kernel uses, all its threads: its start (from the warm pool),
+    its preparation for the step, and the one cell."""
+    used = []
+    for _ in range(count):
+        await asyncio.sleep(0.2)  # the pool has refilled: a kernel nothing waited for
+        kernel = await executor.pools.pool("python3").acquire()
+        try:
+            reply = await kernel.prepare(str(folder), {}, [])
+            assert reply["status"] == "ok", reply
+            reply = await kernel.client.execute(CELL, reply=True)
+            assert reply["content"]["status"] == "ok", reply
+            pid = kernel.manager.provisioner.pid  # type: ignore[union-attr]
+            used.append(threads_cpu_ms(pid))
+        finally:
+            await kernel.shutdown()
+    return used
 
 
 def per_step(folder: Path) -> None:
@@ -193,7 +238,8 @@ def per_step(folder: Path) -> None:
     long = write_pipeline(folder, "chain20", files)
     with quiet_kernels():
         floor = asyncio.run(warm_cell())
-    server_short, server_long = asyncio.run(server_runs(folder, [short, long], REPEAT))
+    cpu: list[list[float]] = [[], []]
+    server_short, server_long = asyncio.run(server_runs(folder, [short, long], REPEAT, cpu))
     cli_short = [cli_run(short) for _ in range(REPEAT)]
     cli_long = [cli_run(long) for _ in range(REPEAT)]
     base = median_ms(floor)
@@ -208,6 +254,16 @@ def per_step(folder: Path) -> None:
             f"   {label:16} chain of 2 {median_ms(two):6.0f} ms, of 20 {median_ms(twenty):6.0f} ms:"
             f" {marginal:5.1f} ms per step  {marginal / base:.1f}x baseline (goal <= 30 ms)"
         )
+    # Where a step's time goes when the cores are the limit.
+    server = (median_ms(cpu[1]) - median_ms(cpu[0])) / 18
+    kernel = statistics.median(cpu[2])
+    cores = os.cpu_count() or 1
+    print(
+        f"   CPU per step in a server: {server:.1f} ms in the server (its CPU for the chain of 20"
+        f" less that for the chain of 2, / 18) + {kernel:.1f} ms in the step's kernel (its start,"
+        f" preparation and cell, median of {len(cpu[2])}) = {server + kernel:.1f} ms: at best"
+        f" {(server + kernel) / cores:.1f} ms per step on {cores} idle cores"
+    )
 
 
 # --- 3. and 4. the command --------------------------------------------------------------------
@@ -267,12 +323,6 @@ def smaps(pid: int) -> dict[str, float]:
     return values
 
 
-def cpu_ms(pid: int) -> float:
-    """CPU time the process has used (user + system)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-
-
 def memory_line(label: str, m: dict[str, float]) -> str:
     shared = m["Shared_Clean"] + m["Shared_Dirty"]
     private = m["Private_Clean"] + m["Private_Dirty"]
@@ -302,8 +352,8 @@ async def warm_pool_memory(folder: Path, preload: Sequence[str]) -> list[str]:
                 private.append(m["Private_Clean"] + m["Private_Dirty"])
                 lines.append(memory_line(f"ready kernel of {name}", m))
             pss = sum(smaps(pid)["Pss"] for pid in kernels)
-            started = statistics.median(cpu_ms(pid) for pid in kernels)
-            lines.append(f"   CPU a forked kernel used to get ready: {started:.0f} ms")
+            started = statistics.median(threads_cpu_ms(pid) for pid in kernels)
+            lines.append(f"   CPU a forked kernel used to get ready: {started:.1f} ms")
             lines.append(
                 f"   {len(kernels)} ready kernels of {name}: Pss {pss:.1f} MiB in all, private "
                 f"at most {max(private):.1f} MiB each (goal < 30 MiB)"
