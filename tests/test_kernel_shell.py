@@ -14,11 +14,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jupyter_client.kernelspec import KernelSpecManager
+from project_factory import write_notebook
 
+from orchest_lab.executors.base import StepFailed, StepTask
 from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
 from orchest_lab.executors.kernels.zygote import Zygotes
 from orchest_lab.executors.kernels.zygote_start import NO_PRELOAD, ZYGOTE_SCRIPT, Preload
+from orchest_lab.executors.local import LocalExecutor
 
 LEAVE_STATE = (
     "left = 'a global'\n"
@@ -267,3 +271,38 @@ def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stdout.splitlines()[-1]) == [True, False]
+
+
+class Outputs:
+    """A step's live output, kept."""
+
+    def __init__(self) -> None:
+        self.cells: list[Any] = []
+
+    def cell(self, *args: Any) -> None:
+        self.cells.append(args)
+
+    def stream(self, *args: Any) -> None:
+        pass
+
+
+async def test_a_step_whose_kernel_cannot_be_prepared_fails_saying_why(tmp_path: Path) -> None:
+    """A step's folder gone by the time its kernel is prepared: the step fails with the reason,
+    and none of its cells runs."""
+    marker = tmp_path / "ran"
+    notebook = write_notebook(tmp_path / "step.ipynb", f"open({str(marker)!r}, 'w').close()")
+    gone = tmp_path / "gone"
+    task = StepTask(
+        "run", "step", "Step", notebook, notebook, "step.ipynb", gone, {}, "python3",
+        (tmp_path / "step.log",),
+    )  # fmt: skip
+    executor = LocalExecutor(workdir=str(tmp_path), preload_modules=())
+    try:
+        with pytest.raises(StepFailed) as failed:
+            await executor.run(task, Outputs())
+    finally:
+        await executor.close()
+    assert failed.value.failure.name == "KernelSetupError"
+    assert "FileNotFoundError" in failed.value.failure.message
+    assert str(gone) in failed.value.failure.message
+    assert not marker.exists()

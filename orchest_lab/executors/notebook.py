@@ -247,7 +247,9 @@ class NotebookRunner:
             paths = [p for p in self.task.env.get("PYTHONPATH", "").split(os.pathsep) if p]
             reply = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
             if reply["status"] != "ok":
-                raise StepFailed(StepFailure("KernelSetupError", "could not prepare the kernel"))
+                why = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
+                failure = StepFailure("KernelSetupError", f"could not prepare the kernel ({why})")
+                raise StepFailed(failure)
         language_info = self.kernel.language_info
         if language_info is None:
             info = await client.kernel_info(reply=True)

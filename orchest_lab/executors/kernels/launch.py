@@ -99,7 +99,8 @@ class RunningKernel:
                 continue
             if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
                 if reply["msg_type"] != PREPARE_REPLY:
-                    return {"status": "error", "ename": "UnexpectedReply", "evalue": "?"}
+                    evalue = f"it answered with a {reply['msg_type']}"
+                    return {"status": "error", "ename": "UnexpectedReply", "evalue": evalue}
                 return dict(reply["content"])
         return {"status": "error", "ename": "TimeoutError", "evalue": "the kernel did not answer"}
 
