@@ -259,12 +259,12 @@ def test_a_shell_the_zygote_could_not_finish_is_not_handed_out() -> None:
     code = (
         "import json, sys\n"
         f"sys.path.insert(0, {os.path.dirname(ZYGOTE_SCRIPT)!r})\n"
-        "import zygote_main\n"
+        "import forked_kernel\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "def fail(self, cell):\n"
         "    raise RuntimeError('not in this IPython')\n"
         "InteractiveShell.transform_cell = fail\n"
-        "shell = zygote_main.prebuilt_shell(['--HistoryManager.enabled=False'])\n"
+        "shell = forked_kernel.prebuilt_shell(['--HistoryManager.enabled=False'])\n"
         "print(json.dumps([shell is None, InteractiveShell.initialized()]))\n"
     )
     done = subprocess.run(

@@ -21,9 +21,9 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
 from .exits import until_exited
+from .forked_kernel import PREPARE_REPLY, PREPARE_REQUEST
 from .provisioner import ForkingProvisioner, forkable
 from .zygote import Zygotes
-from .zygote_main import PREPARE_REPLY, PREPARE_REQUEST
 from .zygote_start import ZygoteError
 
 log = logging.getLogger(__name__)
