@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 from bench_runs import (
@@ -184,15 +185,20 @@ def threads_cpu_ms(pid: int) -> float:
     return total / 1e6
 
 
+class ServerRuns(NamedTuple):
+    times: list[list[float]]  # seconds each run of each pipeline took
+    cpu: list[list[float]]  # seconds of this process's CPU each of them used
+    kernel_cpu: list[float]  # ms of CPU of step kernels (see kernel_cpu); empty unless asked
+
+
 async def server_runs(
-    folder: Path, pipelines: Sequence[Path], repeat: int, cpu: list[list[float]] | None = None
-) -> list[list[float]]:
-    """Seconds each run of each pipeline took in a server: an executor whose warm pool is kept
-    between runs, the first run (which starts the zygote and the pool) not counted. With `cpu`,
-    the seconds of this process's CPU each run used go there, and a step kernel's CPU (ms,
-    `kernel_cpu`) is measured with the same executor at the end."""
+    folder: Path, pipelines: Sequence[Path], repeat: int, kernels: int = 0
+) -> ServerRuns:
+    """Runs of each pipeline in a server: an executor whose warm pool is kept between runs, the
+    first run (which starts the zygote and the pool) not counted; then the CPU of `kernels` step
+    kernels of the same executor."""
     executor = LocalExecutor(workdir=str(folder))
-    times: list[list[float]] = [[] for _ in pipelines]
+    runs = ServerRuns([[] for _ in pipelines], [[] for _ in pipelines], [])
     try:
         await run_in_process(pipelines[0], executor=executor)
         for _ in range(repeat):
@@ -200,18 +206,17 @@ async def server_runs(
                 await asyncio.sleep(1.0)  # as runs come in a server: the pool refills between
                 start, used = time.perf_counter(), own_cpu()
                 run = await run_in_process(pipeline, executor=executor)
-                times[index].append(time.perf_counter() - start)
-                if cpu is not None:
-                    cpu[index].append(own_cpu() - used)
+                runs.times[index].append(time.perf_counter() - start)
+                runs.cpu[index].append(own_cpu() - used)
                 assert run.status.value == "SUCCESS", run
-        if cpu is not None:
-            cpu.append(await kernel_cpu(executor, folder))
+        if kernels:
+            runs.kernel_cpu.extend(await kernel_cpu(executor, folder, kernels))
     finally:
         await executor.close()
-    return times
+    return runs
 
 
-async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int = 10) -> list[float]:
+async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int) -> list[float]:
     """Milliseconds of CPU a step's kernel uses, all its threads: its start (from the warm pool),
     its preparation for the step, and the one cell."""
     used = []
@@ -238,8 +243,8 @@ def per_step(folder: Path) -> None:
     long = write_pipeline(folder, "chain20", files)
     with quiet_kernels():
         floor = asyncio.run(warm_cell())
-    cpu: list[list[float]] = [[], []]
-    server_short, server_long = asyncio.run(server_runs(folder, [short, long], REPEAT, cpu))
+    runs = asyncio.run(server_runs(folder, [short, long], REPEAT, kernels=10))
+    server_short, server_long = runs.times
     cli_short = [cli_run(short) for _ in range(REPEAT)]
     cli_long = [cli_run(long) for _ in range(REPEAT)]
     base = median_ms(floor)
@@ -255,13 +260,13 @@ def per_step(folder: Path) -> None:
             f" {marginal:5.1f} ms per step  {marginal / base:.1f}x baseline (goal <= 30 ms)"
         )
     # Where a step's time goes when the cores are the limit.
-    server = (median_ms(cpu[1]) - median_ms(cpu[0])) / 18
-    kernel = statistics.median(cpu[2])
+    server = (median_ms(runs.cpu[1]) - median_ms(runs.cpu[0])) / 18
+    kernel, measured = statistics.median(runs.kernel_cpu), len(runs.kernel_cpu)
     cores = os.cpu_count() or 1
     print(
         f"   CPU per step in a server: {server:.1f} ms in the server (its CPU for the chain of 20"
         f" less that for the chain of 2, / 18) + {kernel:.1f} ms in the step's kernel (its start,"
-        f" preparation and cell, median of {len(cpu[2])}) = {server + kernel:.1f} ms: at best"
+        f" preparation and cell, median of {measured}) = {server + kernel:.1f} ms: at best"
         f" {(server + kernel) / cores:.1f} ms per step on {cores} idle cores"
     )
 
@@ -293,7 +298,7 @@ def command(folder: Path) -> None:
     import papermill  # noqa: F401 - imported once, outside the timings
 
     by_papermill = statistics.median(papermill_all([folder / f for f in files]) for _ in range(3))
-    [in_server] = asyncio.run(server_runs(folder, [ten], 3))
+    [in_server] = asyncio.run(server_runs(folder, [ten], 3)).times
     by_command = [cli_run(ten) for _ in range(3)]
     print("4. a chain of 10 one-cell notebooks, median of 3")
     print(f"   baseline: papermill, one after another  {by_papermill:6.2f} s")
