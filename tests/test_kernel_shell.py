@@ -163,6 +163,11 @@ async def test_a_forked_kernel_is_prepared_for_its_step(tmp_path: Path) -> None:
             # It did not list every module for a debugger it does not have.
             [printed] = await execute(kernel, "print(len(get_ipython().kernel._kernel_modules))")
             assert printed["content"]["text"] == "0\n"
+            # It runs no heartbeat (the engine watches its process), and still answers.
+            names = "import threading; print(sorted(t.name for t in threading.enumerate()))"
+            [printed] = await execute(kernel, names)
+            assert "Heartbeat" not in printed["content"]["text"]
+            assert "IOPub" in printed["content"]["text"]
         finally:
             await kernel.shutdown()
 

@@ -9,8 +9,8 @@ their start that the zygote does once for all of them, and what they do without 
   take when they would find the same.
 - A kernel's command line is read without building a parser over every configurable class.
 - A kernel answers one more shell message, PREPARE_REQUEST, which sets a step's folder and
-  variables without running code; and, having no debugger, it does not list every module's file
-  for one.
+  variables without running code; having no debugger, it does not list every module's file
+  for one; and it runs no heartbeat, which no client of a step's kernel listens to.
 
 Run in the zygote's Python (an environment's, too), so it needs nothing but the standard library
 until it is used, and IPython and ipykernel then.
@@ -172,6 +172,9 @@ def launch(argv: list[str], shell: PrebuiltShell | None) -> None:
     if shell is not None:
         shell.offer()
     adapt_kernel()
+    # A step's kernel has one client, the engine, which knows it alive from its process and
+    # connects no heartbeat: no heartbeat thread and its own zmq context (4 ms of CPU a start).
+    IPKernelApp.init_heartbeat = _no_heartbeat  # type: ignore[method-assign]
     options, parsed = list(argv), parsed_options(argv)
     if parsed is not None:
         # What parsing the command line would give, without building its parser over every
@@ -183,6 +186,10 @@ def launch(argv: list[str], shell: PrebuiltShell | None) -> None:
 
         IPKernelApp.parse_command_line = parse_command_line  # type: ignore[method-assign]
     IPKernelApp.launch_instance(argv=argv)
+
+
+def _no_heartbeat(self: Any) -> None:
+    """IPKernelApp.init_heartbeat of a forked kernel (its hb_port stays unbound)."""
 
 
 class _WithoutModules:
