@@ -1,11 +1,16 @@
-"""A kernel's client connects as soon as the kernel is forked, before the kernel has bound its
-ports: its sockets retry the refused connection within milliseconds, not after zmq's default
-100 ms, which every kernel start waited out."""
+"""How the server reaches a step's kernel: its client connects as soon as the kernel is forked,
+before the kernel has bound its sockets, and retries the refused connection within milliseconds,
+not after zmq's default 100 ms, which every kernel start waited out; a forked kernel's sockets
+are Unix domain sockets in a folder only this user can enter."""
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from pathlib import Path
 
+import pytest
 import zmq
 
 from orchest_lab.executors.local import (
@@ -27,6 +32,51 @@ async def test_a_pooled_kernels_client_retries_its_connection_soon(tmp_path: Pat
                 assert socket.getsockopt(zmq.RECONNECT_IVL) == RECONNECT_INTERVAL_MS
                 assert socket.getsockopt(zmq.RECONNECT_IVL_MAX) == RECONNECT_INTERVAL_MAX_MS
             reply = await client.execute("1 + 1", reply=True, timeout=30)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            await kernel.shutdown()
+    finally:
+        await executor.close()
+
+
+async def test_a_forked_kernel_talks_over_unix_sockets_that_only_its_user_can_reach(
+    tmp_path: Path,
+) -> None:
+    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    try:
+        kernel = await executor.pools.pool("python3").acquire()
+        base = Path(kernel.manager.ip)
+        try:
+            assert kernel.manager.transport == "ipc"
+            folder = base.parent.stat()
+            assert stat.S_IMODE(folder.st_mode) == 0o700
+            assert folder.st_uid == os.geteuid()
+            sockets = list(base.parent.glob(f"{base.name}-*"))
+            assert len(sockets) >= 4  # shell, iopub, stdin, control
+            assert all(stat.S_ISSOCK(p.stat().st_mode) for p in sockets)
+            reply = await kernel.client.execute("1 + 1", reply=True, timeout=30)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            await kernel.shutdown()
+        assert not list(base.parent.glob(f"{base.name}-*"))  # gone with the kernel
+    finally:
+        await executor.close()
+    assert not base.parent.exists()  # and the folder with the executor
+
+
+async def test_kernels_use_tcp_where_a_socket_path_would_be_too_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / ("x" * 60) / ("y" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    try:
+        kernel = await executor.pools.pool("python3").acquire()
+        try:
+            assert kernel.forked
+            assert kernel.manager.transport == "tcp"
+            reply = await kernel.client.execute("1 + 1", reply=True, timeout=30)
             assert reply["content"]["status"] == "ok"
         finally:
             await kernel.shutdown()
