@@ -110,6 +110,10 @@ class KernelPool:
             else:
                 log.warning("could not pre-start a kernel: %s", err)
             return
+        # No longer starting, as of now: a step that acquires as soon as this kernel is handed
+        # over must see it gone (its done callback comes a turn later), or it waits for a kernel
+        # that no start will bring.
+        self._starting.discard(asyncio.current_task())
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
