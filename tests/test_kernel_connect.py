@@ -1,7 +1,8 @@
 """How the server reaches a step's kernel: its client connects as soon as the kernel is forked,
 before the kernel has bound its sockets, and retries the refused connection within milliseconds,
 not after zmq's default 100 ms, which every kernel start waited out; a forked kernel's sockets
-are Unix domain sockets in a folder only this user can enter."""
+are Unix domain sockets in a folder only this user can enter; and once a zygote's kernels are
+known to greet their client on iopub, the next ones are ready at that greeting."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zmq
@@ -81,4 +83,29 @@ async def test_kernels_use_tcp_where_a_socket_path_would_be_too_long(
         finally:
             await kernel.shutdown()
     finally:
+        await executor.close()
+
+
+async def test_a_zygotes_later_kernels_are_ready_at_their_greeting(tmp_path: Path) -> None:
+    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    kernels = []
+    try:
+        for _ in range(3):
+            kernels.append(await executor.pools.pool("python3").acquire())
+        provisioner: Any = kernels[0].manager.provisioner
+        assert list(provisioner.zygote.greeting_kernels.values()) == [kernels[0].language_info]
+        for kernel in kernels:
+            assert kernel.language_info is not None
+            assert kernel.language_info["name"] == "python"
+            # Its first cell's output comes through: its iopub channel was connected.
+            printed: list[dict[str, Any]] = []
+            reply = await kernel.client.execute_interactive(
+                "print('hello')", output_hook=printed.append, timeout=30
+            )
+            assert reply["content"]["status"] == "ok"
+            texts = [m["content"]["text"] for m in printed if m["msg_type"] == "stream"]
+            assert texts == ["hello\n"]
+    finally:
+        for kernel in kernels:
+            await kernel.shutdown()
         await executor.close()

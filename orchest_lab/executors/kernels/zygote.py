@@ -57,6 +57,9 @@ class Zygote:
         self._ready = False
         self._lock = asyncio.Lock()
         self.on_fork: Callable[[], None] = lambda: None  # after each kernel it forked
+        # Kernelspecs (by argv) whose kernels forked here greet a new iopub subscriber, with
+        # their language_info: they are ready at their greeting (see launch.wait_until_ready).
+        self.greeting_kernels: dict[tuple[str, ...], dict[str, Any] | None] = {}
 
     @property
     def key(self) -> ZygoteKey:
