@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 import zmq
 
+from orchest_lab.executors.kernels.sockets import PREFIX, SocketFolder
 from orchest_lab.executors.local import (
     RECONNECT_INTERVAL_MAX_MS,
     RECONNECT_INTERVAL_MS,
@@ -109,3 +112,33 @@ async def test_a_zygotes_later_kernels_are_ready_at_their_greeting(tmp_path: Pat
         for kernel in kernels:
             await kernel.shutdown()
         await executor.close()
+
+
+def test_the_socket_folders_of_processes_that_crashed_are_removed_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = tmp_path / f"{PREFIX}{gone.stdout.strip()}-abc"  # a process that died
+    left.mkdir()
+    (left / "0123-1").touch()
+    running = tmp_path / f"{PREFIX}{os.getppid()}-abc"  # a process still running
+    running.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    linked = tmp_path / f"{PREFIX}{gone.stdout.strip()}-link"  # not a folder: a link to one
+    linked.symlink_to(elsewhere)
+    sockets = SocketFolder()
+    try:
+        own = Path(sockets.path())
+        assert own.name.startswith(f"{PREFIX}{os.getpid()}-")
+        assert not left.exists()
+        assert running.is_dir() and linked.is_symlink() and elsewhere.is_dir()
+    finally:
+        sockets.remove()
+    assert not own.exists()

@@ -24,6 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from .exits import until_exited
 from .forked_kernel import PREPARE_REQUEST
 from .provisioner import ForkingProvisioner, forkable
+from .sockets import use_unix_sockets
 from .zygote import Zygote, Zygotes
 from .zygote_start import ZygoteError
 
@@ -195,26 +196,10 @@ def _spec_and_sockets(
     if zygotes is None or not forkable(spec):
         return spec, None
     try:
-        return spec, zygotes.socket_folder()
+        return spec, zygotes.sockets.path()
     except OSError as err:
         log.warning("kernels use TCP: no folder for their sockets (%s)", err)
         return spec, None
-
-
-# The longest path of a Unix domain socket (sun_path holds 108 bytes on Linux), less the "-N"
-# jupyter_client appends for each channel.
-MAX_SOCKET_PATH = 100
-
-
-def use_unix_sockets(manager: AsyncKernelManager, folder: str) -> None:
-    """The kernel's channels over Unix domain sockets (ipykernel's "ipc" transport) in `folder`,
-    which only this user can enter: cheaper than TCP on loopback at both ends of every message
-    (about 3 ms of CPU a step), no ports to find, and no other user can connect. Left on TCP
-    where the path would be too long for a socket. jupyter_client removes the socket files when
-    the kernel is shut down."""
-    path = os.path.join(folder, uuid.uuid4().hex)
-    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
-        manager.transport, manager.ip = "ipc", path
 
 
 async def wait_until_ready(

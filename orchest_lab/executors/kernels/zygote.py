@@ -7,15 +7,13 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from .exits import until_exited
+from .sockets import SocketFolder
 from .zygote_main import STOP_PRELOADING
 from .zygote_start import (
     NO_PRELOAD,
@@ -208,8 +206,7 @@ class Zygotes:
         self._zygotes: dict[ZygoteKey, Zygote] = {}
         self._lock = asyncio.Lock()
         self._forks_to_come: int | None = None  # None: more may always come (a server)
-        self._socket_folder: str | None = None
-        self._socket_folder_lock = threading.Lock()
+        self.sockets = SocketFolder()  # where the kernels they fork put their Unix sockets
 
     async def get(self, python: str, env: dict[str, str]) -> Zygote:
         key = zygote_key(python, env)
@@ -233,14 +230,6 @@ class Zygotes:
             await zygote.close()
             raise
         return zygote
-
-    def socket_folder(self) -> str:
-        """A folder of this process's own that only this user can enter (made at first use,
-        removed by close), where forked kernels' Unix sockets go. Blocking; raises OSError."""
-        with self._socket_folder_lock:  # asked from threads (see launch.start_kernel)
-            if self._socket_folder is None:
-                self._socket_folder = tempfile.mkdtemp(prefix="orchest-lab-kernels-")
-            return self._socket_folder
 
     def spawn(self, python: str, env: dict[str, str]) -> None:
         """Start the zygote of `python` and `env` now, without a loop and without waiting for
@@ -282,7 +271,4 @@ class Zygotes:
         await asyncio.gather(
             *(z.close() for z in zygotes), *(_stop(e.process) for e in unclaimed_early())
         )
-        with self._socket_folder_lock:
-            folder, self._socket_folder = self._socket_folder, None
-        if folder is not None:  # the sockets of kernels not shut down (killed with the zygote)
-            await asyncio.to_thread(shutil.rmtree, folder, True)
+        await asyncio.to_thread(self.sockets.remove)
