@@ -57,7 +57,7 @@ def remove_left_behind(root: str) -> None:
     """Remove the socket folders in `root` of this user's processes that are gone."""
     with contextlib.suppress(OSError), os.scandir(root) as entries:
         for entry in entries:
-            pid = _maker(entry.name)
+            pid = _maker_pid(entry.name)
             if pid is None or _running(pid):
                 continue
             try:
@@ -70,7 +70,7 @@ def remove_left_behind(root: str) -> None:
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def _maker(name: str) -> int | None:
+def _maker_pid(name: str) -> int | None:
     """The pid in a socket folder's name, None for any other name."""
     if not name.startswith(PREFIX):
         return None
