@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,29 @@ def test_the_socket_folders_of_processes_that_crashed_are_removed_by_the_next(
     finally:
         sockets.remove()
     assert not own.exists()
+
+
+async def test_a_cell_that_prints_faster_than_the_server_reads_loses_no_message(
+    tmp_path: Path,
+) -> None:
+    """Over a Unix socket the system buffers only a few hundred messages: the client's queue
+    must take the rest, or the kernel drops the cell's last outputs and its idle status."""
+    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    try:
+        kernel = await executor.pools.pool("python3").acquire()
+        try:
+            msg_id = kernel.client.execute("for i in range(4000):\n    print(i, flush=True)")
+            printed, idle = [], False
+            while not idle:
+                message = await kernel.client.get_iopub_msg(timeout=30)
+                if message["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if message["msg_type"] == "stream":
+                    printed.append(message["content"]["text"])
+                idle = message["content"].get("execution_state") == "idle"
+                time.sleep(0.0005)  # a server busy with other work reads slowly
+            assert "".join(printed).split() == [str(i) for i in range(4000)]
+        finally:
+            await kernel.shutdown()
+    finally:
+        await executor.close()

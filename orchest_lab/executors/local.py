@@ -42,13 +42,20 @@ NAMES_READ_LIMIT = 16 << 20  # bytes of a notebook searched for the names of pre
 # waits out. Retries come sooner, then back off up to the maximum.
 RECONNECT_INTERVAL_MS = 5
 RECONNECT_INTERVAL_MAX_MS = 1000
+# How many messages a client's socket queues before it stops reading from the kernel. Past that,
+# the kernel's iopub socket drops what it publishes: a cell's last outputs and its idle status,
+# which a step waits for. Over TCP the system's socket buffers held thousands more; a Unix
+# socket's hold a few hundred. 100,000 messages of a printing loop are about 70 MB.
+RECEIVE_QUEUE_MESSAGES = 100_000
 
 
 def kernel_client_context() -> zmq.asyncio.Context:
-    """The zmq context of kernel clients: their sockets retry a refused connection soon."""
+    """The zmq context of kernel clients: their sockets retry a refused connection soon, and
+    keep reading what a kernel publishes faster than the server takes it."""
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_INTERVAL_MS)
     context.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_INTERVAL_MAX_MS)
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE_MESSAGES)
     return context
 
 
