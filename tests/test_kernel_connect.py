@@ -94,13 +94,18 @@ async def test_a_zygotes_later_kernels_are_ready_at_their_greeting(tmp_path: Pat
     executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
     kernels = []
     try:
+        read_at_ready = []
         for _ in range(3):
             kernels.append(await executor.pools.pool("python3").acquire())
+            # The messages its client had read when it was ready (each client's session keeps
+            # their signatures): the greeting alone, or a kernel_info reply and an iopub message.
+            read_at_ready.append(len(kernels[-1].client.session.digest_history))
         # The zygote knows its kernels greet (from the first whose greeting came before any
         # other iopub message: almost always the first kernel).
         provisioner: Any = kernels[0].manager.provisioner
         [recorded] = provisioner.zygote.greeting_kernels.values()
         assert recorded is not None and recorded["name"] == "python"
+        assert read_at_ready[0] == 2 and 1 in read_at_ready[1:]  # later ones: the greeting only
         for kernel in kernels:
             assert kernel.language_info is not None
             assert kernel.language_info["name"] == "python"

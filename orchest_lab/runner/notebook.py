@@ -23,9 +23,9 @@ from nbformat import NotebookNode
 
 from .protocol import SKIP_TAG
 from .report import Reporter
+from .unix_sockets import socket_path_fits
 
 STREAM_FLUSH = 0.02  # seconds a stream's text may wait to go out with the text after it
-MAX_SOCKET_PATH = 100  # bytes of a Unix socket's path (sun_path holds 108 with its NUL)
 
 
 class _ReportingClient(NotebookClient):
@@ -46,7 +46,7 @@ class _ReportingClient(NotebookClient):
         # network, and the kernel has no reason to warn that TCP is not encrypted. A socket's
         # path has at most 107 bytes: under a long TMPDIR, TCP on the loopback it is.
         folder = tempfile.mkdtemp(prefix="olk-")
-        if len(os.path.join(folder, "ipc-99999")) > MAX_SOCKET_PATH:
+        if not socket_path_fits(os.path.join(folder, "ipc")):
             os.rmdir(folder)
             self.km = self.kernel_manager_class(
                 kernel_name=self.kernel_name, transport="tcp", ip="127.0.0.1"

@@ -19,15 +19,15 @@ import threading
 import uuid
 from typing import TYPE_CHECKING
 
+from ...runner.unix_sockets import socket_path_fits
+from ..orphans import process_info
+
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
 
 log = logging.getLogger(__name__)
 
 PREFIX = "orchest-lab-kernels-"
-# The longest path of a Unix domain socket (sun_path holds 108 bytes on Linux), less the "-N"
-# jupyter_client appends for each channel.
-MAX_SOCKET_PATH = 100
 
 
 class SocketFolder:
@@ -58,7 +58,7 @@ def remove_left_behind(root: str) -> None:
     with contextlib.suppress(OSError), os.scandir(root) as entries:
         for entry in entries:
             pid = _maker_pid(entry.name)
-            if pid is None or _running(pid):
+            if pid is None or process_info(pid) is not None:  # not ours, or running
                 continue
             try:
                 info = entry.stat(follow_symlinks=False)
@@ -78,20 +78,10 @@ def _maker_pid(name: str) -> int | None:
     return int(pid) if pid.isdigit() and rest else None
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's: running
-        return True
-    return True
-
-
 def use_unix_sockets(manager: AsyncKernelManager, folder: str) -> None:
     """The kernel's channels over Unix domain sockets in `folder`; left on TCP where the path
     would be too long for a socket. jupyter_client removes the socket files when the kernel is
     shut down."""
     path = os.path.join(folder, uuid.uuid4().hex)
-    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+    if socket_path_fits(path):
         manager.transport, manager.ip = "ipc", path
