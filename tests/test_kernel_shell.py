@@ -19,7 +19,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from project_factory import write_notebook
 
 from orchest_lab.executors.base import StepFailed, StepTask
-from orchest_lab.executors.kernels.launch import RunningKernel, start_kernel
+from orchest_lab.executors.kernels.launch import RunningKernel, spec_python, start_kernel
 from orchest_lab.executors.kernels.zygote import Zygotes
 from orchest_lab.executors.kernels.zygote_start import NO_PRELOAD, ZYGOTE_SCRIPT, Preload
 from orchest_lab.executors.local import LocalExecutor
@@ -194,6 +194,38 @@ async def test_a_forked_kernel_uses_the_ipython_folder_of_its_own_environment(
     assert locations[0] == str(own / "profile_default")
     assert locations[1] != locations[0]
     assert (own / "profile_default" / "startup").is_dir()  # made as IPython makes it
+
+
+async def test_a_forked_kernel_has_the_environment_it_was_started_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not its zygote's: a variable the zygote has and the kernel was not given is gone, one
+    that differs has the kernel's value."""
+    async with own_zygotes() as zygotes:
+        specs = KernelSpecManager()
+        python = spec_python(specs.get_kernel_spec("python3"))
+        zygote_env = {**os.environ, "OL_ZYGOTE_ONLY": "zygote", "OL_CHANGED": "zygote"}
+        zygote = await zygotes.get(python, zygote_env)
+
+        async def that_zygote(python: str, env: dict[str, str]) -> Any:
+            return zygote
+
+        monkeypatch.setattr(zygotes, "get", that_zygote)
+        kernel = await start_kernel(
+            "python3",
+            kernel_spec_manager=specs,
+            zygotes=zygotes,
+            cwd="/",
+            env={"OL_CHANGED": "kernel", "OL_NEW": "kernel"},
+        )
+        try:
+            assert kernel.forked
+            code = "import os; print(sorted((k, v) for k, v in os.environ.items() if 'OL_' in k))"
+            [printed] = await execute(kernel, code)
+            text = printed["content"]["text"]
+            assert text.strip() == str([("OL_CHANGED", "kernel"), ("OL_NEW", "kernel")])
+        finally:
+            await kernel.shutdown()
 
 
 async def test_a_kernelspecs_shell_options_reach_its_forked_kernels(tmp_path: Path) -> None:
