@@ -196,6 +196,28 @@ async def test_a_forked_kernel_uses_the_ipython_folder_of_its_own_environment(
     assert (own / "profile_default" / "startup").is_dir()  # made as IPython makes it
 
 
+async def test_a_forked_kernel_runs_its_profiles_startup_files(tmp_path: Path) -> None:
+    """What a startup file prints is flushed as it starts; what it defines is there."""
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-greet.py").write_text("print('started up')\nSTARTED_UP = 42\n")
+    async with own_zygotes() as zygotes:
+        specs = KernelSpecManager()
+        kernel = await start_kernel(
+            "python3",
+            kernel_spec_manager=specs,
+            zygotes=zygotes,
+            cwd="/",
+            env={"IPYTHONDIR": str(tmp_path / "ipython")},
+        )
+        try:
+            assert kernel.forked
+            [printed] = await execute(kernel, "print(STARTED_UP)")
+            assert printed["content"]["text"] == "42\n"
+        finally:
+            await kernel.shutdown()
+
+
 async def test_a_forked_kernel_has_the_environment_it_was_started_with(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
