@@ -224,8 +224,7 @@ async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int) -> list[
         await asyncio.sleep(0.2)  # the pool has refilled: a kernel nothing waited for
         kernel = await executor.pools.pool("python3").acquire()
         try:
-            reply = await kernel.prepare(str(folder), {}, [])
-            assert reply["status"] == "ok", reply
+            kernel.prepare_with_first_cell(str(folder), {}, [])
             reply = await kernel.client.execute(CELL, reply=True)
             assert reply["content"]["status"] == "ok", reply
             pid = kernel.manager.provisioner.pid  # type: ignore[union-attr]

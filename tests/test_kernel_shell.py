@@ -19,6 +19,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from project_factory import write_notebook
 
 from orchest_lab.executors.base import StepFailed, StepTask
+from orchest_lab.executors.kernels.forked_kernel import SETUP_ERROR
 from orchest_lab.executors.kernels.launch import RunningKernel, spec_python, start_kernel
 from orchest_lab.executors.kernels.zygote import Zygotes
 from orchest_lab.executors.kernels.zygote_start import NO_PRELOAD, ZYGOTE_SCRIPT, Preload
@@ -131,26 +132,39 @@ PREPARED = (
 
 
 async def prepared(kernel: RunningKernel, tmp_path: Path) -> None:
-    """`kernel` is put in a step's folder with its variables and sys.path without running code;
-    a folder that is not there is an error that names it, and leaves the kernel working."""
+    """`kernel` is put in a step's folder with its variables and sys.path without running the
+    step's code (a forked kernel by its first cell's request); a folder that is not there is an
+    error that names it (a forked kernel's first cell then does not run), and leaves the kernel
+    working."""
+
+    async def prepare(cwd: Path, env: dict[str, str], path: list[str]) -> dict[str, Any]:
+        """The reply to preparing, or to the first cell a forked kernel is prepared by (which
+        counts the cells that ran)."""
+        if not kernel.forked:
+            return await kernel.prepare(str(cwd), env, path)
+        kernel.prepare_with_first_cell(str(cwd), env, path)
+        code = "ran = globals().get('ran', 0) + 1"
+        reply = await kernel.client.execute(code, reply=True, timeout=60)
+        return dict(reply["content"])
+
     (tmp_path / "step").mkdir()
-    reply = await kernel.prepare(
-        str(tmp_path / "step"), {"STEP_VARIABLE": "set"}, [str(tmp_path / "lib")]
-    )
+    reply = await prepare(tmp_path / "step", {"STEP_VARIABLE": "set"}, [str(tmp_path / "lib")])
     assert reply["status"] == "ok", reply
     [printed] = await execute(kernel, PREPARED)
     assert json.loads(printed["content"]["text"]) == {
         "cwd": str(tmp_path / "step"),
         "env": "set",
         "path": str(tmp_path / "lib"),
-        "inputs": 2,  # '' and this cell: preparing ran no code of the step's
+        "inputs": 3 if kernel.forked else 2,  # '', (the first cell,) this one: no code of ours
         "store": True,  # IPython's default extension, loaded as in any kernel
     }
-    reply = await kernel.prepare(str(tmp_path / "gone"), {}, [])
+    reply = await prepare(tmp_path / "gone", {}, [])
     assert reply["status"] == "error"
     assert str(tmp_path / "gone") in reply["evalue"], reply
-    [result] = await execute(kernel, "6 * 7")
-    assert result["content"]["data"]["text/plain"] == "42"
+    if kernel.forked:
+        assert reply["ename"] == SETUP_ERROR
+    [result] = await execute(kernel, "globals().get('ran'), 6 * 7")
+    assert result["content"]["data"]["text/plain"] == ("(1, 42)" if kernel.forked else "(None, 42)")
 
 
 async def test_a_forked_kernel_is_prepared_for_its_step(tmp_path: Path) -> None:

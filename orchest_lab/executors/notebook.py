@@ -22,6 +22,7 @@ from ..records import StepFailure
 from ..runner.protocol import OUTPUT_MESSAGES, SKIP_TAG
 from .base import StepFailed, StepOutput, StepTask
 from .cell_updates import CellUpdates
+from .kernels.forked_kernel import SETUP_ERROR
 from .kernels.launch import RunningKernel
 from .live_file import ChangedOnDisk, LiveNotebookFile
 from .log import StepLog
@@ -218,6 +219,7 @@ class NotebookRunner:
         notebook = live.notebook
         await self._prepare_kernel(notebook)
         live.empty_code_cells()
+        first = True
         try:
             for index, cell in enumerate(notebook.cells):
                 if not runs(cell):
@@ -227,8 +229,11 @@ class NotebookRunner:
                     await client.async_execute_cell(cell, index)
                 finally:
                     live.cell_ended(index)
+                first = False
                 live.check()
         except CellExecutionError as err:
+            if first and err.ename == SETUP_ERROR:  # the kernel, not the cell
+                raise StepFailed(StepFailure(err.ename, err.evalue)) from err
             raise live.failure(err.ename, err.evalue, index) from err
         except DeadKernelError as err:
             raise StepFailed(
@@ -245,11 +250,15 @@ class NotebookRunner:
         client = self.kernel.client
         if self.kernel.language.lower() == "python":
             paths = [p for p in self.task.env.get("PYTHONPATH", "").split(os.pathsep) if p]
-            reply = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
-            if reply["status"] != "ok":
-                why = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
-                failure = StepFailure("KernelSetupError", f"could not prepare the kernel ({why})")
-                raise StepFailed(failure)
+            if self.kernel.forked:
+                # Told with the first cell (see _execute for when that cannot be done).
+                self.kernel.prepare_with_first_cell(str(self.task.cwd), self.task.env, paths)
+            else:
+                reply = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
+                if reply["status"] != "ok":
+                    why = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
+                    failure = StepFailure(SETUP_ERROR, f"could not prepare the kernel ({why})")
+                    raise StepFailed(failure)
         language_info = self.kernel.language_info
         if language_info is None:
             info = await client.kernel_info(reply=True)

@@ -8,8 +8,8 @@ their start that the zygote does once for all of them, and what they do without 
   (storemagic) is loaded into it, and the default profile's folder it found is the one kernels
   take when they would find the same.
 - A kernel's command line is read without building a parser over every configurable class.
-- A kernel answers one more shell message, PREPARE_REQUEST, which sets a step's folder and
-  variables without running code; having no debugger, it does not list every module's file
+- A kernel's first execute request can carry its step's folder and variables (PREPARE_KEY),
+  which it sets without running code; having no debugger, it does not list every module's file
   for one; and it runs no heartbeat, which no client of a step's kernel listens to.
 
 Run in the zygote's Python (an environment's, too), so it needs nothing but the standard library
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import os
 import re
 import sys
@@ -233,30 +234,33 @@ class _WithoutModules:
         return getattr(sys, name)
 
 
-# A shell message forked kernels answer: the step's folder, variables and sys.path front, set
-# without running code (an execute request cost a fresh kernel 8 to 12 ms of CPU, this 2 to 3).
-#   content {"cwd": str, "env": {str: str}, "path": [str]}
-#   reply   PREPARE_REPLY {"status": "ok"} or {"status": "error", "ename": str, "evalue": str}
-PREPARE_REQUEST = "orchest_lab_prepare_request"
-PREPARE_REPLY = "orchest_lab_prepare_reply"
+# What a forked kernel is told with the first execute request of its step, in the request's
+# metadata: the step's folder, variables and sys.path front, set before the cell runs, without
+# running code and without a round trip of its own (as an execute request of their own they cost
+# a fresh kernel 8 to 12 ms of CPU, as a shell message 3.5 to 5).
+#   metadata[PREPARE_KEY] {"cwd": str, "env": {str: str}, "path": [str]}
+# When they cannot be set, the request's reply is an error named SETUP_ERROR and the cell does
+# not run.
+PREPARE_KEY = "orchest_lab_prepare"
+SETUP_ERROR = "KernelSetupError"
 
 
-def prepare(content: dict[str, Any]) -> dict[str, Any]:
-    """What the execute request the message replaces did, in this process."""
+def prepare(content: dict[str, Any]) -> str | None:
+    """Set what `content` says in this process; None, or why it could not."""
     try:
         os.chdir(content["cwd"])
         os.environ.update(content["env"])
         sys.path[:0] = [p for p in content["path"] if p not in sys.path]
     except Exception as err:
-        return {"status": "error", "ename": type(err).__name__, "evalue": str(err)}
-    return {"status": "ok"}
+        return f"{type(err).__name__}: {err}"
+    return None
 
 
 def adapt_kernel() -> None:
-    """Adapt the kernel a forked child builds: it answers PREPARE_REQUEST, and, having no
-    debugger (see zygote_main.preload), it does not list the file of every module it has for
-    one (about 5 ms of its start: each module's page is copied as its reference count
-    changes)."""
+    """Adapt the kernel a forked child builds: it is prepared for its step by its first execute
+    request (PREPARE_KEY), and, having no debugger (see zygote_main.preload), it does not list
+    the file of every module it has for one (about 5 ms of its start: each module's page is
+    copied as its reference count changes)."""
     import ipykernel.ipkernel as ipkernel
 
     try:
@@ -272,12 +276,27 @@ def adapt_kernel() -> None:
             build(self, **kwargs)
         finally:
             setattr(ipkernel, "sys", sys)  # noqa: B010
+        execute = self.shell_handlers["execute_request"]
 
-        async def prepare_request(stream: Any, ident: Any, parent: dict[str, Any]) -> None:
-            reply = prepare(parent["content"])
-            self.session.send(stream, PREPARE_REPLY, reply, parent, ident)
+        async def execute_request(stream: Any, ident: Any, parent: dict[str, Any]) -> None:
+            metadata = parent.get("metadata")
+            content = metadata.pop(PREPARE_KEY, None) if isinstance(metadata, dict) else None
+            why = None if content is None else prepare(content)
+            if why is None:
+                result = execute(stream, ident, parent)
+                if inspect.isawaitable(result):
+                    await result
+                return
+            failed: dict[str, Any] = {
+                "status": "error",
+                "ename": SETUP_ERROR,
+                "evalue": f"could not prepare the kernel ({why})",
+                "traceback": [],
+                "execution_count": None,
+            }
+            self.session.send(stream, "execute_reply", failed, parent, ident)
 
-        self.shell_handlers[PREPARE_REQUEST] = prepare_request
+        self.shell_handlers["execute_request"] = execute_request
 
     ipkernel.IPythonKernel.__init__ = __init__  # type: ignore[method-assign]
 

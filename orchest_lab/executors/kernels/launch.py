@@ -22,7 +22,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
 from .exits import until_exited
-from .forked_kernel import PREPARE_REQUEST
+from .forked_kernel import PREPARE_KEY
 from .provisioner import ForkingProvisioner, forkable
 from .sockets import use_unix_sockets
 from .zygote import Zygote, Zygotes
@@ -79,31 +79,32 @@ class RunningKernel:
 
     async def prepare(self, cwd: str, env: dict[str, str], path: list[str]) -> dict[str, Any]:
         """Put this Python kernel in `cwd`, with `env` set and `path` at the front of its
-        sys.path; the reply's content (`status` "ok" or "error"). A forked kernel is told in one
-        message; another one runs the code that does it."""
-        if not self.forked:
-            code = (
-                f"__import__('os').chdir({json.dumps(cwd)}); "
-                f"__import__('os').environ.update({json.dumps(env)}); "
-                f"__import__('sys').path[:0] = [p for p in {json.dumps(path)} "
-                "if p not in __import__('sys').path]"
-            )
-            reply = await self.client.execute(code, silent=True, store_history=False, reply=True)
-            return dict(reply["content"])
-        request = self.client.session.msg(PREPARE_REQUEST, {"cwd": cwd, "env": env, "path": path})
-        self.client.shell_channel.send(request)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                reply = await self.client.get_shell_msg(timeout=1.0)
-            except Empty:
-                if not await self.is_alive():
-                    return {"status": "error", "ename": "DeadKernelError", "evalue": "it died"}
-                continue
-            # Only the kernel's PREPARE_REPLY answers the request; other replies are not ours.
-            if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
-                return dict(reply["content"])
-        return {"status": "error", "ename": "TimeoutError", "evalue": "the kernel did not answer"}
+        sys.path, by running code; the reply's content (`status` "ok" or "error"). A forked
+        kernel is better told with its first cell (prepare_with_first_cell)."""
+        code = (
+            f"__import__('os').chdir({json.dumps(cwd)}); "
+            f"__import__('os').environ.update({json.dumps(env)}); "
+            f"__import__('sys').path[:0] = [p for p in {json.dumps(path)} "
+            "if p not in __import__('sys').path]"
+        )
+        reply = await self.client.execute(code, silent=True, store_history=False, reply=True)
+        return dict(reply["content"])
+
+    def prepare_with_first_cell(self, cwd: str, env: dict[str, str], path: list[str]) -> None:
+        """As prepare, for a forked kernel: what to set goes with the next execute request sent
+        to it, and is set just before that code runs. Should it fail, that request's reply is an
+        error named SETUP_ERROR, and the code does not run."""
+        assert self.forked, "only forked kernels read PREPARE_KEY"
+        channel = self.client.shell_channel
+        content = {"cwd": cwd, "env": env, "path": path}
+
+        def send(msg: dict[str, Any]) -> None:
+            if msg["header"]["msg_type"] == "execute_request":
+                msg["metadata"][PREPARE_KEY] = content
+                del channel.send  # the channel's own again
+            type(channel).send(channel, msg)
+
+        channel.send = send
 
     async def _gone(self, timeout: float = 5.0) -> None:
         """Wait until the killed kernel's process is gone."""
