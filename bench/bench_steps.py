@@ -188,6 +188,7 @@ def threads_cpu_ms(pid: int) -> float:
 class ServerRuns(NamedTuple):
     times: list[list[float]]  # seconds each run of each pipeline took
     cpu: list[list[float]]  # seconds of this process's CPU each of them used
+    zygote_cpu: list[list[float]]  # ms of CPU the zygotes used meanwhile (forking the kernels)
     kernel_cpu: list[float]  # ms of CPU of step kernels (see kernel_cpu); empty unless asked
 
 
@@ -198,22 +199,29 @@ async def server_runs(
     first run (which starts the zygote and the pool) not counted; then the CPU of `kernels` step
     kernels of the same executor."""
     executor = LocalExecutor(workdir=str(folder))
-    runs = ServerRuns([[] for _ in pipelines], [[] for _ in pipelines], [])
+    runs = ServerRuns([[] for _ in pipelines], [[] for _ in pipelines], [[] for _ in pipelines], [])
     try:
         await run_in_process(pipelines[0], executor=executor)
         for _ in range(repeat):
             for index, pipeline in enumerate(pipelines):
                 await asyncio.sleep(1.0)  # as runs come in a server: the pool refills between
-                start, used = time.perf_counter(), own_cpu()
+                start, used, forked = time.perf_counter(), own_cpu(), zygotes_cpu_ms(executor)
                 run = await run_in_process(pipeline, executor=executor)
                 runs.times[index].append(time.perf_counter() - start)
                 runs.cpu[index].append(own_cpu() - used)
+                runs.zygote_cpu[index].append(zygotes_cpu_ms(executor) - forked)
                 assert run.status.value == "SUCCESS", run
         if kernels:
             runs.kernel_cpu.extend(await kernel_cpu(executor, folder, kernels))
     finally:
         await executor.close()
     return runs
+
+
+def zygotes_cpu_ms(executor: LocalExecutor) -> float:
+    """CPU time the executor's zygotes have used."""
+    assert executor._zygotes is not None
+    return sum(threads_cpu_ms(z.pid) for z in executor._zygotes.running() if z.pid is not None)
 
 
 async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int) -> list[float]:
@@ -260,13 +268,15 @@ def per_step(folder: Path) -> None:
         )
     # Where a step's time goes when the cores are the limit.
     server = (median_ms(runs.cpu[1]) - median_ms(runs.cpu[0])) / 18
+    zygote = (statistics.median(runs.zygote_cpu[1]) - statistics.median(runs.zygote_cpu[0])) / 18
     kernel, measured = statistics.median(runs.kernel_cpu), len(runs.kernel_cpu)
-    cores = os.cpu_count() or 1
+    total, cores = server + zygote + kernel, os.cpu_count() or 1
     print(
         f"   CPU per step in a server: {server:.1f} ms in the server (its CPU for the chain of 20"
-        f" less that for the chain of 2, / 18) + {kernel:.1f} ms in the step's kernel (its start,"
-        f" preparation and cell, median of {measured}) = {server + kernel:.1f} ms: at best"
-        f" {(server + kernel) / cores:.1f} ms per step on {cores} idle cores"
+        f" less that for the chain of 2, / 18) + {zygote:.1f} ms in the zygote (forking, the"
+        f" same way) + {kernel:.1f} ms in the step's kernel (its start, preparation and cell,"
+        f" median of {measured}) = {total:.1f} ms: at best {total / cores:.1f} ms per step on"
+        f" {cores} idle cores"
     )
 
 
