@@ -361,9 +361,10 @@ class Outputs:
 
 async def test_a_step_whose_kernel_cannot_be_prepared_fails_saying_why(tmp_path: Path) -> None:
     """A step's folder gone by the time its kernel is prepared: the step fails with the reason,
-    and none of its cells runs."""
+    not as a failure of a cell (its first code cell is empty: the next one carries the
+    preparation), and none of its cells runs."""
     marker = tmp_path / "ran"
-    notebook = write_notebook(tmp_path / "step.ipynb", f"open({str(marker)!r}, 'w').close()")
+    notebook = write_notebook(tmp_path / "step.ipynb", "", f"open({str(marker)!r}, 'w').close()")
     gone = tmp_path / "gone"
     task = StepTask(
         "run", "step", "Step", notebook, notebook, "step.ipynb", gone, {}, "python3",
@@ -376,6 +377,7 @@ async def test_a_step_whose_kernel_cannot_be_prepared_fails_saying_why(tmp_path:
     finally:
         await executor.close()
     assert failed.value.failure.name == "KernelSetupError"
+    assert failed.value.failure.cell_index is None
     assert "FileNotFoundError" in failed.value.failure.message
     assert str(gone) in failed.value.failure.message
     assert not marker.exists()

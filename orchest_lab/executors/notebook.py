@@ -219,20 +219,22 @@ class NotebookRunner:
         notebook = live.notebook
         await self._prepare_kernel(notebook)
         live.empty_code_cells()
-        first = True
+        carrier = None  # the cell whose request carried the kernel's preparation
         try:
             for index, cell in enumerate(notebook.cells):
                 if not runs(cell):
                     continue
                 live.cell_started(index)
+                preparing = self.kernel.preparing
                 try:
-                    await client.async_execute_cell(cell, index)
+                    await client.async_execute_cell(cell, index)  # sends nothing for an empty cell
                 finally:
                     live.cell_ended(index)
-                first = False
+                    if preparing and not self.kernel.preparing:
+                        carrier = index
                 live.check()
         except CellExecutionError as err:
-            if first and err.ename == SETUP_ERROR:  # the kernel, not the cell
+            if index == carrier and err.ename == SETUP_ERROR:  # the kernel failed, not the cell
                 raise StepFailed(StepFailure(err.ename, err.evalue)) from err
             raise live.failure(err.ename, err.evalue, index) from err
         except DeadKernelError as err:

@@ -56,6 +56,7 @@ class RunningKernel:
     client: AsyncKernelClient
     forked: bool
     language_info: dict[str, Any] | None = None  # from its kernel_info reply, once ready
+    preparing: bool = False  # its preparation waits for the next execute request
 
     async def is_alive(self) -> bool:
         return bool(await self.manager.is_alive())
@@ -102,9 +103,11 @@ class RunningKernel:
             if msg["header"]["msg_type"] == "execute_request":
                 msg["metadata"][PREPARE_KEY] = content
                 del channel.send  # the channel's own again
+                self.preparing = False
             type(channel).send(channel, msg)
 
         channel.send = send
+        self.preparing = True
 
     async def _gone(self, timeout: float = 5.0) -> None:
         """Wait until the killed kernel's process is gone."""
