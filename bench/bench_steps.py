@@ -232,7 +232,8 @@ async def kernel_cpu(executor: LocalExecutor, folder: Path, count: int) -> list[
         await asyncio.sleep(0.2)  # the pool has refilled: a kernel nothing waited for
         kernel = await executor.pools.pool("python3").acquire()
         try:
-            kernel.prepare_with_first_cell(str(folder), {}, [])
+            why = await kernel.prepare(str(folder), {}, [])  # told with the cell
+            assert why is None, why
             reply = await kernel.client.execute(CELL, reply=True)
             assert reply["content"]["status"] == "ok", reply
             pid = kernel.manager.provisioner.pid  # type: ignore[union-attr]

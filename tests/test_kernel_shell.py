@@ -138,11 +138,12 @@ async def prepared(kernel: RunningKernel, tmp_path: Path) -> None:
     working."""
 
     async def prepare(cwd: Path, env: dict[str, str], path: list[str]) -> dict[str, Any]:
-        """The reply to preparing, or to the first cell a forked kernel is prepared by (which
-        counts the cells that ran)."""
+        """The outcome of preparing; for a forked kernel, the reply to the first cell it is
+        prepared by (which counts the cells that ran)."""
+        why = await kernel.prepare(str(cwd), env, path)
         if not kernel.forked:
-            return await kernel.prepare(str(cwd), env, path)
-        kernel.prepare_with_first_cell(str(cwd), env, path)
+            return {"status": "ok" if why is None else "error", "evalue": why}
+        assert why is None  # it is told with the cell
         code = "ran = globals().get('ran', 0) + 1"
         reply = await kernel.client.execute(code, reply=True, timeout=60)
         return dict(reply["content"])
@@ -211,7 +212,8 @@ async def test_a_forked_kernel_uses_the_ipython_folder_of_its_own_environment(
 
 
 async def test_a_forked_kernel_runs_its_profiles_startup_files(tmp_path: Path) -> None:
-    """What a startup file prints is flushed as it starts; what it defines is there."""
+    """A forked kernel still runs its profile's startup files (its start skips only the
+    flushes of streams nothing was written to): what the file defines is there."""
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-greet.py").write_text("print('started up')\nSTARTED_UP = 42\n")

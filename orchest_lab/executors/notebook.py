@@ -252,15 +252,11 @@ class NotebookRunner:
         client = self.kernel.client
         if self.kernel.language.lower() == "python":
             paths = [p for p in self.task.env.get("PYTHONPATH", "").split(os.pathsep) if p]
-            if self.kernel.forked:
-                # Told with the first cell (see _execute for when that cannot be done).
-                self.kernel.prepare_with_first_cell(str(self.task.cwd), self.task.env, paths)
-            else:
-                reply = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
-                if reply["status"] != "ok":
-                    why = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
-                    failure = StepFailure(SETUP_ERROR, f"could not prepare the kernel ({why})")
-                    raise StepFailed(failure)
+            # A forked kernel is prepared with its first cell: see _execute for its failure.
+            why = await self.kernel.prepare(str(self.task.cwd), self.task.env, paths)
+            if why is not None:
+                failure = StepFailure(SETUP_ERROR, f"could not prepare the kernel ({why})")
+                raise StepFailed(failure)
         language_info = self.kernel.language_info
         if language_info is None:
             info = await client.kernel_info(reply=True)

@@ -281,20 +281,19 @@ def adapt_kernel() -> None:
         async def execute_request(stream: Any, ident: Any, parent: dict[str, Any]) -> None:
             metadata = parent.get("metadata")
             content = metadata.pop(PREPARE_KEY, None) if isinstance(metadata, dict) else None
-            why = None if content is None else prepare(content)
-            if why is None:
-                result = execute(stream, ident, parent)
-                if inspect.isawaitable(result):
-                    await result
+            if content is not None and (why := prepare(content)) is not None:
+                failed: dict[str, Any] = {
+                    "status": "error",
+                    "ename": SETUP_ERROR,
+                    "evalue": f"could not prepare the kernel ({why})",
+                    "traceback": [],
+                    "execution_count": None,
+                }
+                self.session.send(stream, "execute_reply", failed, parent, ident)
                 return
-            failed: dict[str, Any] = {
-                "status": "error",
-                "ename": SETUP_ERROR,
-                "evalue": f"could not prepare the kernel ({why})",
-                "traceback": [],
-                "execution_count": None,
-            }
-            self.session.send(stream, "execute_reply", failed, parent, ident)
+            result = execute(stream, ident, parent)
+            if inspect.isawaitable(result):
+                await result
 
         self.shell_handlers["execute_request"] = execute_request
 

@@ -78,10 +78,15 @@ class RunningKernel:
         except Exception:
             log.debug("kernel shutdown", exc_info=True)
 
-    async def prepare(self, cwd: str, env: dict[str, str], path: list[str]) -> dict[str, Any]:
+    async def prepare(self, cwd: str, env: dict[str, str], path: list[str]) -> str | None:
         """Put this Python kernel in `cwd`, with `env` set and `path` at the front of its
-        sys.path, by running code; the reply's content (`status` "ok" or "error"). A forked
-        kernel is better told with its first cell (prepare_with_first_cell)."""
+        sys.path; None, or why it could not. A kernel not forked runs code that does it. A
+        forked kernel is told with the next execute request sent to it, which sets them just
+        before its code runs: this returns None at once, and should they fail, that request's
+        reply is an error named SETUP_ERROR and its code does not run."""
+        if self.forked:
+            self._prepare_with_next_request({"cwd": cwd, "env": env, "path": path})
+            return None
         code = (
             f"__import__('os').chdir({json.dumps(cwd)}); "
             f"__import__('os').environ.update({json.dumps(env)}); "
@@ -89,15 +94,13 @@ class RunningKernel:
             "if p not in __import__('sys').path]"
         )
         reply = await self.client.execute(code, silent=True, store_history=False, reply=True)
-        return dict(reply["content"])
+        content = reply["content"]
+        if content["status"] == "ok":
+            return None
+        return f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
 
-    def prepare_with_first_cell(self, cwd: str, env: dict[str, str], path: list[str]) -> None:
-        """As prepare, for a forked kernel: what to set goes with the next execute request sent
-        to it, and is set just before that code runs. Should it fail, that request's reply is an
-        error named SETUP_ERROR, and the code does not run."""
-        assert self.forked, "only forked kernels read PREPARE_KEY"
+    def _prepare_with_next_request(self, content: dict[str, Any]) -> None:
         channel = self.client.shell_channel
-        content = {"cwd": cwd, "env": env, "path": path}
 
         def send(msg: dict[str, Any]) -> None:
             if msg["header"]["msg_type"] == "execute_request":
