@@ -107,6 +107,7 @@ def test_round_trip_keeps_what_both_formats_hold(tmp_path: Path) -> None:
         "name": {"type": "String", "value": "demo"},
         "shuffle": {"type": "Bool", "value": True},
     }
+    assert "pipeline_defaults" not in properties  # every step had an environment
 
     back = cli("convert", "p.pipeline", "-o", "back.orchest", cwd=tmp_path)
     assert back.returncode == 0, back.stderr
@@ -149,7 +150,7 @@ def test_what_does_not_map_is_listed_with_where_it_is(tmp_path: Path) -> None:
     done = cli("convert", "p.orchest", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0] == "5 items did not map:"
+    assert lines[0] == "6 items did not map:"
     assert any(
         line.strip().startswith("Prep: step parameters:")
         and line.endswith(f"(at /steps/{uuids['Prep']}/parameters)")
@@ -162,9 +163,19 @@ def test_what_does_not_map_is_listed_with_where_it_is(tmp_path: Path) -> None:
     )
     assert any(line.strip().startswith("setting max_steps_parallelism:") for line in lines)
     assert any("pipeline parameter 'not valid'" in line for line in lines)
+    python = f"python:{sys.version_info.major}.{sys.version_info.minor}"
+    assert any(
+        line.strip().startswith("runtime image:")
+        and "2 steps have no environment" in line
+        and python in line
+        for line in lines
+    ), lines
     elyra = json.loads((tmp_path / "p.pipeline").read_text())
     pipeline_flow_validator()(elyra)
     assert [n["app_data"]["label"] for n in elyra["pipelines"][0]["nodes"]] == ["Prep", "Notify"]
+    # Elyra refuses a node without a runtime image; these take the pipeline's default one
+    properties = elyra["pipelines"][0]["app_data"]["properties"]
+    assert properties["pipeline_defaults"] == {"runtime_image": python}
 
 
 def test_an_elyra_pipeline_is_imported_and_runs(tmp_path: Path) -> None:

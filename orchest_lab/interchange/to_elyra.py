@@ -6,6 +6,7 @@ import json
 import keyword
 import os
 import re
+import sys
 import uuid as uuid_lib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ IMAGE = re.compile(
     r"([\w.-]+(:\d+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
     r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?"
 )
+# Elyra refuses a generic node without a runtime image, even in its local runtime, which ignores
+# it; steps with no environment run on the server's Python, so they get its public image.
+DEFAULT_RUNTIME_IMAGE = f"python:{sys.version_info.major}.{sys.version_info.minor}"
 DEFAULT_SETTINGS = {
     "auto_eviction": False,
     "data_passing_memory_size": "1GB",
@@ -105,6 +109,7 @@ def orchest_to_elyra(
         "version": ELYRA_VERSION,
         "properties": properties,
     }
+    _default_runtime_image(state, nodes, properties)
     if parameter_list:
         # Elyra 4 has pipeline parameters only in Kubeflow Pipelines pipelines (a generic one
         # with parameters trips its validator), where each node lists the ones it receives.
@@ -129,6 +134,24 @@ def orchest_to_elyra(
         "schemas": [],
     }
     return elyra, state.unmapped
+
+
+def _default_runtime_image(
+    state: _Export, nodes: list[dict[str, Any]], properties: dict[str, Any]
+) -> None:
+    """Nodes with no runtime image of their own take the pipeline's default one."""
+    bare = [n for n in nodes if "runtime_image" not in n["app_data"]["component_parameters"]]
+    if not bare:
+        return
+    properties["pipeline_defaults"] = {"runtime_image": DEFAULT_RUNTIME_IMAGE}
+    steps = "1 step has" if len(bare) == 1 else f"{len(bare)} steps have"
+    state.note(
+        "runtime image",
+        f"Elyra needs one for every node; {steps} no environment, so the pipeline's "
+        f"default runtime image is '{DEFAULT_RUNTIME_IMAGE}' (the server's Python; Elyra's "
+        "local runtime ignores it, Kubeflow Pipelines and Airflow run the nodes in it)",
+        json_pointer("steps"),
+    )
 
 
 def _pipeline_notes(state: _Export, document: PipelineDocument) -> None:
