@@ -96,7 +96,7 @@ format: install
 	$(BIN)/ruff check --fix orchest_lab tests bench
 	$(JLPM) prettier
 
-test-python: install
+test-python: install $(STAMPS)/elyra
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-js: install
@@ -124,9 +124,20 @@ $(STAMPS)/bench: pyproject.toml $(STAMPS)/python
 	$(call install_editable,test$(comma)bench)
 	touch $@
 
-bench: install $(STAMPS)/bench
+# Elyra, for the benchmarks' side-by-side figures and the test that exports run in it, in a venv
+# of its own: it would downgrade packages of ours (kubernetes, IPython). Its versions are locked
+# in requirements-elyra.txt; compiled on install, so that its first run is not spent writing
+# bytecode.
+ELYRA_VENV := .venv-elyra
+$(STAMPS)/elyra: requirements-elyra.txt $(STAMPS)/python
+	rm -rf $(ELYRA_VENV)
+	$(BIN)/uv venv -q --python $(PY) $(ELYRA_VENV)
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(ELYRA_VENV)/bin/python requirements-elyra.txt
+	touch $@
+
+bench: install $(STAMPS)/bench $(STAMPS)/elyra
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(STAMPS) lib orchest_lab/labextension tsconfig.tsbuildinfo
+	rm -rf $(STAMPS) lib orchest_lab/labextension tsconfig.tsbuildinfo $(ELYRA_VENV)
 	@echo "(your copy of the example in $(LAB_DIR)/ is kept)"
