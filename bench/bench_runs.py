@@ -36,6 +36,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from orchest_lab.events import CELL, EventBusListener, register_schemas
 from orchest_lab.executors.local import LocalExecutor
+from orchest_lab.interchange.files import convert_file
 from orchest_lab.pipeline import PipelineDocument
 from orchest_lab.runs.engine import RunEngine
 from orchest_lab.runs.slots import StepSlots
@@ -93,6 +94,41 @@ def papermill_all(notebooks: list[Path]) -> float:
                 str(notebook), str(notebook), progress_bar=False, log_output=False
             )
         return time.perf_counter() - start
+
+
+# Elyra in a venv of its own (`make bench` makes it): it would downgrade packages of ours.
+ELYRA_VENV = Path(__file__).resolve().parent.parent / ".venv-elyra"
+
+
+def elyra_version() -> str | None:
+    """The Elyra that `elyra_run` runs, or None when `make bench` has not installed it."""
+    if not (ELYRA_VENV / "bin" / "elyra-pipeline").is_file():
+        return None
+    found = sorted(ELYRA_VENV.glob("lib/python*/site-packages/elyra-*.dist-info"))
+    return found[0].name.removeprefix("elyra-").removesuffix(".dist-info") if found else "?"
+
+
+def elyra_run(pipeline: Path) -> float:
+    """`elyra-pipeline run` (Elyra's local runtime) on the Elyra export of `pipeline`, from
+    process start to exit. The export is orchest-lab's own converter's, written beside it."""
+    exported = convert_file(pipeline, force=True).output
+    bin_dir = ELYRA_VENV / "bin"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(bin_dir / "elyra-pipeline"), "run", exported.name],
+        cwd=pipeline.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"elyra-pipeline run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
+    return took
 
 
 @contextlib.contextmanager
