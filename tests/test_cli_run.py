@@ -135,3 +135,36 @@ def test_set_reads_a_list_setting_written_out_or_repeated() -> None:
         "pandas",
     ]
     assert configured_preload(jupyter_config([f"{key}=[]"])) == []
+
+
+def test_a_kernelspec_in_ipythons_folder_is_found(tmp_path: Path) -> None:
+    """The command finds IPython's own folder of kernelspecs without asking IPython (see
+    CommandKernelSpecManager): a notebook asking for a kernel installed only there runs on it."""
+    ipython = tmp_path / "ipython"
+    spec_dir = ipython / "kernels" / "only-in-ipython"
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Only in IPython's folder",
+        "language": "python",
+        "env": {"WHICH_KERNEL": "ipython-folder"},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    project = tmp_path / "project"
+    project.mkdir()
+    cell = "import os\nprint(os.environ.get('WHICH_KERNEL'))"
+    write_pipeline(project, {"Step": ("step.ipynb", [])}, {"step.ipynb": [cell]})
+    notebook = json.loads((project / "step.ipynb").read_text())
+    notebook["metadata"]["kernelspec"] = {"name": "only-in-ipython", "display_name": "x"}
+    (project / "step.ipynb").write_text(json.dumps(notebook))
+    done = subprocess.run(
+        [*COMMAND, "p.orchest", "--data-dir", str(tmp_path / "data")],
+        cwd=project,
+        env={**os.environ, "IPYTHONDIR": str(ipython)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert stdout_of(project / "step.ipynb") == "ipython-folder\n"

@@ -57,8 +57,14 @@ def register(commands: Any) -> None:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
+    from ..environments.kernelspecs import CommandKernelSpecManager
+
+    specs = CommandKernelSpecManager()
     executor = executor_maker(args)(
-        workdir=str(Path.cwd()), kernel_pool_size=0, fork_while_preloading=True
+        workdir=str(Path.cwd()),
+        kernel_pool_size=0,
+        fork_while_preloading=True,
+        kernel_spec_manager=specs,
     )
     # Kernels of the default kernelspec get ready (importing, on another core) while the
     # pipeline is loaded, validated and planned.
@@ -72,7 +78,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     executor.environments = RunEnvironments(builds, build_on_run=True, label=lambda p: p.name)
     from ..services.planning import RunPlanner, RunRequest
 
-    planner = RunPlanner(pipeline.pipelines, data_dir)
+    planner = RunPlanner(pipeline.pipelines, data_dir, kernel_specs=specs)
     request = RunRequest(pipeline.source, mode=args.mode, steps=args.steps, assignments=args.param)
     planned = planner.plan(request)
     print_issues(planned.loaded.result, args.path)  # warnings
