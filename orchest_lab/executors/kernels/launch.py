@@ -48,6 +48,26 @@ class KernelStartError(RuntimeError):
     pass
 
 
+class StepKernelClient(AsyncKernelClient):
+    """The client of a kernel the engine starts; it opens the shell and iopub channels only."""
+
+    def stop_channels(self) -> None:
+        """Stop the channels it opened. jupyter_client's stop_channels opens each channel it
+        does not have (stdin, heartbeat, control: two sockets and a thread object) to ask
+        whether it runs: 0.7 to 0.9 ms of the server's CPU for every kernel stopped."""
+        for channel in (
+            self._shell_channel,
+            self._iopub_channel,
+            self._stdin_channel,
+            self._hb_channel,
+            self._control_channel,
+        ):
+            if channel is not None and channel.is_alive():
+                channel.stop()
+        if self._created_context and not self.context.closed:
+            self.context.destroy(linger=100)
+
+
 @dataclass
 class RunningKernel:
     spec_name: str
@@ -132,7 +152,10 @@ async def start_kernel(
     ends) skip a context's start and end of its I/O thread each: several ms per kernel."""
     options = {"context": context} if context is not None else {}
     manager = AsyncKernelManager(
-        kernel_name=spec_name, kernel_spec_manager=kernel_spec_manager, **options
+        kernel_name=spec_name,
+        kernel_spec_manager=kernel_spec_manager,
+        client_class=f"{__name__}.StepKernelClient",
+        **options,
     )
     try:
         # Read in a thread: kernelspecs are files (a project's are searched for among all), and
