@@ -70,13 +70,21 @@ async def test_a_forked_kernel_talks_over_unix_sockets_that_only_its_user_can_re
     assert not base.parent.exists()  # and the folder with the executor
 
 
+@pytest.mark.parametrize("while_preloading", [False, True])
 async def test_kernels_use_tcp_where_a_socket_path_would_be_too_long(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, while_preloading: bool
 ) -> None:
+    """Also from a command's zygote, which lists the network interfaces after the kernels
+    already asked for are forked (kernels on Unix sockets do not need them)."""
     deep = tmp_path / ("x" * 60) / ("y" * 60)
     deep.mkdir(parents=True)
     monkeypatch.setattr(tempfile, "tempdir", str(deep))
-    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    executor = LocalExecutor(
+        workdir=str(tmp_path),
+        kernel_pool_size=0,
+        preload_modules=("json",) if while_preloading else (),
+        fork_while_preloading=while_preloading,
+    )
     try:
         kernel = await executor.pools.pool("python3").acquire()
         try:
