@@ -174,7 +174,8 @@ test('"Export as Elyra Pipeline" writes a .pipeline beside the pipeline', async 
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog.locator('.jp-Dialog-header')).toHaveText('Exported chain.orchest as chain.pipeline');
   await expect(dialog.locator('.orchest-lab-UnmappedList li')).toHaveText([
-    /^Then: step: Elyra's generic nodes run notebooks, Python and R scripts, not '\.sh' files/
+    /^Then: step: Elyra's generic nodes run notebooks, Python and R scripts, not '\.sh' files/,
+    /^runtime image: Elyra needs one for every node; 1 step has no environment/
   ]);
   await dialog.getByRole('button', { name: 'OK' }).click();
   const exported = await page.evaluate(async target => {
@@ -183,4 +184,9 @@ test('"Export as Elyra Pipeline" writes a .pipeline beside the pipeline', async 
     return JSON.parse(model.content as string);
   }, path.replace(/\.orchest$/, '.pipeline'));
   expect(exported.pipelines[0].nodes.map((node: any) => node.app_data.label)).toEqual(['First']);
+  // Elyra refuses a node without a runtime image: the step without an environment takes the
+  // pipeline's default one.
+  expect(exported.pipelines[0].app_data.properties.pipeline_defaults.runtime_image).toMatch(
+    /^python:\d+\.\d+$/
+  );
 });
