@@ -81,8 +81,8 @@ def preload() -> None:
 
 
 def list_interfaces() -> None:
-    """List the network interfaces (psutil) once, not in every kernel that uses TCP (9 to 10 ms
-    here). Kernels on Unix sockets never need them."""
+    """List the network interfaces (importing psutil) once, not in every kernel that uses TCP
+    (10 to 30 ms here). Kernels on Unix sockets never need them."""
     from jupyter_client import localinterfaces
 
     localinterfaces.local_ips()
