@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import zmq
 
+from orchest_lab.executors.kernels import launch
 from orchest_lab.executors.kernels.sockets import PREFIX, SocketFolder
 from orchest_lab.executors.local import (
     RECONNECT_INTERVAL_MAX_MS,
@@ -125,6 +126,35 @@ async def test_a_zygotes_later_kernels_are_ready_at_their_greeting(tmp_path: Pat
             assert reply["content"]["status"] == "ok"
             texts = [m["content"]["text"] for m in printed if m["msg_type"] == "stream"]
             assert texts == ["hello\n"]
+    finally:
+        for kernel in kernels:
+            await kernel.shutdown()
+        await executor.close()
+
+
+async def test_a_kernel_whose_greeting_is_not_recognised_is_asked_for_its_kernel_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zygote's later kernels are awaited for their greeting first; one whose first iopub
+    message is not it is then asked for its kernel_info, as any kernel is, and is ready at the
+    reply. (The greeting is made unrecognisable here: this environment's ipykernel sends it.)"""
+    monkeypatch.setattr(launch, "GREETING", "a_greeting_no_kernel_sends")
+    executor = LocalExecutor(workdir=str(tmp_path), kernel_pool_size=0, preload_modules=())
+    kernels = []
+    try:
+        pool = executor.pools.pool("python3")
+        kernels.append(await pool.acquire())
+        provisioner: Any = kernels[0].manager.provisioner
+        zygote = provisioner.zygote
+        assert zygote.greeting_kernels == {}  # its greeting was not recognised
+        kind = tuple(kernels[0].manager.kernel_spec.argv)
+        zygote.greeting_kernels[kind] = kernels[0].language_info  # as if its kernels greeted
+        kernels.append(await pool.acquire())
+        # Ready at a kernel_info reply and an iopub message, after the greeting it did not
+        # recognise (or a second without it). Ready at its greeting, it would have read one.
+        assert len(kernels[1].client.session.digest_history) >= 2
+        reply = await kernels[1].client.execute("1 + 1", reply=True, timeout=30)
+        assert reply["content"]["status"] == "ok"
     finally:
         for kernel in kernels:
             await kernel.shutdown()
