@@ -132,6 +132,16 @@ async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
                 break
         assert reply["content"]["status"] == "error"
         assert reply["content"]["ename"] == "KeyboardInterrupt"
+        # After an error ipykernel aborts the requests queued meanwhile, until it is idle again:
+        # one sent between its reply and its idle status may be aborted.
+        while True:
+            msg = await client.get_iopub_msg(timeout=60)
+            if (
+                msg["parent_header"].get("msg_id") == msg_id
+                and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"
+            ):
+                break
         reply_content, printed = await execute(client, "x = 6 * 7\nprint(x)")
         assert (reply_content["status"], printed) == ("ok", "42\n")
 
