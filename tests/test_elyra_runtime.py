@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from pipeline_factory import make_pipeline
+from test_elyra_convert import cli
 
 from orchest_lab.environments.definition import EnvironmentDefinition
 
@@ -60,14 +60,7 @@ def test_an_exported_pipeline_runs_in_elyras_local_runtime(tmp_path: Path) -> No
         "open('trained.txt', 'w').write(f\"{os.environ['MODE']}:{loaded}\")\n"
     )
     document.save(tmp_path / "p.orchest")
-    exported = subprocess.run(
-        [sys.executable, "-m", "orchest_lab.cli", "convert", "p.orchest"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    exported = cli("convert", "p.orchest", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
 
     done = elyra("run", "p.pipeline", cwd=tmp_path)
