@@ -21,14 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
-import json
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,6 +42,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from orchest_lab.pipeline import PipelineDocument
 
+# The tests' server process, shared with them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from server_process import TOKEN, ServerProcess
+
 PROBE_INTERVAL = 0.010  # seconds between two status requests
 IDLE_SECONDS = 5.0
 PRINT_SECONDS = 4.0  # how long each printing step prints
@@ -54,7 +54,6 @@ MANY_STEPS = 2000
 CANCEL_AFTER = 3.0  # seconds between starting the big run and cancelling it
 MANY_LIMIT = 300.0  # the whole many-steps phase gives up after this long
 REQUEST_TIMEOUT = 600.0
-TOKEN = "bench-loop-token"
 GOAL = "goal: p95 <= 50 ms, max <= 250 ms"
 
 PRINTER = (
@@ -69,103 +68,6 @@ CONSUMER = (
     "import orchest\nbig = orchest.get_inputs()['big']\n"
     f"assert big.nbytes == {BIG_BYTES}, big.nbytes\nprint(float(big[::4096].sum()))\n"
 )
-
-
-# --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    """`jupyter server` with the extension, on a port of its own, in a temporary folder."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.root = folder / "root"
-        self.root.mkdir()
-        self.port = free_port()
-        self.log_path = folder / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self._memory: Path | None = None
-
-    def start(self) -> None:
-        state = self.folder / "state"
-        memory = Path(tempfile.mkdtemp(prefix="orchest-lab-bench-loop-", dir=_shm()))
-        self._memory = memory
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.folder / "runtime")}
-        command = [
-            sys.executable,
-            "-m",
-            "jupyter_server",
-            "--allow-root",
-            "--ServerApp.open_browser=False",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={self.root}",
-            f"--IdentityProvider.token={TOKEN}",
-            f"--OrchestLab.state_dir={state}",
-            f"--OrchestLab.data_dir={self.folder / 'data'}",
-            f"--OrchestLab.memory_dir={memory}",
-        ]
-        with open(self.log_path, "wb") as log:
-            # Not started in the current folder, which `python -m` puts first on sys.path.
-            self.process = subprocess.Popen(
-                command,
-                cwd=self.folder,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if self.request("GET", "/api/status", timeout=5)[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{self.log_tail()}")
-            time.sleep(0.2)
-
-    def request(
-        self, method: str, path: str, body: Any = None, timeout: float = REQUEST_TIMEOUT
-    ) -> tuple[int, Any]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            data = json.dumps(body) if body is not None else None
-            connection.request(method, path, body=data, headers=_headers())
-            response = connection.getresponse()
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-        finally:
-            connection.close()
-
-    def api(self, method: str, route: str, body: Any = None, **kwargs: Any) -> Any:
-        status, answer = self.request(method, f"/orchest-lab/api/{route}", body, **kwargs)
-        if status >= 300:
-            raise RuntimeError(f"{method} {route}: {status} {answer}")
-        return answer
-
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self._memory is not None:
-            shutil.rmtree(self._memory, ignore_errors=True)
 
 
 def _shm() -> str | None:
@@ -309,7 +211,7 @@ def write_pipeline(folder: Path, steps: dict[str, tuple[str, list[str]]]) -> str
     return f"{folder.name}/{path.name}"
 
 
-def wait_run(server: Server, run_id: str, limit: float) -> dict[str, Any]:
+def wait_run(server: ServerProcess, run_id: str, limit: float) -> dict[str, Any]:
     deadline = time.monotonic() + limit
     while True:
         run: dict[str, Any] = server.api("GET", f"runs/{run_id}")
@@ -318,7 +220,7 @@ def wait_run(server: Server, run_id: str, limit: float) -> dict[str, Any]:
         time.sleep(0.5)
 
 
-def flood(server: Server, subscriber: Subscriber) -> Phase:
+def flood(server: ServerProcess, subscriber: Subscriber) -> Phase:
     folder = server.root / "flood"
     folder.mkdir()
     steps: dict[str, tuple[str, list[str]]] = {}
@@ -354,7 +256,7 @@ def flood(server: Server, subscriber: Subscriber) -> Phase:
     return Phase("flood: 6 printers + 256 MiB pass", start, end, note, GOAL)
 
 
-def many(server: Server, steps: int = MANY_STEPS) -> list[Phase]:
+def many(server: ServerProcess, steps: int = MANY_STEPS) -> list[Phase]:
     """Start, watch and cancel; every request gives up when MANY_LIMIT is over, and the last
     phase says how far the run got."""
     folder = server.root / "many"
@@ -388,7 +290,7 @@ def many(server: Server, steps: int = MANY_STEPS) -> list[Phase]:
     answer: dict[str, Any] = {}
 
     def cancel() -> None:
-        with contextlib.suppress(OSError, RuntimeError):
+        with contextlib.suppress(OSError, AssertionError):  # no answer, or a refusal
             answer.update(server.api("DELETE", f"runs/{run['id']}", timeout=left()))
 
     canceller = threading.Thread(target=cancel, daemon=True)
@@ -445,7 +347,9 @@ def main(argv: list[str]) -> int:
     chosen = {arg.split("=")[0] for arg in argv} or {"baseline", "flood", "many"}
     many_steps = next((int(a.split("=")[1]) for a in argv if a.startswith("many=")), MANY_STEPS)
     with tempfile.TemporaryDirectory(prefix="orchest-lab-bench-loop-") as tmp:
-        server = Server(Path(tmp))
+        # In-memory outputs in /dev/shm, where the server would put them.
+        memory = Path(tempfile.mkdtemp(prefix="orchest-lab-bench-loop-", dir=_shm()))
+        server = ServerProcess(Path(tmp), memory)
         phases: list[Phase] = []
         try:
             server.start()
@@ -466,6 +370,7 @@ def main(argv: list[str]) -> int:
             raise
         finally:
             server.stop()
+            shutil.rmtree(memory, ignore_errors=True)
         samples, errors = results
         report(phases, samples, errors)
     return 0

@@ -43,6 +43,11 @@ from orchest_lab.runs.slots import StepSlots
 from orchest_lab.services.pipelines import PipelineService
 from orchest_lab.services.planning import RunPlanner, RunRequest
 
+# Elyra's venv, as the tests find it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from elyra_venv import elyra_pipeline
+from elyra_venv import elyra_version as elyra_version  # for bench_steps
+
 STEPS = 10
 REPEAT = 3
 
@@ -96,33 +101,12 @@ def papermill_all(notebooks: list[Path]) -> float:
         return time.perf_counter() - start
 
 
-# Elyra in a venv of its own (`make bench` makes it): it would downgrade packages of ours.
-ELYRA_VENV = Path(__file__).resolve().parent.parent / ".venv-elyra"
-
-
-def elyra_version() -> str | None:
-    """The Elyra that `elyra_run` runs, or None when `make bench` has not installed it."""
-    if not (ELYRA_VENV / "bin" / "elyra-pipeline").is_file():
-        return None
-    found = sorted(ELYRA_VENV.glob("lib/python*/site-packages/elyra-*.dist-info"))
-    return found[0].name.removeprefix("elyra-").removesuffix(".dist-info") if found else "?"
-
-
 def elyra_run(pipeline: Path) -> float:
     """`elyra-pipeline run` (Elyra's local runtime) on the Elyra export of `pipeline`, from
     process start to exit. The export is orchest-lab's own converter's, written beside it."""
     exported = convert_file(pipeline, force=True).output
-    bin_dir = ELYRA_VENV / "bin"
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     start = time.perf_counter()
-    done = subprocess.run(
-        [str(bin_dir / "elyra-pipeline"), "run", exported.name],
-        cwd=pipeline.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = elyra_pipeline("run", exported.name, cwd=pipeline.parent)
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(

@@ -1,5 +1,6 @@
 """A real `jupyter server` with orchest-lab as a subprocess of the test, for what only a separate
-process shows: a crash (`kill -9`) and what it leaves behind."""
+process shows: a crash (`kill -9`) and what it leaves behind. bench/bench_loop.py measures one
+too."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ class ServerProcess:
     """The server's root, state, data and memory folders are under `folder`, so a second server
     started on the same folder finds what the first one left."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, memory: Path | None = None) -> None:
+        """`memory`: the folder of in-memory outputs, when not under `folder` (in /dev/shm)."""
         self.folder = folder
+        self.memory = memory or folder / "memory"
         self.root = folder / "root"
         self.root.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen[bytes] | None = None
@@ -51,7 +54,7 @@ class ServerProcess:
             f"--IdentityProvider.token={TOKEN}",
             f"--OrchestLab.state_dir={self.folder / 'state'}",
             f"--OrchestLab.data_dir={self.folder / 'data'}",
-            f"--OrchestLab.memory_dir={self.folder / 'memory'}",
+            f"--OrchestLab.memory_dir={self.memory}",
         ]
         if config:
             path = self.folder / "jupyter_server_config.json"
@@ -75,8 +78,10 @@ class ServerProcess:
         except OSError:
             return False
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+    def request(
+        self, method: str, path: str, body: Any = None, timeout: float = 60.0
+    ) -> tuple[int, Any]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             headers = {"Authorization": f"token {TOKEN}", "Content-Type": "application/json"}
             data = json.dumps(body) if body is not None else None
@@ -87,8 +92,8 @@ class ServerProcess:
         finally:
             connection.close()
 
-    def api(self, method: str, route: str, body: Any = None) -> Any:
-        status, answer = self.request(method, f"/orchest-lab/api/{route}", body)
+    def api(self, method: str, route: str, body: Any = None, timeout: float = 60.0) -> Any:
+        status, answer = self.request(method, f"/orchest-lab/api/{route}", body, timeout)
         assert status < 300, (method, route, status, answer)
         return answer
 

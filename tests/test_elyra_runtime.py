@@ -4,35 +4,23 @@ ours). The schema checks in test_elyra_convert.py cannot see what Elyra's own pa
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
+from elyra_venv import elyra_pipeline, elyra_version
 from nbformat.v4 import new_code_cell, new_notebook
 from pipeline_factory import make_pipeline
 from test_elyra_convert import cli
 
 from orchest_lab.environments.definition import EnvironmentDefinition
 
-ELYRA_BIN = Path(__file__).resolve().parent.parent / ".venv-elyra" / "bin"
-
 
 def elyra(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    if not (ELYRA_BIN / "elyra-pipeline").is_file():
+    if elyra_version() is None:
         pytest.fail("Elyra is not installed: `make .make/elyra` puts it in .venv-elyra")
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env["PATH"] = f"{ELYRA_BIN}{os.pathsep}{env.get('PATH', '')}"  # its nodes' python3 too
-    return subprocess.run(
-        [str(ELYRA_BIN / "elyra-pipeline"), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return elyra_pipeline(*args, cwd=cwd, timeout=300)
 
 
 def test_an_exported_pipeline_runs_in_elyras_local_runtime(tmp_path: Path) -> None:
