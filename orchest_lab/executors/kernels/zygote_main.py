@@ -93,6 +93,19 @@ def list_interfaces() -> None:
 ON_FIRST_USE = {"pyarrow": ("pyarrow.pandas_compat", "pyarrow.vendored.version")}
 
 
+def warm_up(
+    names: list[str], path: str, between: Callable[[], bool] = lambda: True
+) -> tuple[list[str], dict[str, str]]:
+    """What kernels would each do beyond ipykernel's imports, done once: the network interfaces
+    listed, then the modules `names` imported (see preload_modules). `between` runs before
+    each part, and says whether to go on: a zygote that forks while preloading serves its
+    requests there, so that its first kernels, on Unix sockets, wait for none of it."""
+    if not between():
+        return [], {}
+    list_interfaces()
+    return preload_modules(names, path, between)
+
+
 def preload_modules(
     names: list[str], path: str, between: Callable[[], bool] = lambda: True
 ) -> tuple[list[str], dict[str, str]]:
@@ -208,8 +221,6 @@ def main() -> int:
     parser.add_argument("--kernel-options", default="[]", help="JSON list")
     args = parser.parse_args()
     preload()
-    if not args.fork_while_preloading:
-        list_interfaces()
     shell = forked_kernel.prebuilt_shell(json.loads(args.kernel_options))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     requests = Requests()
@@ -232,16 +243,11 @@ def main() -> int:
                     serve(line, shell)
             return go_on
 
-        # Kernels already asked for (a command's first) are forked before the interfaces are
-        # listed: on Unix sockets, they never need them.
-        go_on = between()
-        list_interfaces()
-        modules = args.preload if go_on else []
-        preloaded, skipped = preload_modules(modules, args.path, between)
+        preloaded, skipped = warm_up(args.preload, args.path, between)
         gc.collect()
         reply(preloaded=preloaded, skipped=skipped)
     else:
-        preloaded, skipped = preload_modules(args.preload, args.path)
+        preloaded, skipped = warm_up(args.preload, args.path)
         if threading.active_count() != 1:
             # Forking a process with threads can deadlock the child; refuse rather than hang.
             error = "zygote has threads after its imports"
