@@ -9,6 +9,7 @@ import { expect, test } from '@jupyterlab/galata';
 import {
   createProject,
   notebookText,
+  openedBy,
   openNotebook,
   openPipeline,
   pipelineText,
@@ -117,8 +118,7 @@ test('double-click opens a step; connections can be deleted; auto-layout; export
   expect(saved.steps[b].incoming_connections).toEqual([]);
 
   // Double-click a step: its file opens.
-  await stepNode(editor, b).dblclick();
-  await expect(page.getByRole('main').getByRole('tab', { name: 'b.py' })).toBeVisible();
+  await openedBy(page, `${folder}/b.py`, () => stepNode(editor, b).dblclick());
 });
 
 test('Shift+Enter runs the selection; the log follows the running step', async ({ page, tmpPath }) => {

@@ -10,6 +10,7 @@ import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import {
   createProject,
   notebookText,
+  openedBy,
   openNotebook,
   openPipeline,
   pipelineText,
@@ -387,8 +388,7 @@ test("a step's context menu opens its file, runs it or up to it, and shows its l
   await expect(bar).toContainText('1 of 1 steps');
 
   await stepNode(editor, first).click({ button: 'right' });
-  await item('Open File').click();
-  await expect(page.getByRole('main').getByRole('tab', { name: /^first\.py/ })).toBeVisible();
+  await openedBy(page, `${folder}/first.py`, () => item('Open File').click());
 });
 
 test('a past run chosen in the history shows its statuses and logs on the canvas, with a way back', async ({

@@ -72,6 +72,29 @@ export async function openPipeline(page: IJupyterLabPageFixture, path: string): 
   return editor;
 }
 
+/**
+ * JupyterLab's first checkpoint of the file `path`, the last request of its opening, made.
+ * Ask before the action that opens the file, and await it before the test ends: the test's
+ * cleanup would otherwise delete the file under that request (a 500 in the server's log).
+ */
+export async function firstCheckpoint(page: IJupyterLabPageFixture, path: string): Promise<void> {
+  const response = await page.waitForResponse(
+    response =>
+      response.request().method() === 'POST' &&
+      new URL(response.url()).pathname.endsWith(`/api/contents/${path}/checkpoints`)
+  );
+  expect(response.status()).toBe(201);
+}
+
+/** Run `open` (an action that opens the file `path`) and wait until JupyterLab has opened it. */
+export async function openedBy(page: IJupyterLabPageFixture, path: string, open: () => Promise<void>): Promise<void> {
+  const checkpoint = firstCheckpoint(page, path);
+  await open();
+  const name = path.split('/').pop()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
+  await checkpoint;
+}
+
 /** Open a notebook (server path) and wait for its cells. */
 export async function openNotebook(page: IJupyterLabPageFixture, path: string, mode = 'split-right'): Promise<Locator> {
   await runCommand(page, 'docmanager:open', { path, factory: 'Notebook', options: { mode } });

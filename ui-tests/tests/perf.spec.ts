@@ -12,6 +12,7 @@ import { Locator } from '@playwright/test';
 import {
   ITestStep,
   createProject,
+  firstCheckpoint,
   notebookText,
   openNotebook,
   openPipeline,
@@ -186,7 +187,9 @@ test('a 500-step pipeline: time to first render, frame times while panning and z
   const small = await openPipeline(page, 'quickstart.orchest');
   const baseline = await panAndZoomFrames(page, small);
 
+  const autoOpened = firstCheckpoint(page, `${folder}/big-auto.orchest`);
   const autoMs = await timeToRender(page, `${folder}/big-auto.orchest`, 500);
+  await autoOpened;
 
   console.log(
     [
