@@ -6,6 +6,7 @@ pod; a server with kernels_in_cluster lists the environment's kernel under Orche
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 import uuid
@@ -38,6 +39,10 @@ def backend(tmp_path: Path) -> Iterator[FakeBackend]:
 
 def kernel_pods(backend: Backend) -> list[dict[str, Any]]:
     return [p for p in backend.pods() if p["metadata"]["labels"].get(KERNEL_LABEL) == "kernel"]
+
+
+def kernel_jobs(backend: Backend) -> list[dict[str, Any]]:
+    return [j for j in backend.jobs() if j["metadata"]["labels"].get(KERNEL_LABEL) == "kernel"]
 
 
 def provisioner_settings(backend: FakeBackend, **extra: Any) -> dict[str, Any]:
@@ -100,6 +105,14 @@ async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
         await client.wait_for_ready(timeout=60)
         (pod,) = kernel_pods(backend)
         assert pod["spec"]["containers"][0]["image"] == backend.image
+        # Its key is in a Secret of its own, which its Job owns, and in no Job or pod spec.
+        key = manager.session.key.decode()
+        (job,) = kernel_jobs(backend)
+        assert key not in json.dumps([*backend.kube.created, job, pod])
+        (secret,) = backend.kube.secrets()
+        assert key in base64.b64decode(next(iter(secret["data"].values()))).decode()
+        (owner,) = secret["metadata"]["ownerReferences"]
+        assert (owner["kind"], owner["uid"]) == ("Job", job["metadata"]["uid"])
         assert pod["metadata"]["labels"]["orchest-lab/environment"] == ENV
         # The kernel is the pod's process: its HOSTNAME is the pod's, its folder the
         # project's as the pod mounts it, it imports the SDK; data passes on disk.
@@ -155,9 +168,10 @@ async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
     finally:
         client.stop_channels()
         await manager.shutdown_kernel()
-    # Shut down: no Job, no pod, no process left.
+    # Shut down: no Job, no pod, no Secret, no process left.
     assert not kernel_pods(backend)
-    assert not [j for j in backend.jobs() if j["metadata"]["labels"].get(KERNEL_LABEL) == "kernel"]
+    assert not kernel_jobs(backend)
+    assert not backend.kube.secrets()
     await wait_for(lambda: not backend.kube.processes("ol-kernel-"))  # of both pods
 
 
@@ -172,6 +186,7 @@ async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_n
         await manager.start_kernel()
     assert not kernel_pods(backend)
     assert not backend.jobs()
+    assert not backend.kube.secrets()
 
 
 async def test_a_servers_start_up_deletes_the_kernel_jobs_it_left(
@@ -194,6 +209,7 @@ async def test_a_servers_start_up_deletes_the_kernel_jobs_it_left(
             await next_server.close()
         await wait_for(lambda: not kernel_pods(backend) and not backend.jobs())
         await wait_for(lambda: not backend.kube.processes("ol-kernel-"))
+        assert not backend.kube.secrets()  # deleted with the Job that owned it
     finally:
         await manager.shutdown_kernel(now=True)
 

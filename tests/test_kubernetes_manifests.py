@@ -4,6 +4,7 @@ versions we target; and the pipeline fields that set a step's timeout and resour
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -18,6 +19,13 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from orchest_lab.executors.base import StepFailed, StepTask
 from orchest_lab.executors.kubernetes import KubernetesExecutor
+from orchest_lab.executors.kubernetes.kernels import (
+    CONNECTION_VARIABLE,
+    PORTS,
+    kernel_job,
+    kernel_labels,
+    kernel_secret,
+)
 from orchest_lab.executors.kubernetes.manifest import (
     JobSettings,
     job_name,
@@ -192,6 +200,43 @@ def deploy_documents() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def test_a_kernels_job_and_secret_are_valid_and_only_the_secret_holds_its_key(
+    tmp_path: Path,
+) -> None:
+    key = "6f1d0c3e-9b2a-4c55-8d7e-secret-hmac-key"
+    ports = {port: 50000 + i for i, port in enumerate(PORTS)}
+    connection = {
+        **ports,
+        "ip": "0.0.0.0",
+        "transport": "tcp",
+        "key": key,
+        "signature_scheme": "hmac-sha256",
+        "kernel_name": "env",
+    }
+    labels = kernel_labels("ol-kernel-1a2b3c4d-12345", "tests", ENV)
+    secret = kernel_secret(
+        "ol-kernel-1a2b3c4d-12345", namespace="orchest", labels=labels, connection=connection
+    )
+    job = kernel_job(
+        "ol-kernel-1a2b3c4d-12345",
+        image="orchest/env:1",
+        namespace="orchest",
+        labels=labels,
+        ports=ports,
+        env={"ORCHEST_DATA_TRANSPORT": "disk"},
+        working_dir="/home/jovyan",
+        volumes=volumes(tmp_path),
+    )
+    validate(secret)
+    validate(job)
+    assert key not in json.dumps(job)
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    (variable,) = [v for v in container["env"] if v["name"] == CONNECTION_VARIABLE]
+    ref = variable["valueFrom"]["secretKeyRef"]
+    assert ref["name"] == secret["metadata"]["name"]
+    assert json.loads(base64.b64decode(secret["data"][ref["key"]])) == connection
+
+
 def test_every_kubernetes_manifest_of_deploy_is_valid() -> None:
     validated = set()
     for name, documents in deploy_documents().items():
@@ -224,6 +269,7 @@ def test_the_role_is_the_least_the_executor_needs() -> None:
         ("batch", "jobs"): ["create", "delete", "get", "list", "watch"],
         ("", "pods"): ["get", "list", "watch"],
         ("", "pods/log"): ["get"],
+        ("", "secrets"): ["create", "delete", "patch"],
     }
     (binding,) = deploy_documents()["rolebinding.yaml"]
     accounts = {d["metadata"]["name"] for d in deploy_documents()["serviceaccount.yaml"]}

@@ -1,14 +1,16 @@
 """fakekube: a Kubernetes API server in the test process, for the official client unmodified.
 
-It serves batch/v1 Jobs and v1 pods over HTTP (create, get, list and watch with label
-selectors and resourceVersions, delete with propagation, pods/log with follow), runs each Job's
-pod as local processes (kubelet.py), and lets tests break it as clusters break: watches and
-log streams dropped in the middle, history compacted (410 Gone), pods evicted, requests
-forbidden, images that cannot be pulled (named `missing/...`), pods that do not fit the node.
-"""
+It serves batch/v1 Jobs and v1 pods over HTTP (create, get, list and watch with label selectors
+and resourceVersions, delete with propagation, pods/log with follow), and v1 Secrets (create,
+get, merge patch, delete; deleted with the Job that owns them), runs each Job's pod as local
+processes (kubelet.py, which gives them the Secrets' values their env asks for), and lets tests
+break it as clusters break: watches and log streams dropped in the middle, history compacted
+(410 Gone), pods evicted, requests forbidden, images that cannot be pulled (named
+`missing/...`), pods that do not fit the node."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
@@ -22,7 +24,7 @@ from .store import ApiError, Json, Store
 
 __all__ = ["CONTAINER_MARK", "FakeKube", "marked"]
 
-VERBS = {"POST": "create", "DELETE": "delete"}
+VERBS = {"POST": "create", "DELETE": "delete", "PATCH": "patch"}
 
 
 class FakeKube:
@@ -89,6 +91,25 @@ class FakeKube:
         ).start()
         return created
 
+    def create_secret(self, namespace: str, body: bytes) -> Json:
+        secret = _json_body(body)
+        if secret.get("apiVersion") != "v1" or secret.get("kind") != "Secret":
+            raise ApiError(400, "BadRequest", "the body is not a v1 Secret")
+        for key, value in (secret.get("data") or {}).items():
+            try:
+                base64.b64decode(value, validate=True)
+            except ValueError as err:
+                raise ApiError(422, "Invalid", f"Secret data[{key}]: illegal base64") from err
+        return self.store.create("secrets", namespace, secret)
+
+    def patch_secret(self, namespace: str, name: str, body: bytes) -> Json:
+        """The strategic merge patch the client sends for a dict body, applied as a merge
+        patch: objects merge, the rest is replaced (the same for a list the object lacks,
+        such as the ownerReferences the server adds)."""
+        return self.store.update(
+            "secrets", namespace, name, lambda obj: _merge(obj, _json_body(body))
+        )
+
     def check_allowed(
         self, method: str, kind: str, name: str | None, sub: str | None, query: dict[str, str]
     ) -> None:
@@ -128,6 +149,9 @@ class FakeKube:
     def pods(self) -> list[Json]:
         return self.store.list("pods", self.namespace)[0]
 
+    def secrets(self) -> list[Json]:
+        return self.store.list("secrets", self.namespace)[0]
+
     def processes(self, pod_prefix: str = "") -> list[int]:
         """Every live process of the containers this fake started (of pods named so)."""
         return [
@@ -145,6 +169,16 @@ class FakeKube:
         self.server.server_close()
         for entry in self.kubelet.containers.values():
             kill_marked(entry.mark)
+
+
+def _merge(target: Json, patch: Json) -> None:
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def _json_body(body: bytes) -> Json:

@@ -3,7 +3,8 @@ is all it supports) and ends the Job with its pod, and a one-node kubelet that "
 container as local processes.
 
 A container is its command run with the image's PATH (an image name maps to a local bin
-folder), its env and working directory; its stdout and stderr go, merged, to the pod's log.
+folder), its env (Secrets' keys included) and working directory; its stdout and stderr go, merged,
+to the pod's log.
 Volumes are not bind-mounted: each claim maps to a local folder, and a mount is accepted only
 when its mountPath is that folder (plus subPath), so that paths are the same in and out (the
 tests configure the executor that way). Every process the container starts carries a marker in
@@ -12,6 +13,7 @@ its environment; stopping the container kills them all, as a container runtime w
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import random
@@ -224,16 +226,19 @@ class Kubelet:
                 )
                 time.sleep(0.05)
             return
-        mounts = self._mounts(spec, container)
-        if isinstance(mounts, str):
+        variables = self._variables(namespace, container)
+        problem = self._mounts(spec, container)
+        if isinstance(variables, str):
+            problem = problem or variables
+        if problem or isinstance(variables, str):
             self._set_container(
                 namespace,
                 name,
                 image,
-                {"waiting": {"reason": "CreateContainerConfigError", "message": mounts}},
+                {"waiting": {"reason": "CreateContainerConfigError", "message": problem}},
             )
             return
-        self._run(namespace, pod, container)
+        self._run(namespace, pod, container, variables)
 
     def _unschedulable(self, spec: Json) -> str:
         claims = {
@@ -249,6 +254,23 @@ class Kubelet:
             if resource in requests and parse_quantity(requests[resource]) > offered:
                 return f"0/1 nodes are available: 1 Insufficient {resource}."
         return ""
+
+    def _variables(self, namespace: str, container: Json) -> dict[str, str] | str:
+        """The container's env, the values of Secrets' keys included; or why not."""
+        variables = {}
+        for variable in container.get("env") or []:
+            ref = (variable.get("valueFrom") or {}).get("secretKeyRef")
+            if ref is None:
+                variables[variable["name"]] = variable.get("value", "")
+                continue
+            try:
+                data = self.store.get("secrets", namespace, ref["name"]).get("data") or {}
+            except ApiError:
+                return f'secret "{ref["name"]}" not found'
+            if ref["key"] not in data:
+                return f"couldn't find key {ref['key']} in Secret {namespace}/{ref['name']}"
+            variables[variable["name"]] = base64.b64decode(data[ref["key"]]).decode()
+        return variables
 
     def _mounts(self, spec: Json, container: Json) -> str | None:
         """None when every mount lands where the claim's folder is, else why not."""
@@ -269,7 +291,7 @@ class Kubelet:
                 )
         return None
 
-    def _run(self, namespace: str, pod: Json, spec: Json) -> None:
+    def _run(self, namespace: str, pod: Json, spec: Json, variables: dict[str, str]) -> None:
         name, uid = pod["metadata"]["name"], pod["metadata"]["uid"]
         folder = self.node.work / uid
         (folder / "home").mkdir(parents=True)
@@ -283,7 +305,7 @@ class Kubelet:
             "TMPDIR": own_tmp,
             "HOSTNAME": name,
             CONTAINER_MARK: uid,
-            **{e["name"]: e.get("value", "") for e in spec.get("env") or []},
+            **variables,
         }
         command = [*spec.get("command", []), *spec.get("args", [])]
         with self._lock:

@@ -1,6 +1,7 @@
-"""The fake API server's HTTP side: the REST and watch protocol of batch/v1 Jobs and v1 pods
-as the official client speaks it (JSON bodies, Status objects for errors, chunked watch and log
-streams, resourceVersion and 410 Gone, label selectors, bearer-token authentication)."""
+"""The fake API server's HTTP side: the REST and watch protocol of batch/v1 Jobs and v1 pods, and
+v1 Secrets (create, get, merge patch, delete), as the official client speaks it (JSON bodies,
+Status objects for errors, chunked watch and log streams, resourceVersion and 410 Gone, label
+selectors, bearer-token authentication)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._handle("DELETE")
 
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
     # --- dispatch -------------------------------------------------------------------------------
 
     def _handle(self, method: str) -> None:
@@ -79,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
             kube.check_allowed(method, kind, name, sub, query)
             if kind == "jobs" and method == "POST" and name is None:
                 return self._json(201, kube.create_job(namespace, body))
+            if kind == "secrets":
+                return self._secret(method, namespace, name, body)
             if method == "GET" and name is None:
                 if truthy(query.get("watch")):
                     return self._watch(kind, namespace, query)
@@ -114,6 +120,23 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(405, "MethodNotAllowed", f"{method} {url.path} is not served")
         except ApiError as err:
             self._json(err.code, status_json(err.code, err.reason, err.message))
+
+    def _secret(self, method: str, namespace: str, name: str | None, body: bytes) -> None:
+        kube = self.server.kube
+        if method == "POST" and name is None:
+            return self._json(201, kube.create_secret(namespace, body))
+        if name is None:
+            raise ApiError(405, "MethodNotAllowed", "fakekube does not list secrets")
+        if method == "GET":
+            return self._json(200, kube.store.get("secrets", namespace, name))
+        if method == "PATCH":
+            return self._json(200, kube.patch_secret(namespace, name, body))
+        if method == "DELETE":
+            gone = kube.store.remove("secrets", namespace, name)
+            if gone is None:
+                raise ApiError(404, "NotFound", f'secrets "{name}" not found')
+            return self._json(200, gone)
+        raise ApiError(405, "MethodNotAllowed", f"{method} of a secret is not served")
 
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -231,12 +254,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _route(parts: list[str]) -> tuple[str, str, str | None, str | None]:
-    """(kind, namespace, name, subresource) of /api/v1/namespaces/NS/pods/NAME/log and
-    /apis/batch/v1/namespaces/NS/jobs/NAME."""
+    """(kind, namespace, name, subresource) of /api/v1/namespaces/NS/pods/NAME/log,
+    /api/v1/namespaces/NS/secrets/NAME and /apis/batch/v1/namespaces/NS/jobs/NAME."""
     if parts[:3] == ["apis", "batch", "v1"]:
         rest, kinds = parts[3:], {"jobs"}
     elif parts[:2] == ["api", "v1"]:
-        rest, kinds = parts[2:], {"pods"}
+        rest, kinds = parts[2:], {"pods", "secrets"}
     else:
         raise ApiError(404, "NotFound", "the server could not find the requested resource")
     if len(rest) < 3 or rest[0] != "namespaces" or rest[2] not in kinds:

@@ -130,12 +130,18 @@ class Store:
             return copy.deepcopy(obj)
 
     def remove(self, kind: str, namespace: str, name: str) -> Json | None:
+        """Remove an object, and the Secrets it owns (as the garbage collector would)."""
         with self.changed:
             obj = self.objects.pop((kind, namespace, name), None)
             if obj is None:
                 return None
             self._bump(obj)
             self._record(kind, namespace, "DELETED", obj)
+            uid = obj["metadata"]["uid"]
+            for (k, ns, dependent), other in list(self.objects.items()):
+                owners = other["metadata"].get("ownerReferences") or []
+                if k == "secrets" and ns == namespace and any(o.get("uid") == uid for o in owners):
+                    self.remove(k, ns, dependent)
             return copy.deepcopy(obj)
 
     def list(

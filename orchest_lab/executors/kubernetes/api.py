@@ -118,6 +118,43 @@ class KubeApi:
             if err.status != 404:
                 raise
 
+    def create_secret(self, body: dict[str, Any]) -> dict[str, Any]:
+        return _json(
+            self.core.create_namespaced_secret(
+                self.namespace, body, _preload_content=False, _request_timeout=self._timeout
+            )
+        )
+
+    def own_secret(self, name: str, owner: dict[str, Any]) -> None:
+        """Make the object `owner` (a Job as the API returned it) the Secret's owner: the
+        cluster deletes the Secret with it."""
+        meta = owner["metadata"]
+        reference = {
+            "apiVersion": owner["apiVersion"],
+            "kind": owner["kind"],
+            "name": meta["name"],
+            "uid": meta["uid"],
+        }
+        self.core.patch_namespaced_secret(
+            name,
+            self.namespace,
+            {"metadata": {"ownerReferences": [reference]}},
+            _preload_content=False,
+            _request_timeout=self._timeout,
+        ).release_conn()
+
+    def delete_secret(self, name: str) -> None:
+        """Delete a Secret; one already gone is no error."""
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            self.core.delete_namespaced_secret(
+                name, self.namespace, _preload_content=False, _request_timeout=self._timeout
+            ).release_conn()
+        except ApiException as err:
+            if err.status != 404:
+                raise
+
     def read_pod(self, name: str) -> dict[str, Any]:
         return _json(
             self.core.read_namespaced_pod(

@@ -3,8 +3,10 @@ environment's kernel as the pod of a Job running the environment's image, so tha
 edited in JupyterLab runs where its pipeline's steps run.
 
 The server picks the kernel's ports and key and gives the pod its connection file in a
-variable; the pod writes it and runs `python -m ipykernel_launcher -f <file>`, listening on
-every interface of the pod, and the server connects to the pod's IP. Interrupts go as messages
+variable from a Secret of the kernel's own (the key is in no pod or Job spec, which more people
+may read than secrets; the Job owns the Secret, so the cluster deletes it with the Job); the pod
+writes it and runs `python -m ipykernel_launcher -f <file>`, listening on every interface of
+the pod, and the server connects to the pod's IP. Interrupts go as messages
 (no signal crosses to a pod); shutting the kernel down, or a kill, deletes the Job and its pod.
 The kernelspecs that use it are written by the server (see `cluster_kernelspec`).
 """
@@ -12,6 +14,7 @@ The kernelspecs that use it are written by the server (see `cluster_kernelspec`)
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import time
@@ -32,6 +35,7 @@ PROVISIONER = "orchest-lab-kubernetes"  # its entry point (jupyter_client.kernel
 ENVIRONMENT = PREFIX + "environment"
 KERNEL = PREFIX + "kernel"
 CONNECTION_VARIABLE = "ORCHEST_LAB_KERNEL_CONNECTION"
+CONNECTION_KEY = "connection.json"  # the connection file's key in the kernel's Secret
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 # The SDK (`import orchest`) from the image's orchest-lab, the connection file written where
 # the container may write, then the kernel replaces the shell: the pod's process is the kernel.
@@ -65,14 +69,38 @@ def cluster_kernelspec(
     }
 
 
+def kernel_labels(name: str, instance: str, environment: str) -> dict[str, str]:
+    """The labels of a kernel's Job, pod and Secret (all three named `name`)."""
+    return {
+        MANAGED_BY: "orchest-lab",
+        COMPONENT: "kernel",
+        INSTANCE: label_value(instance),
+        ENVIRONMENT: label_value(environment or "none"),
+        KERNEL: label_value(name),
+    }
+
+
+def kernel_secret(
+    name: str, *, namespace: str, labels: dict[str, str], connection: dict[str, Any]
+) -> dict[str, Any]:
+    """The Secret that holds a kernel's connection file, key included."""
+    encoded = base64.b64encode(json.dumps(connection).encode()).decode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "type": "Opaque",
+        "data": {CONNECTION_KEY: encoded},
+    }
+
+
 def kernel_job(
     name: str,
     *,
     image: str,
     namespace: str,
-    instance: str,
-    environment: str,
-    connection: dict[str, Any],
+    labels: dict[str, str],
+    ports: dict[str, int],
     env: dict[str, str],
     working_dir: str | None,
     volumes: Volumes,
@@ -80,24 +108,18 @@ def kernel_job(
     resources: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The Job whose single pod runs a kernel (never retried: a dead kernel is restarted by
-    JupyterLab, as a new Job)."""
-    labels = {
-        MANAGED_BY: "orchest-lab",
-        COMPONENT: "kernel",
-        INSTANCE: label_value(instance),
-        ENVIRONMENT: label_value(environment or "none"),
-        KERNEL: label_value(name),
-    }
-    variables = {**env, CONNECTION_VARIABLE: json.dumps(connection)}
+    JupyterLab, as a new Job). Its connection file comes from the Secret `name`."""
+    connection = {"secretKeyRef": {"name": name, "key": CONNECTION_KEY}}
     container: dict[str, Any] = {
         "name": "kernel",
         "image": image,
         "imagePullPolicy": image_pull_policy,
         "command": ["sh", "-c", LAUNCH],
-        "env": [{"name": k, "value": v} for k, v in variables.items()],
-        "ports": [
-            {"name": port.split("_")[0], "containerPort": connection[port]} for port in PORTS
+        "env": [
+            *({"name": k, "value": v} for k, v in env.items()),
+            {"name": CONNECTION_VARIABLE, "valueFrom": connection},
         ],
+        "ports": [{"name": port.split("_")[0], "containerPort": ports[port]} for port in PORTS],
     }
     if working_dir:
         container["workingDir"] = working_dir
@@ -187,22 +209,29 @@ class KubernetesProvisioner(KernelProvisionerBase):
             if v is not None
         )
         cwd = kwargs.get("cwd")
-        self._job = f"ol-kernel-{self.kernel_id[:8]}-{int(time.time()) % 100000}"
+        name = f"ol-kernel-{self.kernel_id[:8]}-{int(time.time()) % 100000}"
+        labels = kernel_labels(name, self.instance, self.environment)
+        namespace = self._api.namespace
+        secret = kernel_secret(
+            name, namespace=namespace, labels=labels, connection={**base, "ip": "0.0.0.0"}
+        )
         manifest = kernel_job(
-            self._job,
+            name,
             image=self.image,
-            namespace=self._api.namespace,
-            instance=self.instance,
-            environment=self.environment,
-            connection={**base, "ip": "0.0.0.0"},
+            namespace=namespace,
+            labels=labels,
+            ports=self._ports,
             env=self._pod_env(kwargs.get("env") or {}, volumes),
             working_dir=volumes.in_pod(Path(cwd)) if cwd else None,
             volumes=volumes,
             image_pull_policy=self.image_pull_policy,
             resources=self.resources,
         )
+        self._job = name  # deleted, with its Secret, should anything below fail
         try:
-            await asyncio.to_thread(self._api.create_job, manifest)
+            await asyncio.to_thread(self._api.create_secret, secret)
+            job = await asyncio.to_thread(self._api.create_job, manifest)
+            await asyncio.to_thread(self._api.own_secret, name, job)
             ip = await self._pod_ip()
         except BaseException:
             await self._delete()
@@ -316,7 +345,8 @@ class KubernetesProvisioner(KernelProvisionerBase):
             self._ports = {}
 
     async def _delete(self) -> None:
-        """Delete the Job and its pod (at once), and wait until the pod is gone."""
+        """Delete the Job and its pod (at once), and wait until the pod is gone; then the
+        kernel's Secret, which the cluster deletes with the Job only once the Job owns it."""
         if not self._job or self._api is None:
             return
         api, name = self._api, self._job
@@ -327,6 +357,10 @@ class KubernetesProvisioner(KernelProvisionerBase):
                 await asyncio.sleep(POLL_SECONDS)
         except Exception as err:
             log.warning("orchest-lab: cannot delete kernel Job %s: %s", name, describe(err))
+        try:
+            await asyncio.to_thread(api.delete_secret, name)
+        except Exception as err:
+            log.warning("orchest-lab: cannot delete kernel Secret %s: %s", name, describe(err))
         self._exit_code = -1 if self._exit_code is None else self._exit_code
         self._job = ""
 
