@@ -313,9 +313,9 @@ def command(folder: Path) -> None:
     by_papermill = statistics.median(papermill_all([folder / f for f in files]) for _ in range(3))
     elyra = elyra_version()
     by_elyra = statistics.median(elyra_run(ten) for _ in range(3)) if elyra else None
-    [in_server] = asyncio.run(server_runs(folder, [ten], 3)).times
-    by_command = [cli_run(ten) for _ in range(3)]
-    print("4. a chain of 10 one-cell notebooks, median of 3")
+    [in_server] = asyncio.run(server_runs(folder, [ten], REPEAT)).times
+    by_command = [cli_run(ten) for _ in range(REPEAT)]
+    print(f"4. a chain of 10 one-cell notebooks, median of 3 (papermill, Elyra), of {REPEAT}")
     print(f"   {'baseline: papermill, one after another':46} {by_papermill:6.2f} s")
     if by_elyra is None:
         print("   baseline: Elyra's local runtime: not installed (make bench installs it)")
@@ -329,7 +329,7 @@ def command(folder: Path) -> None:
         against_elyra = f", {took / by_elyra:.3f}x Elyra" if by_elyra else ""
         print(
             f"   {label:46} {took:6.2f} s   {took / by_papermill:.3f}x papermill{against_elyra}"
-            " (goal <= 0.05x)"
+            f" (goal <= 0.05x)  {spread(samples)}"
         )
 
 
