@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from api_client import call, start_run, steps_by_title, wait_run
 from environment_helpers import build, create_environment
@@ -143,3 +144,40 @@ async def test_environments_whose_uuids_differ_only_in_case_have_kernels_of_thei
     assert (await call(jp_fetch, "DELETE", "environments/project/ENVX")).code == 204
     specs = json.loads((await jp_fetch("api", "kernelspecs")).body)["kernelspecs"]
     assert lower in specs and upper not in specs
+
+
+async def test_an_environment_with_ipykernel_6_runs_its_steps_on_fresh_forked_kernels(
+    jp_fetch: Any, jp_root_dir: Path
+) -> None:
+    """Projects' environments may pin ipykernel 6, which greets no iopub subscriber and builds
+    its shell otherwise: their steps' kernels are still forked from the environment's own
+    zygote (which imported the environment's pyarrow, as preloaded modules are), and each step
+    gets a kernel nothing ran on."""
+    project = jp_root_dir / "project"
+    project.mkdir()
+    created = await create_environment(
+        jp_fetch, "project", "Old kernel", "pip install --quiet 'ipykernel>=6.29,<7'\n"
+    )
+    environment = await build(jp_fetch, "project", created["uuid"])
+    assert environment["build"]["state"] == "ready", environment
+    cell = (
+        "import sys, ipykernel\n"
+        "major = ipykernel.__version__.split('.')[0]\n"
+        "print(major, 'pyarrow' in sys.modules, 'seen' in globals())\n"
+        "seen = True"
+    )
+    document, uuids, path = write_pipeline(
+        project,
+        {"A": ("a.ipynb", []), "B": ("b.ipynb", ["A"])},
+        {"a.ipynb": [cell], "b.ipynb": [cell]},
+    )
+    for uuid in uuids.values():
+        document.data["steps"][uuid]["environment"] = created["uuid"]
+    document.save(path)
+    started = await start_run(jp_fetch, {"pipeline_path": "project/p.orchest"})
+    run = await wait_run(jp_fetch, started["id"])
+    assert [s["status"] for s in steps_by_title(run).values()] == ["SUCCESS", "SUCCESS"], run
+    for name in ("a.ipynb", "b.ipynb"):
+        notebook = nbformat.read(project / name, as_version=4)
+        printed = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+        assert printed == "6 True False\n", name
