@@ -189,6 +189,22 @@ async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_n
     assert not backend.kube.secrets()
 
 
+async def test_a_kernel_the_role_gives_no_secret_to_fails_saying_which_right_is_missing(
+    backend: FakeBackend, tmp_path: Path
+) -> None:
+    written = write_cluster_kernelspecs(
+        tmp_path / "specs", {ENV: backend.image}, provisioner_settings(backend)
+    )
+    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
+    manager = AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+    backend.kube.forbidden.add(("create", "secrets"))
+    with pytest.raises(RuntimeError, match="Role needs secrets: create, patch, delete") as err:
+        await manager.start_kernel()
+    assert "403 (not allowed)" in str(err.value)
+    assert not backend.jobs()
+    assert not backend.kube.secrets()
+
+
 async def test_a_servers_start_up_deletes_the_kernel_jobs_it_left(
     backend: FakeBackend, tmp_path: Path
 ) -> None:

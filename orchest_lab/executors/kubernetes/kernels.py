@@ -229,7 +229,7 @@ class KubernetesProvisioner(KernelProvisionerBase):
         )
         self._job = name  # deleted, with its Secret, should anything below fail
         try:
-            await asyncio.to_thread(self._api.create_secret, secret)
+            await self._create_secret(secret)
             job = await asyncio.to_thread(self._api.create_job, manifest)
             await asyncio.to_thread(self._api.own_secret, name, job)
             ip = await self._pod_ip()
@@ -242,6 +242,17 @@ class KubernetesProvisioner(KernelProvisionerBase):
             "orchest-lab: kernel %s runs in pod of Job %s at %s", self.kernel_id, self._job, ip
         )
         return self.connection_info
+
+    async def _create_secret(self, secret: dict[str, Any]) -> None:
+        assert self._api is not None
+        try:
+            await asyncio.to_thread(self._api.create_secret, secret)
+        except Exception as err:
+            # A Role from before kernels had Secrets lacks the right: say which one.
+            raise RuntimeError(
+                f"cannot create the kernel's Secret: {describe(err, self._api)} (the server's "
+                "Role needs secrets: create, patch, delete; see deploy/role.yaml)"
+            ) from err
 
     def _connection(self) -> Connection:
         return Connection(
