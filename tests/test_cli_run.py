@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from project_factory import stdout_of, write_pipeline
 from test_runs_lifecycle import alive
 
@@ -97,6 +98,7 @@ def test_ctrl_c_cancels_the_run_and_leaves_no_process(tmp_path: Path) -> None:
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # see below
     )
     deadline = time.monotonic() + 60
     while not pids.exists() or not pids.read_text():
@@ -104,7 +106,14 @@ def test_ctrl_c_cancels_the_run_and_leaves_no_process(tmp_path: Path) -> None:
         time.sleep(0.05)
     started = [int(p) for p in pids.read_text().split()]
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=10)
+    try:
+        _, stderr = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        # Seen once in a CI run, not reproduced since: the report says where it waits (with
+        # PYTHONFAULTHANDLER, Python prints every thread's stack on SIGABRT).
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate(timeout=10)
+        pytest.fail(f"the command did not end within 10 s of its SIGINT:\n{stderr}")
     assert process.returncode == 130
     assert "ABORTED (interrupted from the keyboard)" in stderr
     deadline = time.monotonic() + 2
