@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..executors.base import StepFailed, StepTask
+from ..executors.base import StepFailed, StepTask, being_cancelled
 from ..records import StepFailure
 from .builds import RUNTIME, EnvironmentBuilds
 from .definition import DefinitionError, EnvironmentDefinition
@@ -81,7 +81,7 @@ class RunEnvironments:
         try:
             return await asyncio.shield(build)
         except asyncio.CancelledError:
-            if _being_cancelled() or not build.cancelled():
+            if being_cancelled() or not build.cancelled():
                 raise  # this step's own task is being cancelled
             raise _unavailable(
                 f"environment '{definition.name}' ({definition.uuid}) cannot be used: its build "
@@ -95,13 +95,6 @@ class RunEnvironments:
     async def _up_to_date(self, project: Path, definition: EnvironmentDefinition) -> bool:
         status = await asyncio.to_thread(self.builds.status, project, definition)
         return bool(status["up_to_date"])
-
-
-def _being_cancelled() -> bool:
-    """Whether the running task has been asked to stop (Task.cancelling(), Python 3.11+)."""
-    task = asyncio.current_task()
-    cancelling = getattr(task, "cancelling", None)
-    return bool(cancelling is not None and cancelling())
 
 
 def _unavailable(message: str) -> StepFailed:

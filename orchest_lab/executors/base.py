@@ -5,6 +5,7 @@ configurable class of its own (`c.LocalExecutor.*`), as jupyter-scheduler config
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -140,3 +141,13 @@ class Executor(LoggingConfigurable):
 
     async def close(self) -> None:
         """Stop everything the executor started."""
+
+
+def being_cancelled() -> bool:
+    """Whether the running task has been asked to stop (Task.cancelling(), Python 3.11+), even
+    when the CancelledError did not reach it: code it awaited may have swallowed it
+    (asyncio.wait_for, before Python 3.12, returns what it waited for when that ends as the
+    cancel comes)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling is not None and cancelling())

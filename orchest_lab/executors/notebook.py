@@ -11,6 +11,7 @@ notebook exactly as a local one does.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -20,7 +21,7 @@ from nbformat import NotebookNode
 
 from ..records import StepFailure
 from ..runner.protocol import OUTPUT_MESSAGES, SKIP_TAG
-from .base import StepFailed, StepOutput, StepTask
+from .base import StepFailed, StepOutput, StepTask, being_cancelled
 from .cell_updates import CellUpdates
 from .kernels.forked_kernel import SETUP_ERROR
 from .kernels.launch import RunningKernel
@@ -233,6 +234,10 @@ class NotebookRunner:
                     if preparing and not self.kernel.preparing:
                         carrier = index
                 live.check()
+                if being_cancelled():
+                    # The step was cancelled as its cell ended, and nbclient swallowed that
+                    # (it waits for a cell's last outputs with asyncio.wait_for): no next cell.
+                    raise asyncio.CancelledError
         except CellExecutionError as err:
             if index == carrier and err.ename == SETUP_ERROR:  # the kernel failed, not the cell
                 raise StepFailed(StepFailure(err.ename, err.evalue)) from err
