@@ -225,6 +225,11 @@ class NotebookRunner:
             for index, cell in enumerate(notebook.cells):
                 if not runs(cell):
                     continue
+                if being_cancelled():
+                    # Cancelled, and something the step awaited swallowed it: nbclient waits
+                    # for a cell's last outputs with asyncio.wait_for, which before Python 3.12
+                    # returns what it waited for when that ends as the cancel comes.
+                    raise asyncio.CancelledError
                 live.cell_started(index)
                 preparing = self.kernel.preparing
                 try:
@@ -234,10 +239,6 @@ class NotebookRunner:
                     if preparing and not self.kernel.preparing:
                         carrier = index
                 live.check()
-                if being_cancelled():
-                    # The step was cancelled as its cell ended, and nbclient swallowed that
-                    # (it waits for a cell's last outputs with asyncio.wait_for): no next cell.
-                    raise asyncio.CancelledError
         except CellExecutionError as err:
             if index == carrier and err.ename == SETUP_ERROR:  # the kernel failed, not the cell
                 raise StepFailed(StepFailure(err.ename, err.evalue)) from err
