@@ -1,8 +1,8 @@
 """A step cancelled as one of its cells ends stops there, even when the cancel did not reach
 it: nbclient waits for a cell's last outputs with asyncio.wait_for, which before Python 3.12
 returns what it waited for, swallowing the cancel, when that ends as the cancel comes. The
-step then went on to its next cell (Ctrl-C of `orchest-lab run`, once in a CI run, did not
-stop a run whose next cell slept for minutes)."""
+step then went on to its next cell: the likely cause of a CI run in which Ctrl-C of
+`orchest-lab run`, sent as a cell ended, did not stop a run whose next cell slept for minutes."""
 
 from __future__ import annotations
 
