@@ -9,6 +9,7 @@ import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 
 import {
   createProject,
+  firstCheckpoint,
   notebookText,
   openedBy,
   openNotebook,
@@ -263,8 +264,11 @@ test('a new pipeline is named after its file, and follows its renames until name
   request,
   tmpPath
 }) => {
-  await runCommand(page, 'orchest-lab:new-pipeline', { cwd: tmpPath });
   const created = `${tmpPath}/untitled.orchest`;
+  // JupyterLab's first checkpoint of the new file, made once it is open: a rename before it
+  // would leave that request a file that is gone (a 500 in the server's log).
+  const opened = firstCheckpoint(page, created);
+  await runCommand(page, 'orchest-lab:new-pipeline', { cwd: tmpPath });
   const nameField = (path: string) =>
     page
       .locator(`.orchest-lab-PipelineEditor[data-path="${path}"]`)
@@ -281,6 +285,8 @@ test('a new pipeline is named after its file, and follows its renames until name
   // Loaded: the properties panel shows the pipeline's name.
   await expect(nameField(created)).toHaveValue('untitled');
   expect((await readJSON(request, created)).name).toBe('untitled');
+
+  await opened;
 
   // Open: the editor renames it and saves.
   const renamed = `${tmpPath}/etl.orchest`;
