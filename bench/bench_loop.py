@@ -214,7 +214,7 @@ def write_pipeline(folder: Path, steps: dict[str, tuple[str, list[str]]]) -> str
 def wait_run(server: ServerProcess, run_id: str, limit: float) -> dict[str, Any]:
     deadline = time.monotonic() + limit
     while True:
-        run: dict[str, Any] = server.api("GET", f"runs/{run_id}")
+        run: dict[str, Any] = server.api("GET", f"runs/{run_id}", timeout=REQUEST_TIMEOUT)
         if run["status"] in ("SUCCESS", "FAILURE", "ABORTED") or time.monotonic() > deadline:
             return run
         time.sleep(0.5)
@@ -237,7 +237,7 @@ def flood(server: ServerProcess, subscriber: Subscriber) -> Phase:
     events, received = subscriber.events, subscriber.bytes
     by_kind = subscriber.bytes_by_kind.copy()
     start = time.monotonic()
-    run = server.api("POST", "runs", {"pipeline_path": path})
+    run = server.api("POST", "runs", {"pipeline_path": path}, timeout=REQUEST_TIMEOUT)
     run = wait_run(server, run["id"], 300)
     end = time.monotonic()
     sizes = sum(f.stat().st_size for f in folder.glob("print*.ipynb"))

@@ -57,6 +57,20 @@ def provisioner_settings(backend: FakeBackend, **extra: Any) -> dict[str, Any]:
     }
 
 
+def kernel_manager(
+    backend: FakeBackend, tmp_path: Path, image: str = "", **settings: Any
+) -> AsyncKernelManager:
+    """The manager of the environment's kernel in the cluster, from kernelspecs written as the
+    server writes them (`image`: the environment's, the backend's by default)."""
+    written = write_cluster_kernelspecs(
+        tmp_path / "specs",
+        {ENV: image or backend.image},
+        provisioner_settings(backend, **settings),
+    )
+    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
+    return AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+
+
 async def execute(client: Any, code: str, timeout: float = 60) -> tuple[dict[str, Any], str]:
     """Run code; its reply's content and what it printed."""
     msg_id = client.execute(code)
@@ -86,18 +100,13 @@ async def wait_for(condition: Any, timeout: float = 60) -> None:
 async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
     backend: FakeBackend, tmp_path: Path
 ) -> None:
-    written = write_cluster_kernelspecs(
-        tmp_path / "specs", {ENV: backend.image}, provisioner_settings(backend)
-    )
-    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
-    name = f"orchest-kernel-{ENV}"
-    spec = specs.get_kernel_spec(name)
+    manager = kernel_manager(backend, tmp_path)
+    spec = manager.kernel_spec_manager.get_kernel_spec(manager.kernel_name)
     assert spec.metadata["kernel_provisioner"]["provisioner_name"] == PROVISIONER
     project = backend.folder / "project"
     project.mkdir()
     (project / "rows.csv").write_text("a\n1\n2\n")
 
-    manager = AsyncKernelManager(kernel_name=name, kernel_spec_manager=specs)
     await manager.start_kernel(cwd=str(project))
     client = manager.client()
     client.start_channels()
@@ -178,10 +187,7 @@ async def test_a_kernel_runs_in_a_pod_is_interrupted_and_its_pod_goes_with_it(
 async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_no_job(
     backend: FakeBackend, tmp_path: Path
 ) -> None:
-    settings = provisioner_settings(backend, start_timeout=30)
-    written = write_cluster_kernelspecs(tmp_path / "specs", {ENV: "missing/env:1"}, settings)
-    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
-    manager = AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+    manager = kernel_manager(backend, tmp_path, "missing/env:1", start_timeout=30)
     with pytest.raises(RuntimeError, match="cannot pull image missing/env:1"):
         await manager.start_kernel()
     assert not kernel_pods(backend)
@@ -192,11 +198,7 @@ async def test_a_kernel_whose_image_cannot_be_pulled_fails_to_start_and_leaves_n
 async def test_a_kernel_the_role_gives_no_secret_to_fails_saying_which_right_is_missing(
     backend: FakeBackend, tmp_path: Path
 ) -> None:
-    written = write_cluster_kernelspecs(
-        tmp_path / "specs", {ENV: backend.image}, provisioner_settings(backend)
-    )
-    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
-    manager = AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+    manager = kernel_manager(backend, tmp_path)
     backend.kube.forbidden.add(("create", "secrets"))
     with pytest.raises(RuntimeError, match="Role needs secrets: create, patch, delete") as err:
         await manager.start_kernel()
@@ -210,11 +212,7 @@ async def test_a_servers_start_up_deletes_the_kernel_jobs_it_left(
 ) -> None:
     """A server that stopped without shutting its kernels down: the next one's start-up
     deletes their Jobs and pods (nothing runs unseen)."""
-    written = write_cluster_kernelspecs(
-        tmp_path / "specs", {ENV: backend.image}, provisioner_settings(backend)
-    )
-    specs = KernelSpecManager(kernel_dirs=[str(Path(written[ENV]).parent)])
-    manager = AsyncKernelManager(kernel_name=f"orchest-kernel-{ENV}", kernel_spec_manager=specs)
+    manager = kernel_manager(backend, tmp_path)
     await manager.start_kernel()
     try:
         assert len(kernel_pods(backend)) == 1

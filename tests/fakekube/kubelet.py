@@ -227,10 +227,10 @@ class Kubelet:
                 time.sleep(0.05)
             return
         variables = self._variables(namespace, container)
-        problem = self._mounts(spec, container)
-        if isinstance(variables, str):
-            problem = problem or variables
-        if problem or isinstance(variables, str):
+        problem = self._mounts(spec, container) or (
+            variables if isinstance(variables, str) else None
+        )
+        if problem is not None:
             self._set_container(
                 namespace,
                 name,
@@ -238,6 +238,7 @@ class Kubelet:
                 {"waiting": {"reason": "CreateContainerConfigError", "message": problem}},
             )
             return
+        assert isinstance(variables, dict)
         self._run(namespace, pod, container, variables)
 
     def _unschedulable(self, spec: Json) -> str:

@@ -137,11 +137,16 @@ class Store:
                 return None
             self._bump(obj)
             self._record(kind, namespace, "DELETED", obj)
-            uid = obj["metadata"]["uid"]
-            for (k, ns, dependent), other in list(self.objects.items()):
-                owners = other["metadata"].get("ownerReferences") or []
-                if k == "secrets" and ns == namespace and any(o.get("uid") == uid for o in owners):
-                    self.remove(k, ns, dependent)
+            if kind == "jobs":  # only Jobs own Secrets here
+                uid = obj["metadata"]["uid"]
+                for (k, ns, dependent), other in list(self.objects.items()):
+                    owners = other["metadata"].get("ownerReferences") or []
+                    if (
+                        k == "secrets"
+                        and ns == namespace
+                        and any(o.get("uid") == uid for o in owners)
+                    ):
+                        self.remove(k, ns, dependent)
             return copy.deepcopy(obj)
 
     def list(

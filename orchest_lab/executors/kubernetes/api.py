@@ -104,9 +104,7 @@ class KubeApi:
     def delete_job(self, name: str, propagation: str = "Background") -> None:
         """Delete a Job and its pods (without a propagation policy the API would orphan the
         pods); a Job already gone is no error."""
-        from kubernetes.client.exceptions import ApiException
-
-        try:
+        with _unless_gone():
             self.batch.delete_namespaced_job(
                 name,
                 self.namespace,
@@ -114,9 +112,6 @@ class KubeApi:
                 _preload_content=False,
                 _request_timeout=self._timeout,
             ).release_conn()
-        except ApiException as err:
-            if err.status != 404:
-                raise
 
     def create_secret(self, body: dict[str, Any]) -> dict[str, Any]:
         return _json(
@@ -145,15 +140,10 @@ class KubeApi:
 
     def delete_secret(self, name: str) -> None:
         """Delete a Secret; one already gone is no error."""
-        from kubernetes.client.exceptions import ApiException
-
-        try:
+        with _unless_gone():
             self.core.delete_namespaced_secret(
                 name, self.namespace, _preload_content=False, _request_timeout=self._timeout
             ).release_conn()
-        except ApiException as err:
-            if err.status != 404:
-                raise
 
     def read_pod(self, name: str) -> dict[str, Any]:
         return _json(
@@ -205,6 +195,19 @@ class KubeApi:
 
     def _lister(self, kind: str) -> Any:
         return {"jobs": self.batch.list_namespaced_job, "pods": self.core.list_namespaced_pod}[kind]
+
+
+@contextlib.contextmanager
+def _unless_gone() -> Iterator[None]:
+    """A call that fails because its object is not there (404) does not fail: deleting what is
+    already gone."""
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        yield
+    except ApiException as err:
+        if err.status != 404:
+            raise
 
 
 def line_batches(response: Any) -> Iterator[list[bytes]]:
